@@ -1,0 +1,53 @@
+# Hotline: the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# PostgreSQL for the second test run (trust auth on the machine's local server).
+HOTLINE_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/hotline_test
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test test-sqlite test-postgres lint bench system-deps catalogs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d locales --statistics 2>&1 | tail -n 3 || true
+
+## make demo: serve Hotline on http://127.0.0.1:8000 from SQLite, seeded with demo data
+demo: $(STAMP) catalogs
+	$(BIN)/hotline demo
+
+## Debian packages the tests need: Chromium for browser tests, Noto fonts so every script renders
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ]; then \
+	  echo "installing chromium and fonts-noto-core from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+	fi
+
+## make test: install what the tests need, then run the whole suite on SQLite and on PostgreSQL
+test: system-deps $(STAMP) catalogs
+	$(BIN)/ruff check hotline tests bench migrations
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: $(STAMP)
+	HOTLINE_TEST_DATABASE=sqlite $(BIN)/pytest -p no:cacheprovider
+
+test-postgres: $(STAMP)
+	HOTLINE_TEST_DATABASE=postgresql HOTLINE_TEST_POSTGRES_URL=$(HOTLINE_TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check hotline tests bench migrations
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

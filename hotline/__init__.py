@@ -1,0 +1,70 @@
+"""Hotline: a multilingual voice and SMS hotline against people-smuggling disinformation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from hotline.content.languages import load_languages
+from hotline.content.taxonomy import load_taxonomy
+from hotline.context import Runtime
+from hotline.extensions import babel, db
+from hotline.home.views import bp as home_bp
+from hotline.i18n import init_template_helpers, select_locale
+from hotline.ops.errors import register_error_handlers
+from hotline.ops.health import bp as health_bp
+from hotline.ops.logging import init_logging
+from hotline.privacy.keys import PrivacyKeys
+from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings -> content -> logging -> extensions -> blueprints -> CLI."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    overrides = dict(config or {})
+    instance = Path(overrides.get("HOTLINE_INSTANCE_PATH") or app.instance_path)
+    app.instance_path = str(instance)
+    settings = load_settings(overrides, instance_path=instance)
+    languages = load_languages(CONFIG_DIR / "languages.yaml")
+    taxonomy = load_taxonomy(CONFIG_DIR / "taxonomy.yaml", languages.codes)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        TESTING=settings.mode == "testing",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "locales"),
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        HOTLINE=settings,
+    )
+    app.extensions["hotline"] = Runtime(settings, languages, taxonomy, PrivacyKeys.from_secret(settings.pseudonym_key))
+    _init_extensions(app)
+    _register_blueprints(app)
+    _announce(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    init_logging(app)
+    db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def _register_blueprints(app: Flask) -> None:
+    app.register_blueprint(health_bp)
+    app.register_blueprint(home_bp)
+    register_error_handlers(app)
+    init_template_helpers(app)
+
+
+def _announce(app: Flask) -> None:
+    settings = app.config["HOTLINE"]
+    if settings.generated_secrets:
+        app.logger.warning(
+            "%s mode: using generated stand-ins for %s (kept in %s/demo-secrets.json). Never use them in production.",
+            settings.mode, ", ".join(settings.generated_secrets), app.instance_path,
+        )

@@ -1,0 +1,30 @@
+"""Recording audit events (flush only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context
+from sqlalchemy.orm import Session
+
+from hotline.audit.models import AuditEvent
+
+
+def record_event(
+    session: Session,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_user_id: int | None = None,
+) -> AuditEvent:
+    """Append one audit event. Callers pass changed coded fields only: never numbers or caller text."""
+    event = AuditEvent(
+        actor_label=actor, actor_user_id=actor_user_id, action=action, entity_type=entity_type,
+        entity_id=entity_id, before=before, after=after,
+        request_id=g.get("request_id") if has_request_context() else None,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,77 @@
+"""Creating users and API tokens (flush only; the caller commits)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.audit.service import record_event
+from hotline.auth.models import ApiToken, Role, User
+from hotline.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, new_api_token
+
+
+class AccountError(ValueError):
+    """A user or token cannot be created as asked; the message says why."""
+
+
+class NewUserSchema(Schema):
+    """What creating a user accepts (CLI, admin UI)."""
+
+    email = fields.Email(required=True)
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    password = fields.String(required=True, validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=1024))
+    languages = fields.List(fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$")), load_default=list)
+    display_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    ui_locale = fields.String(load_default="en")
+
+
+def create_user(session: Session, data: dict[str, object], actor: str = "cli") -> User:
+    """Validate and add a user; raises AccountError naming the field at fault."""
+    try:
+        clean = NewUserSchema().load(data)
+    except ValidationError as exc:
+        raise AccountError("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.messages.items())) from None
+    email = clean["email"].strip().lower()
+    if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise AccountError(f"email: a user {email} already exists")
+    user = User(
+        email=email, role=clean["role"], password_hash=hash_password(clean["password"]),
+        languages=clean["languages"], display_name=clean["display_name"], ui_locale=clean["ui_locale"],
+    )
+    session.add(user)
+    session.flush()
+    record_event(session, actor, "user.create", "user", user.id, after={"email": email, "role": user.role})
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token shown once at creation; only its hash is stored."""
+
+    token: str
+    record: ApiToken
+
+
+def create_api_token(
+    session: Session, email: str, name: str | None = None, expires_at: datetime | None = None, actor: str = "cli"
+) -> IssuedToken:
+    """Issue a bearer token for an existing, active user."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        raise AccountError(f"email: no active user {email}")
+    token, digest = new_api_token()
+    record = ApiToken(user=user, name=name, prefix=token[:12], token_hash=digest, expires_at=expires_at)
+    session.add(record)
+    session.flush()
+    record_event(session, actor, "api_token.create", "api_token", record.id, after={"user_id": user.id})
+    return IssuedToken(token, record)
+
+
+def roles() -> Sequence[str]:
+    """Every role name."""
+    return [r.value for r in Role]

@@ -1,0 +1,1 @@
+"""Information campaigns, evaluated against what the hotline hears before, during and after."""

@@ -1,0 +1,134 @@
+"""The `hotline` command group: db, users, api-token, demo, serve."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from hotline import create_app
+from hotline.auth.service import AccountError, create_api_token, create_user, roles
+from hotline.content.yamlfile import ContentError
+from hotline.extensions import db
+from hotline.migrate import upgrade
+from hotline.settings import PROJECT_ROOT, SettingsError
+
+DEMO_BIND = "127.0.0.1:8000"
+
+
+def _make_app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False, load_dotenv=False)
+def cli() -> None:
+    """Hotline: a multilingual hotline against people-smuggling disinformation."""
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database to the latest schema."""
+    url = current_app.config["HOTLINE"].database_url
+    upgrade(url, revision)
+    click.echo(f"database at revision {revision}")
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Staff accounts."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(roles()), required=True)
+@click.option("--language", "languages", multiple=True, help="A language the user works in (repeatable).")
+@click.option("--name", "display_name", default=None)
+@with_appcontext
+def users_create(email: str, role: str, languages: tuple[str, ...], display_name: str | None) -> None:
+    """Create a user; the password is read from standard input, or prompted for on a terminal."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = create_user(db.session, {"email": email, "role": role, "password": password,
+                                        "languages": list(languages), "display_name": display_name})
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email}")
+
+
+@cli.group("api-token")
+def api_token_group() -> None:
+    """Bearer tokens for /api/v1."""
+
+
+@api_token_group.command("create")
+@click.argument("email")
+@click.option("--name", default=None, help="What the token is for.")
+@with_appcontext
+def api_token_create(email: str, name: str | None) -> None:
+    """Issue a token for EMAIL; it is printed once and stored only as a hash."""
+    try:
+        issued = create_api_token(db.session, email, name)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(issued.token)
+
+
+@cli.command("serve", context_settings={"ignore_unknown_options": True})
+@click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
+def serve(gunicorn_args: tuple[str, ...]) -> None:
+    """Serve with gunicorn and config/gunicorn.conf.py (extra arguments go to gunicorn)."""
+    create_app()  # fail here, with a clear message, rather than in every worker
+    _exec_gunicorn(gunicorn_args)
+
+
+@cli.command("demo")
+@click.option("--bind", default=DEMO_BIND, show_default=True)
+@click.option("--reports", default=400, show_default=True, help="How many synthetic reports to seed.")
+@click.option("--no-serve", is_flag=True, help="Prepare and seed the demo database, then exit.")
+def demo(bind: str, reports: int, no_serve: bool) -> None:
+    """Demo: SQLite in the instance folder, generated secrets, seeded data, then serve on BIND."""
+    from hotline.demo.setup import prepare_demo
+
+    os.environ["HOTLINE_MODE"] = "demo"
+    os.environ.pop("HOTLINE_DATABASE_URL", None)
+    os.environ.pop("HOTLINE_REDIS_URL", None)
+    app = create_app()
+    with app.app_context():
+        for line in prepare_demo(app, reports=reports, echo=click.echo):
+            click.echo(line)
+    if not no_serve:
+        click.echo(f"Serving Hotline on http://{bind}  (Ctrl+C to stop)")
+        _exec_gunicorn(("--bind", bind))
+
+
+def _exec_gunicorn(extra: tuple[str, ...]) -> None:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    argv = [str(gunicorn), "-c", str(PROJECT_ROOT / "config" / "gunicorn.conf.py"), *extra, "wsgi:app"]
+    os.chdir(PROJECT_ROOT)
+    sys.stdout.flush()
+    os.execv(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn; no shell involved
+
+
+def main() -> None:
+    """Entry point: configuration errors become one clear line on stderr and exit status 2."""
+    try:
+        cli.main(prog_name="hotline")
+    except (SettingsError, ContentError) as exc:
+        click.echo(f"hotline: configuration error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,146 @@
+"""Database engine and session: the declarative Base, SQLite pragmas, and the request-scoped session.
+
+Write operations flush; they never commit. The request boundary (or a CLI command) commits once, and work
+registered with ``after_commit`` (sending an SMS, enqueuing a job) runs only once that commit succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, has_app_context
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so Alembic migrations name constraints identically."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINTs; SQLAlchemy emits BEGIN itself (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def build_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and working savepoints."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the session's next successful commit; drop it if the session rolls back."""
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop("after_commit", [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # only an outermost rollback discards the pending side effects
+        session.info.pop("after_commit", None)
+
+
+class Database:
+    """The unbound database extension: ``db.init_app(app)`` builds the engine; ``db.session`` is request-scoped."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self._factory = sessionmaker(expire_on_commit=False)
+        self.session: scoped_session[Session] = scoped_session(self._factory, scopefunc=_scope_id)
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to the app's database URL and remove the session at the end of every app context."""
+        settings = app.config["HOTLINE"]
+        self.engine = build_engine(settings.database_url)
+        self._factory.configure(bind=self.engine)
+        app.extensions["hotline_db"] = self
+        app.after_request(self._commit_request)
+        app.teardown_appcontext(self._remove)
+
+    def _commit_request(self, response: Response) -> Response:
+        """The one commit of a request: after a successful response; a failed one rolls everything back."""
+        if response.status_code < 400:
+            self.session.commit()
+        else:
+            self.session.rollback()
+        return response
+
+    def bind(self, target: Any) -> None:
+        """Point new sessions at ``target`` (an Engine or a Connection); the tests' transactional fixture uses it."""
+        self.session.remove()
+        options: dict[str, Any] = {"bind": target}
+        if not isinstance(target, Engine):
+            options["join_transaction_mode"] = "create_savepoint"
+        self._factory.configure(**options)
+
+    def _remove(self, _exc: BaseException | None = None) -> None:
+        self.session.remove()
+
+
+def _scope_id() -> int:
+    if has_app_context():
+        if "_db_scope" not in g:
+            g._db_scope = object()
+        return id(g._db_scope)
+    return 0

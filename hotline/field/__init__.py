@@ -1,0 +1,1 @@
+"""Word-of-mouth intake from community focal points."""

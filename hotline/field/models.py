@@ -1,0 +1,38 @@
+"""FocalPoint: a registered community member who logs what people are saying."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.db import Base, UTCDateTime, utcnow
+
+
+class FocalPointKind(StrEnum):
+    RELIGIOUS_LEADER = "religious_leader"
+    TEACHER = "teacher"
+    COMMUNITY_VOLUNTEER = "community_volunteer"
+    RETURNEE = "returnee"
+    HEALTH_WORKER = "health_worker"
+
+
+class FocalPoint(Base):
+    """A focal point; their phone is a Caller (pseudonymous), their sign-in a hashed PIN or link token."""
+
+    __tablename__ = "focal_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(2))
+    admin1: Mapped[str | None] = mapped_column(String(16))
+    area: Mapped[str | None] = mapped_column(String(200))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    caller_id: Mapped[int | None] = mapped_column(ForeignKey("callers.id", ondelete="SET NULL"), unique=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    link_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

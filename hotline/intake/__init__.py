@@ -1,0 +1,1 @@
+"""Intake: the single entry point through which every channel records contacts, messages and reports."""

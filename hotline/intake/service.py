@@ -1,0 +1,222 @@
+"""Intake service: record a contact and what it brought, idempotently, for every channel.
+
+It flushes and never commits: the request boundary commits once. A replayed provider event (same MessageSid,
+RecordingSid, CallSid or submission id) finds what was stored the first time and creates nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hotline.content.taxonomy import Taxonomy
+from hotline.intake.constants import Channel, Direction, MessageStatus
+from hotline.intake.inbound import InboundReport, Intake, clean_text, iso_week_start, urgency_rank
+from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.privacy.keys import PrivacyKeys
+from hotline.privacy.phone import NotAPhoneNumber, PhoneAddress, parse_address
+from hotline.privacy.pseudonym import pseudonym
+from hotline.privacy.redact import redact_phone_numbers
+from hotline.privacy.sealing import expiry, seal
+
+T = TypeVar("T")
+_CONVERSATION_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
+
+
+class IntakeError(ValueError):
+    """The event cannot be recorded as given (e.g. a coding that is not in the codebook)."""
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    """What intake needs besides the event: keys, retention and the codebook."""
+
+    keys: PrivacyKeys
+    taxonomy: Taxonomy
+    reply_address_ttl_days: int
+    conversation_window: timedelta
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What was stored (or found, for a replay)."""
+
+    contact: Contact
+    caller: Caller | None
+    report: Report | None
+    created: bool
+    new_caller: bool = False
+    new_contact: bool = False
+
+
+def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
+    """Store one inbound event; a replay returns what the first delivery stored, with ``created=False``."""
+    replay = _find_replay(session, event)
+    if replay is not None:
+        return replay
+    _check_coding(event.report, ctx.taxonomy)
+    caller, new_caller = _caller_for(session, event, ctx)
+    contact, new_contact = _contact_for(session, event, caller, ctx)
+    contact.last_activity_at = max(contact.last_activity_at, event.received_at)
+    if event.ivr_step:
+        contact.ivr_path = [*contact.ivr_path, event.ivr_step]
+    if event.heard_via and caller is not None and caller.heard_via is None:
+        caller.heard_via = contact.heard_via = event.heard_via
+    message = _add_message(session, contact, event)
+    recording = _add_recording(session, contact, event)
+    report = _add_report(session, event, contact, caller, message, recording)
+    session.flush()
+    return IntakeResult(contact, caller, report, True, new_caller, new_contact)
+
+
+def _find_replay(session: Session, event: Intake) -> IntakeResult | None:
+    contact: Contact | None = None
+    report: Report | None = None
+    if event.report is not None:
+        report = session.scalar(select(Report).where(Report.source_id == event.report.source_id))
+        contact = report.contact if report else None
+    if contact is None and event.message is not None:
+        message = session.scalar(select(Message).where(Message.provider_sid == event.message.sid))
+        contact = message.contact if message else None
+    if contact is None and event.recording is not None:
+        recording = session.scalar(select(Recording).where(Recording.provider_sid == event.recording.sid))
+        contact = recording.contact if recording else None
+    if contact is None and event.contact_key and not (event.message or event.recording or event.report):
+        contact = session.scalar(select(Contact).where(Contact.provider_id == event.contact_key))
+    if contact is None:
+        return None
+    return IntakeResult(contact, contact.caller, report, created=False)
+
+
+def _check_coding(report: InboundReport | None, taxonomy: Taxonomy) -> None:
+    if report is not None and not taxonomy.is_valid_coding(report.type, report.category, report.code):
+        raise IntakeError(f"coding {report.type}/{report.category}/{report.code} is not in the codebook")
+
+
+def _caller_for(session: Session, event: Intake, ctx: IntakeContext) -> tuple[Caller | None, bool]:
+    try:
+        address = parse_address(event.sender)
+    except NotAPhoneNumber:
+        return None, False  # withheld caller ID or an alphanumeric sender: an anonymous contact
+    key = pseudonym(ctx.keys, address.e164)
+    caller = session.scalar(select(Caller).where(Caller.pseudonym == key))
+    created = False
+    if caller is None:
+        caller, created = _insert_once(
+            session,
+            lambda: Caller(pseudonym=key, key_version=ctx.keys.version, country=address.country,
+                           first_seen_at=event.received_at, last_seen_at=event.received_at),
+            lambda: session.scalar(select(Caller).where(Caller.pseudonym == key)),
+        )
+    _refresh_caller(caller, address, key, event, ctx)
+    return caller, created
+
+
+def _refresh_caller(caller: Caller, address: PhoneAddress, key: str, event: Intake, ctx: IntakeContext) -> None:
+    caller.last_seen_at = max(caller.last_seen_at, event.received_at)
+    if event.language:
+        caller.language = event.language
+    if not caller.opted_out:
+        caller.reply_address = seal(ctx.keys, address.reply_address, key)
+        caller.reply_address_expires_at = expiry(event.received_at, ctx.reply_address_ttl_days)
+
+
+def _insert_once(session: Session, make: Callable[[], T], reload: Callable[[], T | None]) -> tuple[T, bool]:
+    """Insert in a savepoint; if a concurrent request inserted the same unique key first, use theirs."""
+    try:
+        with session.begin_nested():
+            obj = make()
+            session.add(obj)
+        return obj, True
+    except IntegrityError:
+        existing = reload()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _contact_for(
+    session: Session, event: Intake, caller: Caller | None, ctx: IntakeContext
+) -> tuple[Contact, bool]:
+    if event.contact_key:
+        key = event.contact_key
+        existing = session.scalar(select(Contact).where(Contact.provider_id == key))
+        if existing is not None:
+            return existing, False
+    elif event.channel in _CONVERSATION_CHANNELS and caller is not None:
+        open_conversation = session.scalar(
+            select(Contact)
+            .where(Contact.caller_id == caller.id, Contact.channel == event.channel, Contact.ended_at.is_(None),
+                   Contact.last_activity_at >= event.received_at - ctx.conversation_window)
+            .order_by(Contact.last_activity_at.desc())
+            .limit(1)
+        )
+        if open_conversation is not None:
+            return open_conversation, False
+        key = event.idempotency_key
+    else:
+        key = event.idempotency_key
+    return _insert_once(
+        session,
+        lambda: Contact(
+            caller_id=caller.id if caller else None, channel=event.channel, provider_id=key,
+            hotline_number=event.hotline_number, language=event.language, focal_point_id=event.focal_point_id,
+            started_at=event.received_at, last_activity_at=event.received_at, ivr_path=[], state={},
+        ),
+        lambda: session.scalar(select(Contact).where(Contact.provider_id == key)),
+    )
+
+
+def _add_message(session: Session, contact: Contact, event: Intake) -> Message | None:
+    if event.message is None:
+        return None
+    region = contact.caller.country if contact.caller else None
+    body = clean_text(event.message.body)
+    message = Message(
+        contact=contact, direction=Direction.INBOUND, provider_sid=event.message.sid,
+        body=redact_phone_numbers(body, region) if body else None, num_media=len(event.message.media),
+        media=list(event.message.media), status=MessageStatus.RECEIVED, created_at=event.received_at,
+    )
+    session.add(message)
+    return message
+
+
+def _add_recording(session: Session, contact: Contact, event: Intake) -> Recording | None:
+    if event.recording is None:
+        return None
+    rec = event.recording
+    recording = Recording(
+        contact=contact, provider_sid=rec.sid, purpose=rec.purpose, media_url=rec.media_url,
+        content_type=rec.content_type, duration_seconds=rec.duration_seconds, created_at=event.received_at,
+    )
+    session.add(recording)
+    return recording
+
+
+def _add_report(
+    session: Session, event: Intake, contact: Contact, caller: Caller | None,
+    message: Message | None, recording: Recording | None,
+) -> Report | None:
+    inbound = event.report
+    if inbound is None:
+        return None
+    country = inbound.country or (caller.country if caller else None)
+    text = clean_text(inbound.text)
+    report = Report(
+        contact=contact, caller_id=caller.id if caller else None, message=message, recording=recording,
+        channel=event.channel, source_id=inbound.source_id, received_at=event.received_at,
+        week=iso_week_start(event.received_at), type=inbound.type, category=inbound.category, code=inbound.code,
+        text=redact_phone_numbers(text, country) if text else None,
+        language=inbound.language or event.language or (caller.language if caller else None),
+        language_confidence=inbound.language_confidence, urgency=inbound.urgency,
+        urgency_rank=urgency_rank(inbound.urgency), sensitivity=inbound.sensitivity, country=country,
+        admin1=inbound.admin1, people_count=inbound.people_count,
+    )
+    session.add(report)
+    return report

@@ -1,0 +1,14 @@
+"""Every model, imported in one place so that Alembic and the tests see the whole schema."""
+
+from hotline.audit.models import AuditEvent
+from hotline.auth.models import ApiToken, Role, User
+from hotline.campaigns.models import Campaign
+from hotline.db import Base
+from hotline.field.models import FocalPoint
+from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.rumours.models import CounterMessage, Rumour
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
+    "Message", "Recording", "Report", "Role", "Rumour", "User",
+]

@@ -1,0 +1,1 @@
+"""Privacy primitives: number normalisation, pseudonyms, sealed reply addresses, masking. Pure functions."""

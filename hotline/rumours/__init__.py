@@ -1,0 +1,1 @@
+"""Rumours as they circulate, and the counter-message library."""

@@ -1,0 +1,156 @@
+"""Settings: config/defaults.yaml, overridden by HOTLINE_* environment variables, validated with marshmallow.
+
+Outside demo and testing modes a missing secret is a start-up error naming the variable. In demo mode safe
+random secrets are generated once, kept in the instance folder (so pseudonyms stay stable across restarts)
+and announced on start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from hotline.content.yamlfile import ContentError, flatten_messages, load_yaml_file
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+MODES = ("production", "demo", "testing")
+SECRETS = ("secret_key", "pseudonym_key", "twilio_account_sid", "twilio_auth_token")
+_MIN_KEY_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message names the variable or file at fault."""
+
+
+class _SettingsSchema(Schema):
+    mode = fields.String(required=True, validate=validate.OneOf(MODES))
+    database_url = fields.String(load_default=None, allow_none=True)
+    twilio_api_base = fields.URL(required=True, schemes={"http", "https"}, require_tld=False)
+    public_url = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"}, require_tld=False)
+    redis_url = fields.String(load_default=None, allow_none=True)
+    log_level = fields.String(load_default="INFO", validate=validate.OneOf(("DEBUG", "INFO", "WARNING", "ERROR")))
+    max_content_length = fields.Integer(required=True, validate=validate.Range(min=1024, max=64 * 2**20))
+    reply_address_ttl_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+    sms_conversation_window_minutes = fields.Integer(required=True, validate=validate.Range(min=1))
+    default_locale = fields.String(required=True)
+    ui_locales = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    secret_key = fields.String(load_default=None, allow_none=True)
+    pseudonym_key = fields.String(load_default=None, allow_none=True)
+    twilio_account_sid = fields.String(load_default=None, allow_none=True)
+    twilio_auth_token = fields.String(load_default=None, allow_none=True)
+    instance_path = fields.String(load_default=None, allow_none=True)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings for one application instance."""
+
+    mode: str
+    database_url: str
+    secret_key: str
+    pseudonym_key: str
+    twilio_account_sid: str
+    twilio_auth_token: str
+    twilio_api_base: str
+    public_url: str | None
+    redis_url: str | None
+    log_level: str
+    max_content_length: int
+    reply_address_ttl_days: int
+    sms_conversation_window_minutes: int
+    default_locale: str
+    ui_locales: tuple[str, ...]
+    generated_secrets: tuple[str, ...] = field(default=())
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+
+def _environment_overrides(environ: Mapping[str, str], keys: set[str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for key in keys:
+        value = environ.get(f"HOTLINE_{key.upper()}")
+        if value is None or value == "":
+            continue
+        overrides[key] = value.split(",") if key == "ui_locales" else value
+    return overrides
+
+
+def _demo_secrets(instance_path: Path, missing: list[str]) -> dict[str, str]:
+    """Generate (once) and reuse random stand-ins for missing secrets in demo and testing modes."""
+    store = instance_path / "demo-secrets.json"
+    known: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
+    for name in missing:
+        if name not in known:
+            known[name] = ("AC" + secrets.token_hex(16)) if name == "twilio_account_sid" else secrets.token_hex(32)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    store.write_text(json.dumps(known, indent=2))
+    store.chmod(0o600)
+    return {name: known[name] for name in missing}
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    defaults_path: Path = CONFIG_DIR / "defaults.yaml",
+    instance_path: Path = PROJECT_ROOT / "instance",
+) -> Settings:
+    """Build Settings from defaults, then the environment, then explicit ``overrides`` (HOTLINE_* or bare keys)."""
+    environ = os.environ if environ is None else environ
+    schema = _SettingsSchema()
+    raw: dict[str, Any] = dict(load_yaml_file(defaults_path, _PassThrough()))
+    raw.update(_environment_overrides(environ, set(schema.fields)))
+    for key, value in (overrides or {}).items():
+        bare = key.removeprefix("HOTLINE_").lower()
+        if bare in schema.fields:
+            raw[bare] = value
+    try:
+        data = schema.load(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"HOTLINE_{k.upper()}: {m}" for k, m in flatten_messages(exc.messages))
+        raise SettingsError(f"invalid configuration ({defaults_path} or environment): {problems}") from None
+    instance = Path(data.pop("instance_path") or instance_path)
+    return _finish(data, instance)
+
+
+def _finish(data: dict[str, Any], instance: Path) -> Settings:
+    missing = [name for name in SECRETS if not data.get(name)]
+    generated: tuple[str, ...] = ()
+    if missing and data["mode"] == "production":
+        names = ", ".join(f"HOTLINE_{name.upper()}" for name in missing)
+        raise SettingsError(
+            f"{names} {'is' if len(missing) == 1 else 'are'} not set. Production mode needs every secret; "
+            "set it in the environment, or run with HOTLINE_MODE=demo for a local trial with generated secrets."
+        )
+    if missing:
+        data.update(_demo_secrets(instance, missing))
+        generated = tuple(f"HOTLINE_{name.upper()}" for name in missing)
+    for name in ("secret_key", "pseudonym_key"):
+        if len(data[name]) < _MIN_KEY_LENGTH:
+            raise SettingsError(f"HOTLINE_{name.upper()} must be at least {_MIN_KEY_LENGTH} characters long")
+    if not data["database_url"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        data["database_url"] = f"sqlite:///{instance / 'hotline.sqlite3'}"
+    if data["default_locale"] not in data["ui_locales"]:
+        raise SettingsError("HOTLINE_DEFAULT_LOCALE must be one of HOTLINE_UI_LOCALES")
+    data["ui_locales"] = tuple(data["ui_locales"])
+    return Settings(generated_secrets=generated, **data)
+
+
+class _PassThrough(Schema):
+    """Accept the defaults file as a mapping; the real validation runs after environment overrides."""
+
+    class Meta:
+        unknown = "include"
+
+
+__all__ = ["ContentError", "Settings", "SettingsError", "load_settings"]
