@@ -1,0 +1,1 @@
+"""Channel adapters: each provider in its own package; the core never names a provider."""

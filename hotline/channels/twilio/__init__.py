@@ -1,0 +1,1 @@
+"""Twilio: webhook signature checks, TwiML and REST calls through twilio's SDK."""

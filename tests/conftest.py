@@ -1,0 +1,90 @@
+"""Fixtures: one app and schema per test session; every test runs in a transaction that is rolled back.
+
+HOTLINE_TEST_DATABASE=sqlite (default) or postgresql picks the database; with postgresql the suite creates and
+migrates its own database from HOTLINE_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/hotline_test).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from hotline import create_app
+from hotline.extensions import db as _db
+from hotline.migrate import upgrade
+from tests.factories import TEST_SECRETS
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/hotline_test"
+
+
+def _recreate_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(drivername="postgresql+psycopg", database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A freshly migrated database for this test session (the migrations are what builds it)."""
+    kind = os.environ.get("HOTLINE_TEST_DATABASE", "sqlite")
+    if kind == "postgresql":
+        url = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+        _recreate_postgres_database(url)
+    elif kind == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hotline.sqlite3'}"
+    else:
+        raise pytest.UsageError(f"HOTLINE_TEST_DATABASE must be sqlite or postgresql, not {kind!r}")
+    upgrade(url)
+    return url
+
+
+def app_config(database_url: str, instance: Path, **extra: object) -> dict[str, object]:
+    """The configuration every test app uses; ``extra`` overrides (HOTLINE_* names)."""
+    return {"HOTLINE_MODE": "testing", "HOTLINE_DATABASE_URL": database_url,
+            "HOTLINE_INSTANCE_PATH": str(instance), **TEST_SECRETS, **extra}
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The application under test, built once."""
+    return create_app(app_config(database_url, tmp_path_factory.mktemp("instance")))
+
+
+@pytest.fixture()
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session joined to an outer transaction that is rolled back after the test ("create_savepoint" mode)."""
+    engine = _db.engine
+    assert engine is not None
+    connection = engine.connect()
+    outer = connection.begin()
+    _db.bind(connection)
+    with app.app_context():
+        yield _db.session()
+    _db.session.remove()
+    outer.rollback()
+    connection.close()
+    _db.bind(engine)
+
+
+@pytest.fixture()
+def client(app: Flask, db_session: Session) -> FlaskClient:
+    """A test client whose requests commit into the test's rolled-back transaction."""
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask, db_session: Session) -> FlaskCliRunner:
+    """A CLI runner for `hotline` commands."""
+    return app.test_cli_runner()
