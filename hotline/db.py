@@ -7,11 +7,12 @@ registered with ``after_commit`` (sending an SMS, enqueuing a job) runs only onc
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, g, has_app_context
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from flask import Flask, Response, current_app, g, has_app_context
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -101,22 +102,45 @@ def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
         session.info.pop("after_commit", None)
 
 
+@dataclass
+class _BoundDatabase:
+    engine: Engine
+    factory: sessionmaker[Session]
+
+
 class Database:
-    """The unbound database extension: ``db.init_app(app)`` builds the engine; ``db.session`` is request-scoped."""
+    """The unbound database extension: ``db.init_app(app)`` builds that app's engine; ``db.session`` is scoped
+    to the current app context, so several apps (tests, tools) can live in one process."""
 
     def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self._factory = sessionmaker(expire_on_commit=False)
-        self.session: scoped_session[Session] = scoped_session(self._factory, scopefunc=_scope_id)
+        self.session: scoped_session[Session] = scoped_session(self._new_session, scopefunc=_scope_id)
 
     def init_app(self, app: Flask) -> None:
-        """Bind to the app's database URL and remove the session at the end of every app context."""
-        settings = app.config["HOTLINE"]
-        self.engine = build_engine(settings.database_url)
-        self._factory.configure(bind=self.engine)
-        app.extensions["hotline_db"] = self
+        """Bind to the app's database URL; commit once per request; remove the session with the app context."""
+        engine = build_engine(app.config["HOTLINE"].database_url)
+        app.extensions["hotline_db"] = _BoundDatabase(engine, sessionmaker(bind=engine, expire_on_commit=False))
         app.after_request(self._commit_request)
         app.teardown_appcontext(self._remove)
+
+    @property
+    def engine(self) -> Engine:
+        """The current app's engine."""
+        return self._bound().engine
+
+    def bind(self, target: Engine | Connection, app: Flask | None = None) -> None:
+        """Point the app's new sessions at ``target``; the tests' transactional fixture binds a Connection."""
+        self.session.remove()
+        options: dict[str, Any] = {"bind": target}
+        if isinstance(target, Connection):
+            options["join_transaction_mode"] = "create_savepoint"
+        self._bound(app).factory.configure(**options)
+
+    def _bound(self, app: Flask | None = None) -> _BoundDatabase:
+        bound: _BoundDatabase = (app or current_app).extensions["hotline_db"]
+        return bound
+
+    def _new_session(self) -> Session:
+        return self._bound().factory()
 
     def _commit_request(self, response: Response) -> Response:
         """The one commit of a request: after a successful response; a failed one rolls everything back."""
@@ -125,14 +149,6 @@ class Database:
         else:
             self.session.rollback()
         return response
-
-    def bind(self, target: Any) -> None:
-        """Point new sessions at ``target`` (an Engine or a Connection); the tests' transactional fixture uses it."""
-        self.session.remove()
-        options: dict[str, Any] = {"bind": target}
-        if not isinstance(target, Engine):
-            options["join_transaction_mode"] = "create_savepoint"
-        self._factory.configure(**options)
 
     def _remove(self, _exc: BaseException | None = None) -> None:
         self.session.remove()

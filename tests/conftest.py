@@ -7,7 +7,7 @@ migrates its own database from HOTLINE_TEST_POSTGRES_URL (default postgresql://p
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -56,26 +56,42 @@ def app_config(database_url: str, instance: Path, **extra: object) -> dict[str, 
             "HOTLINE_INSTANCE_PATH": str(instance), **TEST_SECRETS, **extra}
 
 
+@pytest.fixture()
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps with their own configuration (HOTLINE_* overrides); their engines are disposed after."""
+    made: list[Flask] = []
+
+    def make(**overrides: object) -> Flask:
+        instance = tmp_path / f"instance-{len(made)}"
+        made.append(create_app(app_config(str(overrides.pop("database_url", database_url)), instance, **overrides)))
+        return made[-1]
+
+    yield make
+    for extra in made:
+        extra.extensions["hotline_db"].engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The application under test, built once."""
-    return create_app(app_config(database_url, tmp_path_factory.mktemp("instance")))
+    application = create_app(app_config(database_url, tmp_path_factory.mktemp("instance")))
+    yield application
+    application.extensions["hotline_db"].engine.dispose()
 
 
 @pytest.fixture()
 def db_session(app: Flask) -> Iterator[Session]:
     """A session joined to an outer transaction that is rolled back after the test ("create_savepoint" mode)."""
-    engine = _db.engine
-    assert engine is not None
-    connection = engine.connect()
-    outer = connection.begin()
-    _db.bind(connection)
     with app.app_context():
+        engine = _db.engine
+        connection = engine.connect()
+        outer = connection.begin()
+        _db.bind(connection)
         yield _db.session()
-    _db.session.remove()
-    outer.rollback()
-    connection.close()
-    _db.bind(engine)
+        _db.session.remove()
+        outer.rollback()
+        connection.close()
+        _db.bind(engine)
 
 
 @pytest.fixture()

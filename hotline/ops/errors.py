@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -47,10 +47,18 @@ def handle_unexpected(exc: Exception) -> ResponseReturnValue:
     """Anything unexpected: roll back, log the traceback with the request id, show nothing internal."""
     db.session.rollback()
     log.exception("unhandled error on %s", request.endpoint)
-    return _respond(500, InternalServerError.name, gettext("Something went wrong. It has been logged."))
+    return _respond(500, InternalServerError().name, gettext("Something went wrong. It has been logged."))
+
+
+def refuse_oversized_bodies() -> None:
+    """Refuse a declared body over the limit before any route reads it (undeclared ones are cut by werkzeug)."""
+    limit = request.max_content_length
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        abort(413)
 
 
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers on ``app``."""
+    app.before_request(refuse_oversized_bodies)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -29,6 +29,12 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = scrub(record.getMessage())
         record.args = None
+        if record.exc_info:
+            # Exception messages may quote caller data: format the traceback now, scrubbed, and drop exc_info.
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = scrub(record.exc_text)
         for key, value in list(vars(record).items()):
             if key.startswith("hotline_") and isinstance(value, str):
                 setattr(record, key, scrub(value))

@@ -25,7 +25,8 @@ def _count(session: Session, model: type) -> int:
 
 def test_sms_is_stored_pseudonymously(app: Flask, db_session: Session) -> None:
     rt = runtime(app)
-    result = record(db_session, make_sms_intake(sender="whatsapp:+93701234567", channel=Channel.WHATSAPP), rt.intake_context())
+    event = make_sms_intake(sender="whatsapp:+93701234567", channel=Channel.WHATSAPP)
+    result = record(db_session, event, rt.intake_context())
     caller = result.caller
     assert result.created and result.new_caller and result.new_contact
     assert caller is not None and caller.pseudonym == pseudonym(rt.keys, "+93701234567")

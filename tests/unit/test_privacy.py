@@ -44,7 +44,7 @@ def test_pseudonym_is_stable_keyed_and_channel_independent() -> None:
 
 
 def test_pseudonym_refuses_non_e164() -> None:
-    with pytest.raises(ValueError, match="E.164"):
+    with pytest.raises(ValueError, match=r"E\.164"):
         pseudonym(KEYS, "0701234567")
 
 
