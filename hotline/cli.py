@@ -62,7 +62,7 @@ def users_create(email: str, role: str, languages: tuple[str, ...], display_name
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        user = create_user(db.session, {"email": email, "role": role, "password": password,
+        user = create_user(db.session(), {"email": email, "role": role, "password": password,
                                         "languages": list(languages), "display_name": display_name})
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
@@ -82,7 +82,7 @@ def api_token_group() -> None:
 def api_token_create(email: str, name: str | None) -> None:
     """Issue a token for EMAIL; it is printed once and stored only as a hash."""
     try:
-        issued = create_api_token(db.session, email, name)
+        issued = create_api_token(db.session(), email, name)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

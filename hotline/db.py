@@ -113,7 +113,10 @@ class Database:
     to the current app context, so several apps (tests, tools) can live in one process."""
 
     def __init__(self) -> None:
-        self.session: scoped_session[Session] = scoped_session(self._new_session, scopefunc=_scope_id)
+        # scoped_session only needs a callable; the per-app sessionmaker is looked up when a session is made.
+        self.session: scoped_session[Session] = scoped_session(
+            self._new_session, scopefunc=_scope_id  # type: ignore[arg-type]
+        )
 
     def init_app(self, app: Flask) -> None:
         """Bind to the app's database URL; commit once per request; remove the session with the app context."""

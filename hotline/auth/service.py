@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.audit.service import record_event
 from hotline.auth.models import ApiToken, Role, User
 from hotline.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, new_api_token
+from hotline.content.yamlfile import flatten_messages
 
 
 class AccountError(ValueError):
@@ -35,7 +36,7 @@ def create_user(session: Session, data: dict[str, object], actor: str = "cli") -
     try:
         clean = NewUserSchema().load(data)
     except ValidationError as exc:
-        raise AccountError("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.messages.items())) from None
+        raise AccountError("; ".join(f"{key}: {message}" for key, message in flatten_messages(exc.messages))) from None
     email = clean["email"].strip().lower()
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise AccountError(f"email: a user {email} already exists")

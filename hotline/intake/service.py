@@ -105,9 +105,12 @@ def _caller_for(session: Session, event: Intake, ctx: IntakeContext) -> tuple[Ca
     except NotAPhoneNumber:
         return None, False  # withheld caller ID or an alphanumeric sender: an anonymous contact
     key = pseudonym(ctx.keys, address.e164)
-    caller = session.scalar(select(Caller).where(Caller.pseudonym == key))
+    found = session.scalar(select(Caller).where(Caller.pseudonym == key))
+    caller: Caller
     created = False
-    if caller is None:
+    if found is not None:
+        caller = found
+    else:
         caller, created = _insert_once(
             session,
             lambda: Caller(pseudonym=key, key_version=ctx.keys.version, country=address.country,
