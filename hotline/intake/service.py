@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -57,41 +57,55 @@ class IntakeResult:
 
 def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
     """Store one inbound event; a replay returns what the first delivery stored, with ``created=False``."""
-    replay = _find_replay(session, event)
-    if replay is not None:
-        return replay
-    _check_coding(event.report, ctx.taxonomy)
-    caller, new_caller = _caller_for(session, event, ctx)
-    contact, new_contact = _contact_for(session, event, caller, ctx)
-    contact.last_activity_at = max(contact.last_activity_at, event.received_at)
-    if event.ivr_step:
-        contact.ivr_path = [*contact.ivr_path, event.ivr_step]
-    if event.heard_via and caller is not None and caller.heard_via is None:
-        caller.heard_via = contact.heard_via = event.heard_via
-    message = _add_message(session, contact, event)
-    recording = _add_recording(session, contact, event)
-    report = _add_report(session, event, contact, caller, message, recording)
+    # One flush at the end instead of one per query: this runs on every webhook.
+    with session.no_autoflush:
+        replay = _find_replay(session, event)
+        if replay is not None:
+            return replay
+        _check_coding(event.report, ctx.taxonomy)
+        caller, new_caller = _caller_for(session, event, ctx)
+        contact, new_contact = _contact_for(session, event, caller, ctx)
+        contact.last_activity_at = max(contact.last_activity_at, event.received_at)
+        if event.ivr_step:
+            contact.ivr_path = [*contact.ivr_path, event.ivr_step]
+        if event.heard_via and caller is not None and caller.heard_via is None:
+            caller.heard_via = contact.heard_via = event.heard_via
+        message = _add_message(session, contact, event)
+        recording = _add_recording(session, contact, event)
+        report = _add_report(session, event, contact, caller, message, recording)
     session.flush()
     return IntakeResult(contact, caller, report, True, new_caller, new_contact)
 
 
 def _find_replay(session: Session, event: Intake) -> IntakeResult | None:
-    contact: Contact | None = None
-    report: Report | None = None
+    """What an earlier delivery of this event stored, looked up by each distinct provider id it carries."""
+    checks: list[tuple[type[Message] | type[Report] | type[Recording], Any, str]] = []
+    if event.message is not None:
+        checks.append((Message, Message.provider_sid, event.message.sid))
     if event.report is not None:
-        report = session.scalar(select(Report).where(Report.source_id == event.report.source_id))
-        contact = report.contact if report else None
-    if contact is None and event.message is not None:
-        message = session.scalar(select(Message).where(Message.provider_sid == event.message.sid))
-        contact = message.contact if message else None
-    if contact is None and event.recording is not None:
-        recording = session.scalar(select(Recording).where(Recording.provider_sid == event.recording.sid))
-        contact = recording.contact if recording else None
-    if contact is None and event.contact_key and not (event.message or event.recording or event.report):
+        checks.append((Report, Report.source_id, event.report.source_id))
+    if event.recording is not None:
+        checks.append((Recording, Recording.provider_sid, event.recording.sid))
+    seen: set[str] = set()
+    for model, column, key in checks:
+        if key in seen:
+            continue  # an SMS's MessageSid is also its report's source id: one lookup is enough
+        seen.add(key)
+        found = session.scalar(select(model).where(column == key))
+        if found is not None:
+            report = found if isinstance(found, Report) else _report_for(session, event)
+            return IntakeResult(found.contact, found.contact.caller, report, created=False)
+    if event.contact_key and not checks:
         contact = session.scalar(select(Contact).where(Contact.provider_id == event.contact_key))
-    if contact is None:
+        if contact is not None:
+            return IntakeResult(contact, contact.caller, None, created=False)
+    return None
+
+
+def _report_for(session: Session, event: Intake) -> Report | None:
+    if event.report is None:
         return None
-    return IntakeResult(contact, contact.caller, report, created=False)
+    return session.scalar(select(Report).where(Report.source_id == event.report.source_id))
 
 
 def _check_coding(report: InboundReport | None, taxonomy: Taxonomy) -> None:
