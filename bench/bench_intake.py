@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,15 +21,13 @@ from pathlib import Path
 from flask import Flask, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, insert, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from hotline import create_app  # noqa: E402
-from hotline.context import runtime  # noqa: E402
-from hotline.extensions import db  # noqa: E402
-from hotline.intake.constants import Channel  # noqa: E402
-from hotline.intake.inbound import InboundMessage, InboundReport, Intake  # noqa: E402
-from hotline.intake.service import record  # noqa: E402
-from hotline.migrate import upgrade  # noqa: E402
+from hotline import create_app
+from hotline.context import runtime
+from hotline.extensions import db
+from hotline.intake.constants import Channel
+from hotline.intake.inbound import InboundMessage, InboundReport, Intake
+from hotline.intake.service import record
+from hotline.migrate import upgrade
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POSTGRES_BENCH = "postgresql://postgres@127.0.0.1:5432/hotline_bench"
