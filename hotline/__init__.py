@@ -24,10 +24,8 @@ from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings -> content -> logging -> extensions -> blueprints -> CLI."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
-    overrides = dict(config or {})
-    instance = Path(overrides.get("HOTLINE_INSTANCE_PATH") or app.instance_path)
-    app.instance_path = str(instance)
-    settings = load_settings(overrides, instance_path=instance)
+    settings = load_settings(config, instance_path=Path(app.instance_path))
+    app.instance_path = settings.instance_path
     languages = load_languages(CONFIG_DIR / "languages.yaml")
     taxonomy = load_taxonomy(CONFIG_DIR / "taxonomy.yaml", languages.codes)
     app.config.update(

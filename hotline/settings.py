@@ -68,6 +68,7 @@ class Settings:
     sms_conversation_window_minutes: int
     default_locale: str
     ui_locales: tuple[str, ...]
+    instance_path: str
     generated_secrets: tuple[str, ...] = field(default=())
 
     @property
@@ -86,15 +87,21 @@ def _environment_overrides(environ: Mapping[str, str], keys: set[str]) -> dict[s
 
 
 def _demo_secrets(instance_path: Path, missing: list[str]) -> dict[str, str]:
-    """Generate (once) and reuse random stand-ins for missing secrets in demo and testing modes."""
+    """Random stand-ins for missing secrets in demo and testing modes, generated once and reused.
+
+    The file is created exclusively, so gunicorn workers starting together all read the same secrets.
+    """
     store = instance_path / "demo-secrets.json"
-    known: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
-    for name in missing:
-        if name not in known:
-            known[name] = ("AC" + secrets.token_hex(16)) if name == "twilio_account_sid" else secrets.token_hex(32)
     instance_path.mkdir(parents=True, exist_ok=True)
-    store.write_text(json.dumps(known, indent=2))
-    store.chmod(0o600)
+    if not store.exists():
+        fresh = {name: ("AC" + secrets.token_hex(16)) if name == "twilio_account_sid" else secrets.token_hex(32)
+                 for name in SECRETS}
+        try:
+            with os.fdopen(os.open(store, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+                json.dump(fresh, handle, indent=2)
+        except FileExistsError:
+            pass  # another process won the race: use its secrets
+    known: dict[str, str] = json.loads(store.read_text())
     return {name: known[name] for name in missing}
 
 
@@ -143,7 +150,7 @@ def _finish(data: dict[str, Any], instance: Path) -> Settings:
     if data["default_locale"] not in data["ui_locales"]:
         raise SettingsError("HOTLINE_DEFAULT_LOCALE must be one of HOTLINE_UI_LOCALES")
     data["ui_locales"] = tuple(data["ui_locales"])
-    return Settings(generated_secrets=generated, **data)
+    return Settings(generated_secrets=generated, instance_path=str(instance), **data)
 
 
 class _PassThrough(Schema):
