@@ -91,7 +91,7 @@ def _find_replay(session: Session, event: Intake) -> IntakeResult | None:
         if key in seen:
             continue  # an SMS's MessageSid is also its report's source id: one lookup is enough
         seen.add(key)
-        found = session.scalar(select(model).where(column == key))
+        found: Message | Report | Recording | None = session.scalar(select(model).where(column == key))
         if found is not None:
             report = found if isinstance(found, Report) else _report_for(session, event)
             return IntakeResult(found.contact, found.contact.caller, report, created=False)
