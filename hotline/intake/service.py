@@ -78,24 +78,24 @@ def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
 
 
 def _find_replay(session: Session, event: Intake) -> IntakeResult | None:
-    """What an earlier delivery of this event stored, looked up by each distinct provider id it carries."""
-    checks: list[tuple[type[Message] | type[Report] | type[Recording], Any, str]] = []
-    if event.message is not None:
-        checks.append((Message, Message.provider_sid, event.message.sid))
-    if event.report is not None:
-        checks.append((Report, Report.source_id, event.report.source_id))
+    """What an earlier delivery of this event stored, looked up once per distinct provider id it carries."""
+    lookups: dict[str, Callable[[], Message | Report | Recording | None]] = {}
     if event.recording is not None:
-        checks.append((Recording, Recording.provider_sid, event.recording.sid))
-    seen: set[str] = set()
-    for model, column, key in checks:
-        if key in seen:
-            continue  # an SMS's MessageSid is also its report's source id: one lookup is enough
-        seen.add(key)
-        found: Message | Report | Recording | None = session.scalar(select(model).where(column == key))
+        rec_sid = event.recording.sid
+        lookups[rec_sid] = lambda: session.scalar(select(Recording).where(Recording.provider_sid == rec_sid))
+    if event.report is not None:
+        source_id = event.report.source_id
+        lookups[source_id] = lambda: session.scalar(select(Report).where(Report.source_id == source_id))
+    if event.message is not None:
+        # An SMS's MessageSid is also its report's source id: the message lookup replaces the report's.
+        message_sid = event.message.sid
+        lookups[message_sid] = lambda: session.scalar(select(Message).where(Message.provider_sid == message_sid))
+    for lookup in lookups.values():
+        found = lookup()
         if found is not None:
             report = found if isinstance(found, Report) else _report_for(session, event)
             return IntakeResult(found.contact, found.contact.caller, report, created=False)
-    if event.contact_key and not checks:
+    if event.contact_key and not lookups:
         contact = session.scalar(select(Contact).where(Contact.provider_id == event.contact_key))
         if contact is not None:
             return IntakeResult(contact, contact.caller, None, created=False)
