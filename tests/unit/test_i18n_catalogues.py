@@ -19,7 +19,12 @@ LOCALES = ROOT / "locales"
 REQUIRED = ("en", "prs", "id")  # the console must be complete in these (issue 7, point 8)
 PRESENT = tuple(sorted(p.parent.parent.name for p in LOCALES.glob("*/LC_MESSAGES/messages.po")))
 PLACEHOLDER = re.compile(r"%%|%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
-ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+# Languages written in a script other than Latin, and a letter of that script every translation must contain.
+SCRIPT_LETTER = {
+    "prs": r"[\u0600-\u06FF]", "haz": r"[\u0600-\u06FF]", "ps": r"[\u0600-\u06FF]", "ur": r"[\u0600-\u06FF]",
+    "bn": r"[\u0980-\u09FF]", "si": r"[\u0D80-\u0DFF]", "ta": r"[\u0B80-\u0BFF]", "dv": r"[\u0780-\u07BF]",
+    "th": r"[\u0E00-\u0E7F]",
+}
 
 
 def _read(path: Path) -> Catalog:
@@ -87,12 +92,20 @@ def test_placeholders_survive_translation(lang: str) -> None:
                 assert placeholders(translation) == wanted, f"{lang}: {message.id!r} -> {translation!r}"
 
 
-def test_dari_is_written_in_arabic_script() -> None:
-    """Guards against English copied into the Dari catalogue (an 'translated' entry that is not)."""
-    for message in _read(LOCALES / "prs" / "LC_MESSAGES" / "messages.po"):
+@pytest.mark.parametrize("lang", [lang for lang in PRESENT if lang in SCRIPT_LETTER])
+def test_translations_are_written_in_the_languages_script(lang: str) -> None:
+    """Guards against English pasted into, say, the Dari catalogue: 'translated' but not."""
+    letter = re.compile(SCRIPT_LETTER[lang])
+    for message in _read(LOCALES / lang / "LC_MESSAGES" / "messages.po"):
         if message.id:
             for translation in _strings(message.string):
-                assert ARABIC_LETTER.search(translation), f"prs: {message.id!r} -> {translation!r}"
+                assert letter.search(translation), f"{lang}: {message.id!r} -> {translation!r}"
+
+
+@pytest.mark.parametrize("lang", PRESENT)
+def test_no_catalogue_ships_fuzzy_entries(lang: str) -> None:
+    catalogue = _read(LOCALES / lang / "LC_MESSAGES" / "messages.po")
+    assert not [m.id for m in catalogue if m.id and m.fuzzy], f"{lang}: review the fuzzy entries"
 
 
 def test_placeholder_pattern_finds_named_and_positional_placeholders() -> None:
