@@ -9,7 +9,8 @@ Usage (from the repository root; needs node/npm and the npm registry, nothing el
 The packages are installed in a temporary directory (no node_modules/ in the tree). Only the woff2 files for the
 scripts Hotline serves are copied (regular and bold; latin from Noto Sans), with each package's OFL licence, and
 fonts.css gets one @font-face per file with the package's own unicode-range, so a browser downloads a script's font
-only when a page contains that script. The app serves them itself (never a CDN), with long cache lifetimes.
+only when a page contains that script. The app serves them itself (never a CDN), cached for a year: each file name
+carries its package version, so a refresh changes the URLs.
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ def refresh(source: Path) -> dict[str, int]:
         shutil.copy(package_dir / "LICENSE", FONTS / f"OFL-{face.package}.txt")
         for subset in face.subsets:
             for weight in WEIGHTS:
-                name = f"{face.package}-{subset}-{weight}-normal.woff2"
-                shutil.copy(package_dir / "files" / name, FONTS / name)
+                # The version is in the served name: static files are cached for a year, so new fonts need new URLs.
+                name = f"{face.package}-{subset}-{weight}-v{version}.woff2"
+                shutil.copy(package_dir / "files" / f"{face.package}-{subset}-{weight}-normal.woff2", FONTS / name)
                 sizes[face.script] = sizes.get(face.script, 0) + (FONTS / name).stat().st_size
                 rules.append(
                     f"/* {face.package}@{version} {subset} {weight} */\n"

@@ -74,8 +74,8 @@ def test_fonts_are_downloaded_only_for_scripts_on_the_page(page: Any, live_serve
     requested = _open(page, f"{live_server}/no-such-page?lang=en")
     assert page.locator("h1").inner_text().startswith("404")
     fonts = sorted(Path(url.split("?")[0]).name for url in requested if ".woff2" in url)
-    assert "noto-sans-latin-400-normal.woff2" in fonts
-    assert "noto-sans-arabic-arabic-400-normal.woff2" in fonts
+    assert any(name.startswith("noto-sans-latin-400-") for name in fonts), fonts
+    assert any(name.startswith("noto-sans-arabic-arabic-400-") for name in fonts), fonts
     for absent in ("bengali", "sinhala", "tamil", "thaana", "thai", "nastaliq"):
         assert not any(absent in name for name in fonts), f"{absent} font downloaded for a page without it: {fonts}"
 

@@ -21,7 +21,8 @@ def test_every_face_is_a_local_woff2_with_swap_and_a_unicode_range() -> None:
     assert faces
     for face in faces:
         urls = re.findall(r"url\(([^)]+)\)", face)
-        assert urls and all(re.fullmatch(r"fonts/[\w.-]+\.woff2", url) for url in urls), face  # never a CDN
+        # Local (never a CDN), and versioned: static files are cached for a year, so a new font needs a new URL.
+        assert urls and all(re.fullmatch(r"fonts/[\w-]+-v\d+\.\d+\.\d+\.woff2", url) for url in urls), face
         assert all((STATIC / url).is_file() for url in urls), urls
         assert "font-display: swap" in face
         assert re.search(r"unicode-range:\s*U\+", face), face
