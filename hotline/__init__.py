@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.production,
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "locales"),
         BABEL_DEFAULT_LOCALE=settings.default_locale,
+        SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,  # static URLs carry a content digest (hotline.assets)
         HOTLINE=settings,
     )
     app.extensions["hotline"] = Runtime(settings, languages, taxonomy, PrivacyKeys.from_secret(settings.pseudonym_key))

@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from hotline import create_app
 from hotline.extensions import db as _db
+from hotline.i18n import compile_catalogues
 from hotline.migrate import upgrade
 from tests.factories import TEST_SECRETS
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/hotline_test"
+compile_catalogues(Path(__file__).resolve().parents[1] / "locales")  # .mo files are build output, not committed
 
 
 def _recreate_postgres_database(url: str) -> None:
