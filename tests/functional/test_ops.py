@@ -41,7 +41,7 @@ def test_not_found_is_json_for_api_clients_and_html_for_people(client: FlaskClie
     assert api.json["error"]["request_id"] == api.headers["X-Request-Id"]
     page = client.get("/nothing", headers={"Accept": "text/html"})
     assert page.status_code == 404 and page.mimetype == "text/html"
-    assert "<h1>404" in page.get_data(as_text=True)
+    assert "404" in page.get_data(as_text=True) and "Back to the start page" in page.get_data(as_text=True)
 
 
 def test_oversized_body_is_refused_with_413(client: FlaskClient, app: Flask) -> None:
