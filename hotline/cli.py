@@ -89,7 +89,7 @@ def api_token_create(email: str, name: str | None) -> None:
     click.echo(issued.token)
 
 
-@cli.command("serve", context_settings={"ignore_unknown_options": True})
+@cli.command("serve", with_appcontext=False, context_settings={"ignore_unknown_options": True})
 @click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
 def serve(gunicorn_args: tuple[str, ...]) -> None:
     """Serve with gunicorn and config/gunicorn.conf.py (extra arguments go to gunicorn)."""
@@ -97,7 +97,7 @@ def serve(gunicorn_args: tuple[str, ...]) -> None:
     _exec_gunicorn(gunicorn_args)
 
 
-@cli.command("demo")
+@cli.command("demo", with_appcontext=False)
 @click.option("--bind", default=DEMO_BIND, show_default=True)
 @click.option("--reports", default=400, show_default=True, help="How many synthetic reports to seed.")
 @click.option("--no-serve", is_flag=True, help="Prepare and seed the demo database, then exit.")
