@@ -9,10 +9,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.auth.passwords import verify_password
 from hotline.context import runtime
 from hotline.demo.credentials import Credential, demo_email
 from hotline.demo.phones import hotline_number
-from hotline.demo.seed import SeedSummary, is_seeded, seed_demo
+from hotline.demo.seed import SeedSummary, is_seeded, reset_passwords, seed_demo
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.models import AuditEvent, Campaign, CounterMessage, FocalPoint, Role, Rumour, User
 from hotline.rumours.library import approved_counter_messages
@@ -108,3 +109,23 @@ def test_privacy_scan_finds_a_planted_number(seeded: SeedSummary, db_session: Se
     assert find_phone_numbers(db_session, seeded.senders)
     with pytest.raises(AssertionError, match=r"reports\.translation"):
         assert_no_phone_numbers(db_session, seeded.senders)
+
+
+def test_a_failed_seed_leaves_nothing_behind(app: Flask, db_session: Session) -> None:
+    def crash_midway(line: str) -> None:
+        if line.startswith("seeding reports 40/"):
+            raise RuntimeError("killed mid-seed")
+
+    with pytest.raises(RuntimeError):
+        seed_demo(db_session, runtime(app), _credentials(), reports=60, seed=7, now=NOW, echo=crash_midway)
+    db_session.rollback()  # what the demo command's failed run amounts to: nothing was committed
+    assert not is_seeded(db_session)
+    assert [_count(db_session, model) for model in (User, Report, Rumour)] == [0, 0, 0]
+
+
+def test_lost_credentials_get_new_passwords(seeded: SeedSummary, db_session: Session) -> None:
+    fresh = {r: Credential(c.role, c.email, c.password + "-new") for r, c in _credentials().items()}
+    reset_passwords(db_session, fresh)
+    for cred in fresh.values():
+        user = db_session.scalar(select(User).where(User.email == cred.email))
+        assert user is not None and verify_password(user.password_hash, cred.password)
