@@ -134,6 +134,9 @@ def _code_as_operator(
         report.answered_at = handled
     if plan.status == ReportStatus.CLOSED:
         report.closed_at = handled + timedelta(hours=1)
+    english = sample.texts.get("en", ("",))[0]
+    if plan.language != "en" and english and _PHONE_PLACEHOLDER not in english:
+        report.translation = english  # the operator's English rendering, heard or read
     rumour = rumours.get(sample.rumour) if sample.rumour else None
     report.rumour_id = rumour.id if rumour else None
     session.flush()

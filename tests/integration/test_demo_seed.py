@@ -61,6 +61,7 @@ def test_reports_cover_languages_and_channels_with_valid_codings(
     assert any(r.sensitivity == "protection" for r in reports) or any(r.urgency != "normal" for r in reports)
     assert all(r.source_id and r.contact_id and r.week.weekday() == 0 and r.received_at <= NOW for r in reports)
     assert all(r.country and r.admin1 and r.admin1.startswith(r.country) for r in reports)
+    assert any(r.channel == "voice" and r.translation for r in reports)  # operators' renderings of recordings
     for report in reports:
         if report.channel == "voice":
             assert report.recording_id is not None and report.text is None
