@@ -97,7 +97,7 @@ def serve(gunicorn_args: tuple[str, ...]) -> None:
     _exec_gunicorn(gunicorn_args)
 
 
-@cli.command("demo", with_appcontext=False)
+@cli.command("demo", with_appcontext=False)  # demo mode must be set before the app is built
 @click.option("--bind", default=DEMO_BIND, show_default=True)
 @click.option("--reports", default=400, show_default=True, help="How many synthetic reports to seed.")
 @click.option("--no-serve", is_flag=True, help="Prepare and seed the demo database, then exit.")
@@ -110,7 +110,7 @@ def demo(bind: str, reports: int, no_serve: bool) -> None:
     os.environ.pop("HOTLINE_REDIS_URL", None)
     app = create_app()
     with app.app_context():
-        for line in prepare_demo(app, reports=reports, echo=click.echo):
+        for line in prepare_demo(app, reports=reports, echo=click.echo, url=f"http://{bind}"):
             click.echo(line)
     if not no_serve:
         click.echo(f"Serving Hotline on http://{bind}  (Ctrl+C to stop)")

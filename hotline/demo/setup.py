@@ -2,48 +2,54 @@
 
 from __future__ import annotations
 
-import json
-import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from hotline.context import runtime
-from hotline.demo.content import load_demo_content
-from hotline.demo.seed import is_seeded, seed
+from hotline.demo.credentials import CREDENTIALS_FILE, load_or_create
+from hotline.demo.seed import DEFAULT_SEED, is_seeded, reset_passwords, seed_demo
 from hotline.extensions import db
 from hotline.migrate import upgrade
 
-CREDENTIALS_FILE = "demo-credentials.json"
+DEMO_URL = "http://127.0.0.1:8000"
 
 
-def prepare_demo(app: Flask, reports: int, echo: Callable[[str], None]) -> Iterator[str]:
-    """Migrate the demo database, seed it on first start (one commit), and yield the lines to print."""
+def prepare_demo(
+    app: Flask, reports: int, echo: Callable[[str], None], url: str = DEMO_URL, seed: int = DEFAULT_SEED
+) -> Iterator[str]:
+    """Migrate the demo database, seed it the first time (showing progress), then yield how to use it."""
     settings = app.config["HOTLINE"]
     upgrade(settings.database_url)
-    store = Path(app.instance_path) / CREDENTIALS_FILE
+    credentials_path = Path(app.instance_path) / CREDENTIALS_FILE
+    credentials, fresh = load_or_create(credentials_path)
     session = db.session()
-    if not is_seeded(session):
-        echo(f"Seeding the demo database with {reports} synthetic reports…")
-        result = seed(session, runtime(app), load_demo_content(), reports=reports, progress=echo)
+    if is_seeded(session):
+        echo("Demo data already seeded: reusing it.")
+        if fresh:  # the credentials file was deleted: give the accounts the new passwords
+            reset_passwords(session, credentials)
+            session.commit()
+    else:
+        echo(f"Seeding demo data ({reports} reports)...")
+        started = time.perf_counter()
+        seed_demo(session, runtime(app), credentials, reports, seed=seed, echo=echo)
         session.commit()
-        _save_credentials(store, result.credentials)
-    yield ""
-    yield "Hotline demo (demo mode: secrets are generated and kept in the instance folder; never use in production)"
-    yield f"  database: {settings.database_url}"
-    yield "  sign in with (role, e-mail, password):"
-    for role, email, password in _load_credentials(store):
-        yield f"    {role:<11} {email:<34} {password}"
+        echo(f"Seeded in {time.perf_counter() - started:.1f} s.")
+    yield f"Hotline demo: {url}"
+    for cred in credentials.values():
+        yield f"  {cred.role:<10} {cred.email:<40} password: {cred.password}"
+    yield f"  (sign-ins kept in {credentials_path}, readable only by you)"
+    yield f"Database: {_describe(settings.database_url)}"
+    if settings.generated_secrets:
+        yield (f"Demo mode: generated secrets for {', '.join(settings.generated_secrets)} "
+               f"(kept in {app.instance_path}/demo-secrets.json). Never use them in production.")
 
 
-def _save_credentials(store: Path, credentials: list[tuple[str, str, str]]) -> None:
-    store.parent.mkdir(parents=True, exist_ok=True)
-    with os.fdopen(os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
-        json.dump([list(row) for row in credentials], handle, indent=2)
-
-
-def _load_credentials(store: Path) -> list[tuple[str, str, str]]:
-    if not store.exists():
-        return []
-    return [(row[0], row[1], row[2]) for row in json.loads(store.read_text())]
+def _describe(database_url: str) -> str:
+    parsed = make_url(database_url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite file {parsed.database}"
+    return parsed.render_as_string(hide_password=True)
