@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from hotline import models  # noqa: F401 - every mapper registered before the first query
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
