@@ -1,0 +1,52 @@
+"""`hotline ivr`: lint the call flow and prompts, build synthesised stand-in audio."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from hotline.context import runtime
+from hotline.ivr.audio import AudioError, build_stand_ins, write_coverage
+from hotline.ivr.content import ivr_content, load_ivr_content
+from hotline.ivr.lint import coverage_matrix, lint
+
+
+@click.group("ivr")
+def ivr_group() -> None:
+    """The voice IVR: call flows, prompts and audio."""
+
+
+@ivr_group.command("lint")
+@with_appcontext
+def ivr_lint() -> None:
+    """Check the flow and prompt coverage; print the language x prompt matrix; exit 1 on any error."""
+    content = load_ivr_content(runtime().languages, ivr_content().paths)  # re-read files: they may have changed
+    report = lint(content)
+    click.echo(coverage_matrix(content.prompts.coverage()))
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    if not report.ok:
+        sys.exit(1)
+
+
+@ivr_group.command("audio")
+@click.option("--force", is_flag=True, help="Re-synthesise stand-ins that already exist.")
+@with_appcontext
+def ivr_audio(force: bool) -> None:
+    """Synthesise stand-in prompts with espeak-ng where no recording or Twilio voice exists."""
+    languages = runtime().languages
+    paths = ivr_content().paths
+    content = load_ivr_content(languages, paths)
+    try:
+        for line in build_stand_ins(content.prompts, languages, paths.audio, force=force):
+            click.echo(line)
+    except AudioError as exc:
+        raise click.ClickException(str(exc)) from None
+    content = load_ivr_content(languages, paths)
+    click.echo(f"coverage written to {write_coverage(content.prompts.coverage(), paths.audio)}")
+    click.echo(coverage_matrix(content.prompts.coverage()))
