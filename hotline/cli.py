@@ -15,6 +15,7 @@ from hotline.auth.service import AccountError, create_api_token, create_user, ro
 from hotline.content.yamlfile import ContentError
 from hotline.extensions import db
 from hotline.ivr.cli import ivr_group
+from hotline.ivr.simulate_cli import simulate_group
 from hotline.migrate import upgrade
 from hotline.settings import PROJECT_ROOT, SettingsError
 
@@ -127,6 +128,7 @@ def _exec_gunicorn(extra: tuple[str, ...]) -> None:
 
 
 cli.add_command(ivr_group)
+cli.add_command(simulate_group)
 
 
 def main() -> None:

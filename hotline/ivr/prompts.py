@@ -85,7 +85,7 @@ class PromptBook:
         translations = self.translations.get(language)
         if translations is None:
             return None
-        text = translations.pgettext(prompt, source)
+        text = str(translations.pgettext(prompt, source))
         if language != SOURCE_LANGUAGE and text == source:
             return None
         return text.strip() or None

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import hotline.models  # noqa: F401 - maps every model, so foreign keys across domains resolve in a served app
 from hotline.content.languages import LanguageTable
 from hotline.intake.constants import Channel
 from hotline.intake.inbound import InboundRecording, InboundReport, Intake

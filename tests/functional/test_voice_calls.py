@@ -85,7 +85,8 @@ def test_dari_call_without_a_twilio_voice_asks_a_question(phone: FakeTwilioCalle
     assert "PLAY /ivr/audio/prs/synthetic/language_option_1.wav" in call.transcript
     assert any(line.startswith("SAY[en-GB]") for line in call.transcript[:4])  # English offered in English
     assert not any("/ps/" in line for line in call.transcript)  # Pashto has no prompts: not offered
-    assert call.ended_by == "hangup" and call.transcript[-2] == "PLAY /ivr/audio/prs/synthetic/goodbye_no_input.wav"
+    assert call.ended_by == "hangup" and call.transcript[-1] == "STATUS completed"
+    assert call.transcript[-3:-1] == ["PLAY /ivr/audio/prs/synthetic/goodbye_no_input.wav", "HANGUP"]
     contact = contact_of(db_session, call.call_sid)
     assert contact.language == "prs" and contact.heard_via == "religious_leader"
     assert contact.status == "completed" and contact.state["call"]["abandoned"] is False
