@@ -156,7 +156,9 @@ def _advance(session: Session, ctx: VoiceContext, contact: Contact, state: dict[
     result = engine.step(ctx.content.flow, state, event)
     _apply_effects(session, ctx, contact, result.effects, call)
     language = engine.speaking_language(result.state)
-    actions = expand_facts(result.actions, _facts(session, ctx, language, call.received_at))
+    wants_facts = any(isinstance(action, engine.Facts) for action in result.actions)
+    facts = _facts(session, ctx, language, call.received_at) if wants_facts else []
+    actions = expand_facts(result.actions, facts)
     twiml = render(actions, ctx.content.prompts, ctx.urls(int(result.state["seq"])))
     contact.state = {**result.state, "twiml": twiml}
     contact.ivr_path = [*contact.ivr_path, *result.visited]
