@@ -91,7 +91,7 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
 
 def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
     """A caller's key, recording or queue outcome at ``req.node``: step the flow and return the next TwiML."""
-    contact = _find_contact(session, req.call.call_sid)
+    contact = _find_contact(session, req.call.call_sid, lock=True)
     if contact is None or not contact.state.get("twiml"):
         return answer_call(session, ctx, req.call)  # state lost or never made: start the call afresh
     state = contact.state
@@ -254,8 +254,10 @@ def _office_open(ctx: VoiceContext, call: CallRequest) -> bool:
     return ctx.content.hotlines.for_number(call.dialled).office_open(call.received_at)
 
 
-def _find_contact(session: Session, call_sid: str) -> Contact | None:
-    return session.scalar(select(Contact).where(Contact.provider_id == call_sid))
+def _find_contact(session: Session, call_sid: str, lock: bool = False) -> Contact | None:
+    """The call's Contact; ``lock`` holds its row until commit (PostgreSQL), so a retried step waits its turn."""
+    query = select(Contact).where(Contact.provider_id == call_sid)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def _call_intake(call: CallRequest) -> Intake:

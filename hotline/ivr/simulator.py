@@ -12,7 +12,7 @@ import itertools
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 from xml.etree import ElementTree
 
 from twilio.request_validator import RequestValidator
@@ -166,9 +166,9 @@ class CallSimulator:
             if verb.tag in ("Say", "Play"):
                 self._hear(call, verb)
             elif verb.tag == "Gather":
-                following = self._gather(call, verb, script)
-                if following is not False:
-                    return following  # type: ignore[return-value]
+                answered, following = self._gather(call, verb, script)
+                if answered:
+                    return following
             elif verb.tag == "Record":
                 return self._record(call, verb, script)
             elif verb.tag == "Enqueue":
@@ -184,7 +184,9 @@ class CallSimulator:
                 raise SimulationError(f"unexpected verb <{verb.tag}>")
         raise SimulationError(f"the caller was left in silence after: {call.transcript[-3:]}")
 
-    def _gather(self, call: SimulatedCall, verb: ElementTree.Element, script: list[Input]) -> Any:
+    def _gather(self, call: SimulatedCall, verb: ElementTree.Element,
+                script: list[Input]) -> tuple[bool, ElementTree.Element | None]:
+        """(False, None) when silence falls through to the next verb; else (True, the next document or None)."""
         for item in verb:
             self._hear(call, item)
         key = script.pop(0) if script else ""
@@ -193,11 +195,11 @@ class CallSimulator:
         if key == HANG_UP:
             self._say(call, "CALLER HANGS UP")
             call.ended_by = "caller"
-            return None
+            return True, None
         self._say(call, f"PRESS {key or '(silence)'}")
         if key == "" and verb.get("actionOnEmptyResult") != "true":
-            return False  # Twilio falls through to the next verb
-        return self.webhook(call, verb.get("action") or "", {"Digits": key} if key else {})
+            return False, None  # Twilio falls through to the next verb
+        return True, self.webhook(call, verb.get("action") or "", {"Digits": key} if key else {})
 
     def _hear(self, call: SimulatedCall, verb: ElementTree.Element) -> None:
         if verb.tag == "Say":

@@ -71,3 +71,8 @@ def test_audio_builds_stand_ins_for_languages_without_a_voice(runner, ivr_paths:
     assert rebuilt.prompts.offered("prs") and rebuilt.prompts.resolve("notice", "prs").source == "synthetic"
     assert (ivr_paths.audio / "coverage.json").exists()
     assert ivr_content().paths == ivr_paths
+
+
+def test_lint_passes_on_the_content_the_app_serves(runner) -> None:
+    result = runner.invoke(ivr_group, ["lint"])
+    assert result.exit_code == 0, result.output

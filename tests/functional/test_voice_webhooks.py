@@ -145,3 +145,9 @@ def test_audio_is_served_with_type_and_caching(client) -> None:
     response.close()
     assert response.status_code == 200 and response.mimetype == "audio/wav"
     assert response.headers["Cache-Control"] == "public, max-age=86400" and response.headers.get("ETag")
+
+
+def test_hold_music_outside_the_queue_is_a_pause_not_a_redirect(client, db_session: Session) -> None:
+    signed_post(client, "/twilio/voice", CALL)
+    response = signed_post(client, "/twilio/voice/hold", {**CALL, "QueueTime": "5"})
+    assert response.status_code == 200 and b"<Pause" in response.data and b"<Redirect" not in response.data
