@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 from twilio.request_validator import RequestValidator
 
+ACCOUNT_SID = "AC" + "0" * 32
 HANG_UP = "hangup"  # in a script, instead of a key: the caller hangs up at that menu
 _ids = itertools.count(1)
 
@@ -127,7 +128,7 @@ class CallSimulator:
 
     def params(self, call: SimulatedCall) -> dict[str, str]:
         """The parameters Twilio sends with every voice webhook."""
-        return {"CallSid": call.call_sid, "AccountSid": "AC" + "0" * 32, "From": call.caller, "To": call.dialled,
+        return {"CallSid": call.call_sid, "AccountSid": ACCOUNT_SID, "From": call.caller, "To": call.dialled,
                 "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01"}
 
     def signed_post(self, path: str, data: dict[str, str]) -> Reply:
@@ -218,7 +219,7 @@ class CallSimulator:
         call.recordings.append(sid)
         self._say(call, f"RECORD {said.duration}s")
         recording = {"RecordingSid": sid, "RecordingDuration": str(said.duration),
-                     "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{sid}"}
+                     "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}"}
         callback = verb.get("recordingStatusCallback")
         if said.callback_first and callback:
             self._recording_callback(call, callback, recording)
