@@ -17,6 +17,17 @@ pytestmark = pytest.mark.usefixtures("ivr", "clock")
 CALL = {"CallSid": "CA" + "a" * 32, "From": "+93701234567", "To": calls.AFGHAN, "AccountSid": "AC" + "0" * 32}
 
 
+@pytest.fixture()
+def valid_twiml(twiml_schema):
+    """Assert that a response body is TwiML the XSD accepts."""
+    from lxml import etree
+
+    def check(body: bytes) -> None:
+        twiml_schema.assertValid(etree.fromstring(body))
+
+    return check
+
+
 def count(db_session: Session, model: type) -> int:
     return int(db_session.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -32,10 +43,12 @@ def test_unsigned_or_mis_signed_requests_are_refused_and_store_nothing(client, d
     assert count(db_session, Contact) == 0 and count(db_session, Report) == 0
 
 
-def test_a_replayed_incoming_call_gets_the_same_twiml_and_stores_one_contact(client, db_session: Session) -> None:
+def test_a_replayed_incoming_call_gets_the_same_twiml_and_stores_one_contact(client, db_session: Session,
+                                                                            valid_twiml) -> None:
     first = signed_post(client, "/twilio/voice", CALL)
     again = signed_post(client, "/twilio/voice", CALL)
     assert first.status_code == again.status_code == 200 and first.data == again.data
+    valid_twiml(again.data)
     assert count(db_session, Contact) == 1
 
 
@@ -53,11 +66,13 @@ def test_a_replayed_or_stale_key_press_changes_nothing(client, db_session: Sessi
 
 @pytest.mark.parametrize("digits", ["<script>alert(1)</script>", "99999999999999999999999999999999999999", "\u0661",
                                     "\x00", "*", "' OR 1=1 --"])
-def test_hostile_digits_are_re_prompted_never_refused(client, db_session: Session, digits: str) -> None:
+def test_hostile_digits_are_re_prompted_never_refused(client, db_session: Session, digits: str,
+                                                      valid_twiml) -> None:
     signed_post(client, "/twilio/voice", CALL)
     response = signed_post(client, "/twilio/voice/step?node=choose_language&n=1", {**CALL, "Digits": digits})
     assert response.status_code == 200
     assert b"<Gather" in response.data and b"script" not in response.data
+    valid_twiml(response.data)
     assert db_session.scalar(select(Contact)).state["node"] == "choose_language"
 
 
@@ -74,10 +89,11 @@ def test_hostile_digits_are_re_prompted_never_refused(client, db_session: Sessio
     ("/twilio/voice/recording?node=ask_question", {**CALL}),
 ])
 def test_malformed_webhooks_get_400_twiml_and_store_nothing(client, db_session: Session, path: str,
-                                                            data: dict[str, str]) -> None:
+                                                            data: dict[str, str], valid_twiml) -> None:
     response = signed_post(client, path, data)
     assert response.status_code == 400
     assert response.mimetype == "text/xml" and b"<Hangup />" in response.data
+    valid_twiml(response.data)
     assert "invalid webhook fields" in response.headers["X-Hotline-Error"]
     assert count(db_session, Contact) == 0
 
@@ -147,7 +163,8 @@ def test_audio_is_served_with_type_and_caching(client) -> None:
     assert response.headers["Cache-Control"] == "public, max-age=86400" and response.headers.get("ETag")
 
 
-def test_hold_music_outside_the_queue_is_a_pause_not_a_redirect(client, db_session: Session) -> None:
+def test_hold_music_outside_the_queue_is_a_pause_not_a_redirect(client, db_session: Session, valid_twiml) -> None:
     signed_post(client, "/twilio/voice", CALL)
     response = signed_post(client, "/twilio/voice/hold", {**CALL, "QueueTime": "5"})
     assert response.status_code == 200 and b"<Pause" in response.data and b"<Redirect" not in response.data
+    valid_twiml(response.data)

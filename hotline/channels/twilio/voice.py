@@ -46,7 +46,9 @@ def init_voice(app: Flask, languages: LanguageTable, paths: IvrPaths | None = No
 @bp.errorhandler(BadWebhook)
 def _bad_webhook(exc: BadWebhook) -> Response:
     # Twilio gets valid TwiML that ends the call cleanly; the field names (never values) say what was wrong.
-    response = Response(str(VoiceResponse().hangup()), status=400, mimetype="text/xml")
+    twiml = VoiceResponse()
+    twiml.hangup()
+    response = Response(str(twiml), status=400, mimetype="text/xml")
     response.headers["X-Hotline-Error"] = f"invalid webhook fields: {exc}"
     return response
 
