@@ -23,10 +23,12 @@ from hotline.intake.service import IntakeContext, record
 from hotline.ivr import engine
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
+from hotline.ivr.prompts import SOURCE_LANGUAGE
 from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold
 from hotline.rumours.library import approved_counter_messages
 
 INCOMPLETE = "incomplete"
+IN_PROGRESS = "in-progress"
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 _FACTS_LIMIT = 3
 
@@ -83,6 +85,7 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
     if contact.state.get("twiml"):
         return str(contact.state["twiml"])
     caller = result.caller
+    contact.status = contact.status or IN_PROGRESS
     state = engine.new_state(ctx.content.offered_languages(call.dialled), caller.language if caller else None,
                              heard_via_known=bool(caller and caller.heard_via))
     state["call"] = contact.state.get("call", {})
@@ -141,7 +144,7 @@ def hold(session: Session, ctx: VoiceContext, call: CallRequest, queue_time: int
     contact = _find_contact(session, call.call_sid)
     state = contact.state if contact is not None else {}
     node = ctx.content.flow.nodes.get(str(state.get("node")))
-    language = engine.speaking_language(state) if state else "en"
+    language = engine.speaking_language(state) if state else SOURCE_LANGUAGE
     urls = ctx.urls(int(state.get("seq", 0)))
     if node is None or node.kind != OPERATOR:
         return render_hold((), ctx.content.prompts, urls, leave_to=None)
