@@ -32,11 +32,12 @@ fonts:
 demo: $(STAMP) catalogs
 	$(BIN)/hotline demo
 
-## Debian packages the tests need: Chromium for browser tests, Noto fonts so every script renders
+## Debian packages the tests need: Chromium for browser tests, Noto fonts so every script renders,
+## espeak-ng for the IVR's synthesised stand-in prompts (`hotline ivr audio`)
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ]; then \
-	  echo "installing chromium and fonts-noto-core from Debian"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ] || [ ! -x /usr/bin/espeak-ng ]; then \
+	  echo "installing chromium, fonts-noto-core and espeak-ng from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-core espeak-ng >/dev/null; \
 	fi
 
 ## make test: install what the tests need, then run the whole suite on SQLite and on PostgreSQL

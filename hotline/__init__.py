@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from hotline import models  # noqa: F401 - every mapper registered before the first query
+from hotline.channels.twilio.voice import init_voice
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["hotline"] = Runtime(settings, languages, taxonomy, PrivacyKeys.from_secret(settings.pseudonym_key))
     _init_extensions(app)
     _register_blueprints(app)
+    init_voice(app, languages)
     _announce(app)
     return app
 

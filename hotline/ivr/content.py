@@ -1,0 +1,68 @@
+"""The IVR's content, loaded once per app: the call flow, the hotline numbers and every prompt resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from hotline.content.languages import LanguageTable
+from hotline.ivr.flow import Flow, load_flow
+from hotline.ivr.hotlines import HotlineConfig, load_hotlines
+from hotline.ivr.prompts import SOURCE_LANGUAGE, PromptBook
+from hotline.settings import CONFIG_DIR, PROJECT_ROOT
+
+SCRIPTS_DIR = PROJECT_ROOT / "ivr_scripts"
+LOCALES_DIR = PROJECT_ROOT / "locales"
+_EXTENSION_KEY = "hotline_ivr"
+
+
+@dataclass(frozen=True)
+class IvrPaths:
+    """Where the IVR's files live (tests point ``audio`` elsewhere)."""
+
+    scripts: Path = SCRIPTS_DIR
+    config: Path = CONFIG_DIR
+    locales: Path = LOCALES_DIR
+    audio: Path = SCRIPTS_DIR / "audio"
+
+
+@dataclass(frozen=True)
+class IvrContent:
+    """Everything a call needs that is not in the database."""
+
+    flow: Flow
+    hotlines: HotlineConfig
+    prompts: PromptBook
+    paths: IvrPaths
+
+    def offered_languages(self, dialled: str | None) -> tuple[str, ...]:
+        """The languages of the number dialled whose prompts all resolve, in menu order (never empty)."""
+        for number in (self.hotlines.for_number(dialled), self.hotlines.default):
+            offered = tuple(code for code in number.languages if self.prompts.offered(code))
+            if offered:
+                return offered
+        return (SOURCE_LANGUAGE,)
+
+
+def load_ivr_content(languages: LanguageTable, paths: IvrPaths | None = None) -> IvrContent:
+    """Load and validate the flow, the numbers and the prompts (ContentError names file, line and key)."""
+    paths = paths or IvrPaths()
+    hotlines = load_hotlines(paths.config / "hotlines.yaml", languages.codes)
+    flow = load_flow(paths.scripts / f"{hotlines.flow}.yaml")
+    prompts = PromptBook(flow.prompts, flow.used_prompts(), languages, paths.locales, paths.audio)
+    return IvrContent(flow, hotlines, prompts, paths)
+
+
+def init_ivr_content(app: Flask, languages: LanguageTable, paths: IvrPaths | None = None) -> IvrContent:
+    """Load the IVR content for ``app`` (at start-up, so a broken flow fails fast)."""
+    content = load_ivr_content(languages, paths)
+    app.extensions[_EXTENSION_KEY] = content
+    return content
+
+
+def ivr_content(app: Flask | None = None) -> IvrContent:
+    """The IVR content of ``app`` (default: the current app)."""
+    content: IvrContent = (app or current_app).extensions[_EXTENSION_KEY]
+    return content

@@ -1,0 +1,258 @@
+"""The pure flow engine: (flow, call state, event) -> (new state, actions, effects). No Flask, no database.
+
+The call state is a plain JSON-able dict (stored on the Contact, keyed by CallSid), so any worker can take the
+next request of any call. Non-interactive nodes (say, facts, request) are chained within one response; the engine
+stops at a node that waits for the caller (menu, record, operator) or ends the call (hangup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hotline.ivr.flow import (
+    FACTS,
+    LANGUAGE_MENU,
+    LANGUAGE_OPTION_PREFIX,
+    MAX_LANGUAGE_OPTIONS,
+    MENU,
+    OPERATOR,
+    RECORD,
+    REQUEST,
+    SAY,
+    Flow,
+    Node,
+)
+
+# Twilio's <Enqueue> action reports how the caller left the queue; only these mean an operator answered.
+ANSWERED_QUEUE_RESULTS = frozenset({"bridged", "bridging-in-process", "hangup"})
+
+
+@dataclass(frozen=True)
+class Speak:
+    """Play one prompt in one language."""
+
+    prompt: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Gather:
+    """Wait for one key while playing prompts; the answer comes back to ``node``."""
+
+    node: str
+    prompts: tuple[Speak, ...]
+    timeout: int
+
+
+@dataclass(frozen=True)
+class Record:
+    """Record the caller; the recording comes back to ``node``."""
+
+    node: str
+    max_length: int
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Play the current counter-messages in ``language``, or ``empty`` when there are none to play."""
+
+    language: str
+    empty: tuple[Speak, ...]
+
+
+@dataclass(frozen=True)
+class Enqueue:
+    """Put the caller in the operators' queue for their language; the outcome comes back to ``node``."""
+
+    node: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Hangup:
+    """End the call."""
+
+
+Action = Speak | Gather | Record | Facts | Enqueue | Hangup
+
+
+@dataclass(frozen=True)
+class Remember:
+    """Something learned about the caller, to be stored (language, heard_via)."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    """File a report without a recording (e.g. a call-back request)."""
+
+    node: str
+    report_type: str
+
+
+Effect = Remember | FileRequest
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the caller (or Twilio) did: ``start``, ``digits``, ``recorded`` or ``queue`` (left the queue)."""
+
+    kind: str
+    digits: str | None = None
+    queue_result: str | None = None
+    office_open: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """The result of one step: the new state, what to play, what to store, and the nodes passed through."""
+
+    state: dict[str, Any]
+    actions: tuple[Action, ...]
+    effects: tuple[Effect, ...] = ()
+    visited: tuple[str, ...] = field(default=())
+
+
+def new_state(languages: Sequence[str], language: str | None = None, heard_via_known: bool = False) -> dict[str, Any]:
+    """The state of a call that has not started: the languages offered on the number dialled, what we know."""
+    known = language if language in languages else None
+    return {
+        "node": None, "seq": 0, "retries": 0, "language": known, "languages": list(languages), "ended": False,
+        "flags": {"language_known": known is not None, "heard_via_known": heard_via_known},
+    }
+
+
+def step(flow: Flow, state: Mapping[str, Any], event: Event) -> Step:
+    """Advance a call by one event."""
+    state = _copy(state)
+    if event.kind == "start" or state["node"] not in flow.nodes:
+        return _enter(flow, state, flow.start, event)
+    if state["ended"]:
+        return Step(state, (Hangup(),))
+    node = flow.node(state["node"])
+    if node.kind == MENU:
+        return _menu_input(flow, state, node, event)
+    if node.kind == LANGUAGE_MENU:
+        return _language_input(flow, state, node, event)
+    if node.kind == RECORD and event.kind == "recorded":
+        return _enter(flow, state, node.next or flow.start, event)
+    if node.kind == OPERATOR and event.kind == "queue":
+        answered = event.queue_result in ANSWERED_QUEUE_RESULTS
+        return _enter(flow, state, (node.next if answered else node.unanswered) or flow.start, event)
+    return _enter(flow, state, node.id, event)  # an unexpected event: say the current node again
+
+
+def speaking_language(state: Mapping[str, Any]) -> str:
+    """The language prompts are played in: the caller's, else the number's first."""
+    return str(state.get("language") or (state.get("languages") or ["en"])[0])
+
+
+def _copy(state: Mapping[str, Any]) -> dict[str, Any]:
+    copied = dict(state)
+    copied["flags"] = dict(state.get("flags", {}))
+    copied["languages"] = list(state.get("languages", []))
+    return copied
+
+
+def _menu_input(flow: Flow, state: dict[str, Any], node: Node, event: Event) -> Step:
+    option = node.option(event.digits or "") if event.kind == "digits" else None
+    if option is None:
+        return _retry(flow, state, node, event)
+    effects = tuple(Remember(key, value) for key, value in option.remember.items())
+    if "heard_via" in option.remember:
+        state["flags"]["heard_via_known"] = True
+    result = _enter(flow, state, option.goto, event)
+    return Step(result.state, result.actions, effects + result.effects, result.visited)
+
+
+def _language_input(flow: Flow, state: dict[str, Any], node: Node, event: Event) -> Step:
+    digits = event.digits or ""
+    languages = state["languages"]
+    keys = [str(n) for n in range(1, min(len(languages), MAX_LANGUAGE_OPTIONS) + 1)]
+    # Compare with the exact keys: str.isdigit() would also accept Arabic-Indic digits.
+    if event.kind != "digits" or digits not in keys:
+        return _retry(flow, state, node, event)
+    chosen = languages[int(digits) - 1]
+    state["language"] = chosen
+    state["flags"]["language_known"] = True
+    result = _enter(flow, state, node.next or flow.start, event)
+    return Step(result.state, result.actions, (Remember("language", chosen), *result.effects), result.visited)
+
+
+def _retry(flow: Flow, state: dict[str, Any], node: Node, event: Event) -> Step:
+    state["retries"] = state.get("retries", 0) + 1
+    if state["retries"] > flow.max_retries:
+        return _enter(flow, state, node.on_fail or flow.start, event)
+    lead: tuple[Action, ...] = ()
+    if event.digits:  # a wrong key (silence just repeats the menu)
+        lead = (Speak(flow.invalid_prompt, speaking_language(state)),)
+    result = _wait_at(flow, state, node)
+    return Step(result.state, lead + result.actions, (), ())
+
+
+def _enter(flow: Flow, state: dict[str, Any], node_id: str, event: Event) -> Step:
+    """Run from ``node_id`` until a node waits for the caller or ends the call."""
+    actions: list[Action] = []
+    effects: list[Effect] = []
+    visited: list[str] = []
+    state["retries"] = 0
+    for _ in range(len(flow.nodes) + 1):
+        node = flow.node(node_id)
+        visited.append(node.id)
+        if node.skip_if and state["flags"].get(node.skip_if):
+            node_id = node.next or flow.start
+            continue
+        following = _run_through(node, state, actions, effects, event)
+        if following is None:
+            result = _wait_at(flow, state, node, event)
+            return Step(result.state, (*actions, *result.actions), tuple(effects), tuple(visited))
+        node_id = following
+    raise RuntimeError(f"flow {flow.name!r} loops without waiting for the caller at {node_id!r}")
+
+
+def _run_through(node: Node, state: dict[str, Any], actions: list[Action], effects: list[Effect],
+                 event: Event) -> str | None:
+    """Play a node that does not wait; return where to go next, or None when the node waits or ends."""
+    language = speaking_language(state)
+    if node.kind == LANGUAGE_MENU and len(state["languages"]) <= 1 and state["languages"]:
+        state["language"] = state["languages"][0]
+        state["flags"]["language_known"] = True
+        effects.append(Remember("language", state["language"]))
+        return node.next
+    if node.kind == OPERATOR and not event.office_open:
+        return node.closed
+    if node.kind not in (SAY, FACTS, REQUEST):
+        return None
+    actions.extend(Speak(p, language) for p in node.prompts)
+    if node.kind == FACTS:
+        actions.append(Facts(language, tuple(Speak(p, language) for p in node.empty_prompts)))
+    if node.kind == REQUEST and node.report_type:
+        effects.append(FileRequest(node.id, node.report_type))
+    return node.next
+
+
+def _wait_at(flow: Flow, state: dict[str, Any], node: Node, event: Event | None = None) -> Step:
+    """The actions of a node that waits for the caller (or hangs up), and the state that expects the answer."""
+    state["node"] = node.id
+    state["seq"] = int(state.get("seq", 0)) + 1
+    language = speaking_language(state)
+    prompts = tuple(Speak(p, language) for p in node.prompts)
+    actions: tuple[Action, ...]
+    if node.kind == MENU:
+        actions = (Gather(node.id, prompts, flow.gather_timeout),)
+    elif node.kind == LANGUAGE_MENU:
+        options = tuple(Speak(f"{LANGUAGE_OPTION_PREFIX}{n}", code)
+                        for n, code in enumerate(state["languages"][:MAX_LANGUAGE_OPTIONS], start=1))
+        actions = (Gather(node.id, prompts + options, flow.gather_timeout),)
+    elif node.kind == RECORD:
+        actions = (*prompts, Record(node.id, node.max_length))
+    elif node.kind == OPERATOR:
+        actions = (*prompts, Enqueue(node.id, language))
+    else:  # hangup
+        state["ended"] = True
+        actions = (*prompts, Hangup())
+    return Step(state, actions)

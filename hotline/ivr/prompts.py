@@ -1,0 +1,117 @@
+"""Prompts per language: gettext catalogues (domain ``ivr``) and audio files, resolved as the design says.
+
+A prompt resolves, in order, to: a human recording in ivr_scripts/audio/<lang>/<prompt>.(mp3|wav) -> Twilio <Say>
+for a language with a Twilio voice and a translation -> a synthesised stand-in in
+ivr_scripts/audio/<lang>/synthetic/<prompt>.wav -> nothing, and then the language is not offered.
+Files are scanned once at start-up, so resolving a prompt during a call touches neither disk nor database.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from hotline.content.languages import Language, LanguageTable
+
+DOMAIN = "ivr"
+RECORDED, TTS, SYNTHETIC, MISSING = "recorded", "tts", "synthetic", "missing"
+AUDIO_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav"}
+SOURCE_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """How one prompt is played in one language: ``audio`` is a path under the audio folder, else ``text``."""
+
+    prompt: str
+    language: str
+    source: str
+    text: str | None = None
+    say_language: str | None = None
+    audio: str | None = None
+
+
+def load_translations(locales_dir: Path, code: str) -> NullTranslations:
+    """The ``ivr`` catalogue of one language, compiled in memory from its .po file (no build step needed)."""
+    path = locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=None, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)  # fuzzy entries are unreviewed guesses: never spoken
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def scan_audio(audio_dir: Path, language: str) -> dict[str, dict[str, str]]:
+    """Recorded and synthetic audio files of one language: {"recorded": {prompt: path}, "synthetic": {...}}."""
+    found: dict[str, dict[str, str]] = {RECORDED: {}, SYNTHETIC: {}}
+    for kind, folder in ((RECORDED, audio_dir / language), (SYNTHETIC, audio_dir / language / "synthetic")):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.suffix in AUDIO_TYPES and path.stat().st_size > 0:
+                found[kind].setdefault(path.stem, path.relative_to(audio_dir).as_posix())
+    return found
+
+
+class PromptBook:
+    """Every prompt of a flow, resolved in every language, computed once."""
+
+    def __init__(self, sources: Mapping[str, str], used: Iterable[str], languages: LanguageTable,
+                 locales_dir: Path, audio_dir: Path):
+        self.sources = dict(sources)
+        self.used = tuple(used)
+        self.languages = languages
+        self.audio_dir = audio_dir
+        self.translations = {code: load_translations(locales_dir, code) for code in languages.codes}
+        self._resolved = {
+            (lang.code, prompt): self._resolve(lang, prompt, scan_audio(audio_dir, lang.code))
+            for lang in languages.languages for prompt in self.sources
+        }
+
+    def text(self, prompt: str, language: str) -> str | None:
+        """The prompt's text in ``language``, or None when it has no translation there."""
+        source = self.sources.get(prompt)
+        if source is None:
+            return None
+        translations = self.translations.get(language)
+        if translations is None:
+            return None
+        text = str(translations.pgettext(prompt, source))
+        if language != SOURCE_LANGUAGE and text == source:
+            return None
+        return text.strip() or None
+
+    def resolve(self, prompt: str, language: str) -> Resolved:
+        """How to play ``prompt`` in ``language`` (source ``missing`` when it cannot be)."""
+        return self._resolved.get((language, prompt)) or Resolved(prompt, language, MISSING)
+
+    def missing(self, language: str) -> tuple[str, ...]:
+        """The flow's prompts that do not resolve in ``language``."""
+        return tuple(p for p in self.used if self.resolve(p, language).source == MISSING)
+
+    def offered(self, language: str) -> bool:
+        """Whether every prompt of the flow resolves in ``language``."""
+        return language in self.languages and not self.missing(language)
+
+    def coverage(self) -> dict[str, dict[str, str]]:
+        """language -> prompt -> recorded / tts / synthetic / missing, for the flow's prompts."""
+        return {code: {p: self.resolve(p, code).source for p in self.used} for code in self.languages.codes}
+
+    def _resolve(self, lang: Language, prompt: str, audio: Mapping[str, Mapping[str, str]]) -> Resolved:
+        if prompt in audio[RECORDED]:
+            return Resolved(prompt, lang.code, RECORDED, audio=audio[RECORDED][prompt])
+        text = self.text(prompt, lang.code)
+        if text and lang.twilio_say:
+            return Resolved(prompt, lang.code, TTS, text=text, say_language=lang.twilio_say)
+        if prompt in audio[SYNTHETIC]:
+            return Resolved(prompt, lang.code, SYNTHETIC, text=text, audio=audio[SYNTHETIC][prompt])
+        return Resolved(prompt, lang.code, MISSING, text=text)

@@ -1,0 +1,268 @@
+"""Voice call service: one function per Twilio webhook. Takes a Session, flushes, never commits.
+
+Call state lives on the Contact (``Contact.state``, keyed by CallSid): the step number ``seq`` in every action
+URL makes a replayed or stale webhook return the TwiML already given, changing nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.content.languages import LanguageTable
+from hotline.intake.constants import Channel
+from hotline.intake.inbound import InboundRecording, InboundReport, Intake
+from hotline.intake.models import Contact, Recording, Report
+from hotline.intake.service import IntakeContext, record
+from hotline.ivr import engine
+from hotline.ivr.content import IvrContent
+from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
+from hotline.ivr.prompts import SOURCE_LANGUAGE
+from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold
+from hotline.rumours.library import approved_counter_messages
+
+INCOMPLETE = "incomplete"
+IN_PROGRESS = "in-progress"
+TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+_FACTS_LIMIT = 3
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    """The parts of a voice webhook every handler uses."""
+
+    call_sid: str
+    caller: str | None
+    dialled: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class StepRequest:
+    """A Gather, Record or Enqueue action arriving at ``node`` for step ``seq``."""
+
+    call: CallRequest
+    node: str
+    seq: int
+    digits: str | None = None
+    recording_sid: str | None = None
+    recording_url: str | None = None
+    recording_duration: int | None = None
+    queue_result: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordingRequest:
+    """A recording status callback for the record node ``node``."""
+
+    call: CallRequest
+    node: str
+    recording_sid: str
+    recording_url: str | None
+    recording_duration: int | None
+
+
+@dataclass(frozen=True)
+class VoiceContext:
+    """What the voice service needs besides the request."""
+
+    content: IvrContent
+    intake: IntakeContext
+    languages: LanguageTable
+    urls: Callable[[int], CallUrls]
+
+
+def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
+    """An incoming call: record the contact, start the flow, return its first TwiML (a replay gets the same)."""
+    result = record(session, _call_intake(call), ctx.intake)
+    contact = result.contact
+    if contact.state.get("twiml"):
+        return str(contact.state["twiml"])
+    caller = result.caller
+    contact.status = contact.status or IN_PROGRESS
+    state = engine.new_state(ctx.content.offered_languages(call.dialled), caller.language if caller else None,
+                             heard_via_known=bool(caller and caller.heard_via))
+    state["call"] = contact.state.get("call", {})
+    return _advance(session, ctx, contact, state, engine.Event("start", office_open=_office_open(ctx, call)), call)
+
+
+def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
+    """A caller's key, recording or queue outcome at ``req.node``: step the flow and return the next TwiML."""
+    contact = _find_contact(session, req.call.call_sid, lock=True)
+    if contact is None or not contact.state.get("twiml"):
+        return answer_call(session, ctx, req.call)  # state lost or never made: start the call afresh
+    state = contact.state
+    if state.get("seq") != req.seq or state.get("node") != req.node:
+        return str(state["twiml"])  # a replay or a stale action: nothing changes
+    node = ctx.content.flow.nodes.get(req.node)
+    if node is None:
+        return str(state["twiml"])
+    event = _event_for(node.kind, req, _office_open(ctx, req.call))
+    if node.kind == RECORD:
+        _keep_recording(session, ctx, contact, req)
+    return _advance(session, ctx, contact, state, event, req.call)
+
+
+def store_recording(session: Session, ctx: VoiceContext, req: RecordingRequest) -> None:
+    """A recording status callback: the recording becomes a Report, whichever of action or callback comes first."""
+    contact = _find_contact(session, req.call.call_sid)
+    if contact is None:
+        contact = record(session, _call_intake(req.call), ctx.intake).contact
+    node = ctx.content.flow.nodes.get(req.node)
+    report_type = node.report_type if node is not None and node.report_type else "question"
+    _file_recording(session, ctx, contact, report_type, req.recording_sid, req.recording_url,
+                    req.recording_duration, req.call.received_at)
+
+
+def update_call_status(session: Session, ctx: VoiceContext, call: CallRequest, status: str,
+                       duration: int | None) -> None:
+    """A call status callback: idempotent, in any order; a terminal status is never overwritten by an earlier one."""
+    contact = _find_contact(session, call.call_sid) or record(session, _call_intake(call), ctx.intake).contact
+    state = dict(contact.state)
+    info = dict(state.get("call", {}))
+    if duration is not None:
+        info["duration"] = max(duration, int(info.get("duration") or 0))
+    if contact.status not in TERMINAL_STATUSES:
+        contact.status = status
+    if status in TERMINAL_STATUSES:
+        contact.ended_at = contact.ended_at or call.received_at
+        info["hung_up_at"] = info.get("hung_up_at") or state.get("node")
+        info["abandoned"] = not state.get("ended") and not contact.reports
+    state["call"] = info
+    contact.state = state
+    session.flush()
+
+
+def hold(session: Session, ctx: VoiceContext, call: CallRequest, queue_time: int) -> str:
+    """The queue's wait music: the hold prompt, or out to voicemail once the caller has waited long enough."""
+    contact = _find_contact(session, call.call_sid)
+    state = contact.state if contact is not None else {}
+    node = ctx.content.flow.nodes.get(str(state.get("node")))
+    language = engine.speaking_language(state) if state else SOURCE_LANGUAGE
+    urls = ctx.urls(int(state.get("seq", 0)))
+    if node is None or node.kind != OPERATOR:
+        return render_hold((), ctx.content.prompts, urls, leave_to=None)
+    if queue_time >= node.max_wait:
+        return render_hold((), ctx.content.prompts, urls, leave_to=node.id)
+    prompts = tuple(engine.Speak(p, language) for p in node.hold_prompts)
+    return render_hold(prompts, ctx.content.prompts, urls, leave_to=None)
+
+
+def _advance(session: Session, ctx: VoiceContext, contact: Contact, state: dict[str, Any], event: engine.Event,
+             call: CallRequest) -> str:
+    result = engine.step(ctx.content.flow, state, event)
+    _apply_effects(session, ctx, contact, result.effects, call)
+    language = engine.speaking_language(result.state)
+    wants_facts = any(isinstance(action, engine.Facts) for action in result.actions)
+    facts = _facts(session, ctx, language, call.received_at) if wants_facts else []
+    actions = expand_facts(result.actions, facts)
+    twiml = render(actions, ctx.content.prompts, ctx.urls(int(result.state["seq"])))
+    contact.state = {**result.state, "twiml": twiml}
+    contact.ivr_path = [*contact.ivr_path, *result.visited]
+    contact.last_activity_at = max(contact.last_activity_at, call.received_at)
+    session.flush()
+    return twiml
+
+
+def _event_for(kind: str, req: StepRequest, office_open: bool) -> engine.Event:
+    if kind in (MENU, LANGUAGE_MENU):
+        return engine.Event("digits", digits=req.digits or "", office_open=office_open)
+    if kind == RECORD:
+        return engine.Event("recorded", office_open=office_open)
+    if kind == OPERATOR:
+        return engine.Event("queue", queue_result=req.queue_result, office_open=office_open)
+    return engine.Event("resume", office_open=office_open)
+
+
+def _apply_effects(session: Session, ctx: VoiceContext, contact: Contact, effects: Sequence[engine.Effect],
+                   call: CallRequest) -> None:
+    caller = contact.caller
+    for effect in effects:
+        if isinstance(effect, engine.FileRequest):
+            source_id = f"{call.call_sid}:{effect.node}"[:64]
+            _file_report(session, ctx, contact, InboundReport(source_id=source_id, type=effect.report_type),
+                         None, call.received_at)
+        elif effect.key == "language":
+            contact.language = effect.value
+            if caller is not None:
+                caller.language = effect.value
+        elif effect.key == "heard_via":
+            contact.heard_via = contact.heard_via or effect.value
+            if caller is not None and caller.heard_via is None:
+                caller.heard_via = effect.value
+
+
+def _keep_recording(session: Session, ctx: VoiceContext, contact: Contact, req: StepRequest) -> None:
+    node = ctx.content.flow.node(req.node)
+    report_type = node.report_type or "question"
+    if req.recording_sid:
+        _file_recording(session, ctx, contact, report_type, req.recording_sid, req.recording_url,
+                        req.recording_duration, req.call.received_at)
+    else:  # Twilio heard nothing and fell through to our Redirect: keep the attempt, never drop it silently
+        source_id = f"{req.call.call_sid}:{req.node}:{req.seq}"[:64]
+        _file_report(session, ctx, contact, InboundReport(source_id=source_id, type=INCOMPLETE), None,
+                     req.call.received_at)
+
+
+def _file_recording(session: Session, ctx: VoiceContext, contact: Contact, report_type: str, sid: str,
+                    url: str | None, duration: int | None, received_at: datetime) -> None:
+    kept_type = report_type if duration is not None and duration >= 1 else INCOMPLETE
+    recording = InboundRecording(sid=sid, purpose=report_type[:16], media_url=url, duration_seconds=duration)
+    report = _file_report(session, ctx, contact, InboundReport(source_id=sid, type=kept_type), recording,
+                          received_at)
+    stored = report.recording if report is not None else None
+    if stored is None:
+        stored = session.scalar(select(Recording).where(Recording.provider_sid == sid))
+    if stored is not None:  # the second of action and callback fills in what the first did not carry
+        stored.media_url = stored.media_url or url
+        if duration is not None and (stored.duration_seconds is None or stored.duration_seconds < duration):
+            stored.duration_seconds = duration
+    if report is not None and report.type == INCOMPLETE and kept_type != INCOMPLETE and report.coded_by_id is None:
+        report.type = kept_type
+
+
+def _file_report(session: Session, ctx: VoiceContext, contact: Contact, report: InboundReport,
+                 recording: InboundRecording | None, received_at: datetime) -> Report | None:
+    event = Intake(channel=Channel.VOICE, received_at=received_at, sender=None, contact_key=contact.provider_id,
+                   hotline_number=contact.hotline_number, language=contact.language, recording=recording,
+                   report=InboundReport(source_id=report.source_id, type=report.type, language=contact.language))
+    result = record(session, event, ctx.intake)
+    filed = result.report or session.scalar(select(Report).where(Report.source_id == report.source_id))
+    if filed is not None and filed.caller_id is None:
+        filed.caller_id = contact.caller_id  # the callback carries no From: the call's caller is the reporter
+    session.flush()
+    return filed
+
+
+def _facts(session: Session, ctx: VoiceContext, language: str, now: datetime) -> list[SayText | PlayAudio]:
+    """Counter-messages the caller can hear: spoken where Twilio has a voice, played where there is audio."""
+    voice = ctx.languages.get(language)
+    items: list[SayText | PlayAudio] = []
+    for message in approved_counter_messages(session, language, now.date(), limit=_FACTS_LIMIT):
+        if message.audio_path and message.audio_path.startswith("https://"):
+            items.append(PlayAudio(message.audio_path))
+        elif voice is not None and voice.twilio_say:
+            spoken = " ".join(part for part in (message.title, message.body, message.source) if part)
+            items.append(SayText(spoken, voice.twilio_say))
+    return items
+
+
+def _office_open(ctx: VoiceContext, call: CallRequest) -> bool:
+    return ctx.content.hotlines.for_number(call.dialled).office_open(call.received_at)
+
+
+def _find_contact(session: Session, call_sid: str, lock: bool = False) -> Contact | None:
+    """The call's Contact; ``lock`` holds its row until commit (PostgreSQL), so a retried step waits its turn."""
+    query = select(Contact).where(Contact.provider_id == call_sid)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def _call_intake(call: CallRequest) -> Intake:
+    return Intake(channel=Channel.VOICE, received_at=call.received_at, sender=call.caller,
+                  contact_key=call.call_sid, hotline_number=call.dialled)
+

@@ -1,0 +1,113 @@
+"""Render engine actions as TwiML with twilio's VoiceResponse. Pure: URLs come from the caller as functions.
+
+Every response that waits for the caller ends with a <Redirect> back to the same step, so a Gather that times
+out or a Record that hears nothing never leaves the caller in silence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from twilio.twiml.voice_response import Gather as GatherVerb
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline.ivr.engine import Action, Enqueue, Facts, Gather, Hangup, Record, Speak
+from hotline.ivr.prompts import MISSING, SOURCE_LANGUAGE, PromptBook
+
+HOLD_PAUSE_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class SayText:
+    """Text spoken by Twilio's voice for ``say_language`` (e.g. a counter-message)."""
+
+    text: str
+    say_language: str
+
+
+@dataclass(frozen=True)
+class PlayAudio:
+    """An audio file played by URL."""
+
+    url: str
+
+
+Media = Speak | SayText | PlayAudio
+Renderable = Action | SayText | PlayAudio
+
+
+@dataclass(frozen=True)
+class CallUrls:
+    """How the app's own URLs are built: a step's action, the hold music, the recording callback, audio files."""
+
+    step: Callable[[str], str]
+    hold: Callable[[], str]
+    recording: Callable[[str], str]
+    audio: Callable[[str], str]
+    queue_name: Callable[[str], str]
+
+
+def expand_facts(actions: Iterable[Action], items: Sequence[SayText | PlayAudio]) -> list[Renderable]:
+    """Replace a Facts action with the counter-messages to play, or its ``empty`` prompts when there are none."""
+    expanded: list[Renderable] = []
+    for action in actions:
+        if isinstance(action, Facts):
+            expanded.extend(items if items else action.empty)
+        else:
+            expanded.append(action)
+    return expanded
+
+
+def render(actions: Iterable[Renderable], prompts: PromptBook, urls: CallUrls) -> str:
+    """The TwiML document for a list of actions."""
+    response = VoiceResponse()
+    for action in actions:
+        if isinstance(action, Speak | SayText | PlayAudio):
+            _media(response, action, prompts, urls)
+        elif isinstance(action, Gather):
+            verb = GatherVerb(action=urls.step(action.node), method="POST", num_digits=1, timeout=action.timeout,
+                              action_on_empty_result=True)
+            for item in action.prompts:
+                _media(verb, item, prompts, urls)
+            response.append(verb)
+            response.redirect(urls.step(action.node), method="POST")
+        elif isinstance(action, Record):
+            response.record(action=urls.step(action.node), method="POST", max_length=action.max_length, timeout=5,
+                            finish_on_key="#", play_beep=True, recording_status_callback=urls.recording(action.node),
+                            recording_status_callback_method="POST")
+            response.redirect(urls.step(action.node), method="POST")
+        elif isinstance(action, Enqueue):
+            response.enqueue(urls.queue_name(action.language), action=urls.step(action.node), method="POST",
+                             wait_url=urls.hold(), wait_url_method="POST")
+        elif isinstance(action, Hangup):
+            response.hangup()
+    return str(response)
+
+
+def _media(parent: VoiceResponse | GatherVerb, item: Media, prompts: PromptBook, urls: CallUrls) -> None:
+    if isinstance(item, SayText):
+        parent.say(item.text, language=item.say_language)
+        return
+    if isinstance(item, PlayAudio):
+        parent.play(item.url)
+        return
+    resolved = prompts.resolve(item.prompt, item.language)
+    if resolved.source == MISSING:  # never silence: fall back to the source language
+        resolved = prompts.resolve(item.prompt, SOURCE_LANGUAGE)
+    if resolved.audio:
+        parent.play(urls.audio(resolved.audio))
+    elif resolved.text and resolved.say_language:
+        parent.say(resolved.text, language=resolved.say_language)
+
+
+def render_hold(prompts: Sequence[Speak], book: PromptBook, urls: CallUrls, leave_to: str | None) -> str:
+    """The queue's wait TwiML: the hold prompt and a pause (Twilio repeats it), or a Redirect out to ``leave_to``."""
+    response = VoiceResponse()
+    if leave_to is not None:
+        response.redirect(urls.step(leave_to), method="POST")
+        return str(response)
+    for item in prompts:
+        _media(response, item, book, urls)
+    response.pause(length=HOLD_PAUSE_SECONDS)
+    return str(response)

@@ -1,0 +1,78 @@
+"""`hotline ivr lint` and `hotline ivr audio`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from hotline.cli import cli
+from hotline.context import runtime
+from hotline.ivr.cli import ivr_group
+from hotline.ivr.content import IvrPaths, ivr_content, load_ivr_content
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def ivr_paths(app: Flask, tmp_path: Path):
+    """Point the IVR at copies of the flow and numbers (and an empty audio folder) that a test may break."""
+    scripts, config = tmp_path / "scripts", tmp_path / "config"
+    shutil.copytree(ROOT / "ivr_scripts", scripts, ignore=shutil.ignore_patterns("audio"))
+    config.mkdir()
+    shutil.copy(ROOT / "config" / "hotlines.yaml", config / "hotlines.yaml")
+    paths = IvrPaths(scripts=scripts, config=config, audio=tmp_path / "audio")
+    original = app.extensions["hotline_ivr"]
+    app.extensions["hotline_ivr"] = load_ivr_content(runtime(app).languages, paths)
+    yield paths
+    app.extensions["hotline_ivr"] = original
+
+
+def test_ivr_commands_are_part_of_the_hotline_cli() -> None:
+    assert cli.commands["ivr"] is ivr_group
+
+
+def test_lint_passes_on_the_shipped_flow_and_prints_the_matrix(runner, ivr_paths: IvrPaths) -> None:
+    result = runner.invoke(ivr_group, ["lint"])
+    assert result.exit_code == 0, result.output
+    header = result.output.splitlines()[0].split()
+    assert header == list(runtime().languages.codes)
+    assert "main_menu" in result.output and "0 error(s)" in result.output
+    assert "number +93790000000: ps not offered" in result.output
+
+
+def test_lint_fails_on_an_unreachable_node(runner, ivr_paths: IvrPaths) -> None:
+    flow = ivr_paths.scripts / "default.yaml"
+    flow.write_text(flow.read_text(encoding="utf-8") + "  lost:\n    kind: hangup\n    prompts: [goodbye]\n",
+                    encoding="utf-8")
+    result = runner.invoke(ivr_group, ["lint"])
+    assert result.exit_code == 1
+    assert "node 'lost' is unreachable" in result.output
+
+
+def test_lint_fails_when_a_number_offers_no_language(runner, ivr_paths: IvrPaths) -> None:
+    hotlines = ivr_paths.config / "hotlines.yaml"
+    hotlines.write_text(hotlines.read_text(encoding="utf-8").replace("languages: [dv, en]", "languages: [dv, ps]"),
+                        encoding="utf-8")
+    result = runner.invoke(ivr_group, ["lint"])
+    assert result.exit_code == 1 and "number +9603000000: none of ['dv', 'ps']" in result.output
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed (make system-deps)")
+def test_audio_builds_stand_ins_for_languages_without_a_voice(runner, ivr_paths: IvrPaths) -> None:
+    result = runner.invoke(ivr_group, ["audio"])
+    assert result.exit_code == 0, result.output
+    assert (ivr_paths.audio / "prs" / "synthetic" / "main_menu.wav").stat().st_size > 1000
+    assert not (ivr_paths.audio / "en" / "synthetic").exists()  # English has a Twilio voice
+    assert not (ivr_paths.audio / "ps").exists()  # no espeak-ng voice for Pashto: a human must record it
+    rebuilt = load_ivr_content(runtime().languages, ivr_paths)
+    assert rebuilt.prompts.offered("prs") and rebuilt.prompts.resolve("notice", "prs").source == "synthetic"
+    assert (ivr_paths.audio / "coverage.json").exists()
+    assert ivr_content().paths == ivr_paths
+
+
+def test_lint_passes_on_the_content_the_app_serves(runner) -> None:
+    result = runner.invoke(ivr_group, ["lint"])
+    assert result.exit_code == 0, result.output

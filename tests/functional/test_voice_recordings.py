@@ -1,0 +1,100 @@
+"""Fetching recording audio from a fake Twilio REST API on loopback (HOTLINE_TWILIO_API_BASE's stand-in)."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.context import runtime
+from hotline.intake.models import Recording
+from hotline.ivr.cli import ivr_group
+from hotline.ivr.recordings import RecordingFetchError, TwilioAccount, audio_url, fetch_recording
+from tests.factories import TEST_AUTH_TOKEN, TEST_SECRETS
+from tests.fakes.twilio_caller import FakeTwilioCaller, Recorded
+from tests.functional import test_voice_calls as calls
+
+ivr, clock, phone, twiml_schema = calls.ivr, calls.clock, calls.phone, calls.twiml_schema
+ACCOUNT = TEST_SECRETS["HOTLINE_TWILIO_ACCOUNT_SID"]
+AUDIO = b"ID3\x03\x00fake mp3 bytes"
+
+
+class _FakeTwilio(BaseHTTPRequestHandler):
+    expected = "Basic " + base64.b64encode(f"{ACCOUNT}:{TEST_AUTH_TOKEN}".encode()).decode()
+    served: list[str] = []
+
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") != self.expected:
+            self.send_response(401)
+            self.end_headers()
+            return
+        self.served.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "audio/mpeg")
+        self.end_headers()
+        self.wfile.write(AUDIO)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def fake_twilio() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeTwilio)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_audio_url_goes_to_the_api_base_and_refuses_other_urls() -> None:
+    path = f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE{'1' * 32}"
+    url = f"https://api.twilio.com{path}"
+    assert audio_url(url, "http://127.0.0.1:9/") == f"http://127.0.0.1:9{path}.mp3"
+    for hostile in ("https://evil.example/2010-04-01/Accounts/AC/Recordings/RE1",
+                    "http://169.254.169.254/latest/meta-data", url.replace("Recordings", "Messages"),
+                    url + "/../../../Calls"):
+        with pytest.raises(RecordingFetchError):
+            audio_url(hostile, "https://api.twilio.com")
+
+
+def test_recordings_are_fetched_once_into_storage(phone: FakeTwilioCaller, db_session: Session, fake_twilio: str,
+                                                  tmp_path: Path) -> None:
+    call = phone.call(["1", "2", "2", Recorded(duration=7)])
+    recording = db_session.scalar(select(Recording).where(Recording.provider_sid == call.recordings[0]))
+    account = TwilioAccount(fake_twilio, ACCOUNT, TEST_AUTH_TOKEN)
+    stored = fetch_recording(db_session, recording, account, tmp_path)
+    assert stored is not None and stored.read_bytes() == AUDIO
+    assert recording.storage_path.endswith(f"{recording.provider_sid}.mp3") and recording.content_type == "audio/mpeg"
+    assert fetch_recording(db_session, recording, account, tmp_path) is None  # once only
+    assert _FakeTwilio.served[-1].endswith(f"{recording.provider_sid}.mp3")
+
+
+def test_wrong_credentials_fail_loudly(phone: FakeTwilioCaller, db_session: Session, fake_twilio: str,
+                                       tmp_path: Path) -> None:
+    call = phone.call(["1", "2", "3", Recorded(duration=7)])
+    recording = db_session.scalar(select(Recording).where(Recording.provider_sid == call.recordings[0]))
+    with pytest.raises(RecordingFetchError, match="HTTP 401"):
+        fetch_recording(db_session, recording, TwilioAccount(fake_twilio, ACCOUNT, "wrong"), tmp_path)
+    assert recording.storage_path is None and not list(tmp_path.rglob("*.mp3"))
+
+
+def test_fetch_recordings_command(phone: FakeTwilioCaller, db_session: Session, fake_twilio: str, tmp_path: Path,
+                                  app: Flask, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    phone.call(["1", "2", "2", Recorded(duration=7)])
+    rt = runtime(app)
+    monkeypatch.setitem(app.extensions, "hotline", dataclasses.replace(
+        rt, settings=dataclasses.replace(rt.settings, twilio_api_base=fake_twilio)))
+    monkeypatch.setitem(app.config, "HOTLINE_RECORDINGS_DIR", str(tmp_path))
+    result = runner.invoke(ivr_group, ["fetch-recordings"])
+    assert result.exit_code == 0, result.output
+    assert "1 recording(s) fetched" in result.output and len(list(tmp_path.rglob("*.mp3"))) == 1

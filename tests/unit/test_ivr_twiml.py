@@ -1,0 +1,49 @@
+"""TwiML rendering, without Flask: prompts resolve to <Play> or <Say>; a missing prompt falls back to English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotline.content.languages import load_languages
+from hotline.ivr.engine import Facts, Gather, Hangup, Record, Speak
+from hotline.ivr.flow import load_flow
+from hotline.ivr.prompts import PromptBook
+from hotline.ivr.twiml import CallUrls, SayText, expand_facts, render
+
+ROOT = Path(__file__).resolve().parents[2]
+URLS = CallUrls(step=lambda node: f"/step/{node}", hold=lambda: "/hold", recording=lambda node: f"/rec/{node}",
+                audio=lambda path: f"/audio/{path}", queue_name=lambda lang: f"q-{lang}")
+
+
+def book(tmp_path: Path) -> PromptBook:
+    flow = load_flow(ROOT / "ivr_scripts" / "default.yaml")
+    (tmp_path / "prs" / "synthetic").mkdir(parents=True)
+    (tmp_path / "prs" / "synthetic" / "goodbye.wav").write_bytes(b"RIFF")
+    return PromptBook(flow.prompts, flow.used_prompts(), load_languages(ROOT / "config" / "languages.yaml"),
+                      ROOT / "locales", tmp_path)
+
+
+def test_sources_in_order(tmp_path: Path) -> None:
+    prompts = book(tmp_path)
+    assert prompts.resolve("goodbye", "prs").source == "synthetic"
+    assert prompts.resolve("goodbye", "bn").source == "tts"
+    assert prompts.resolve("goodbye", "ps").source == "missing"
+    assert prompts.resolve("goodbye", "rhg").source == "missing" and prompts.text("goodbye", "rhg") is None
+    assert not prompts.offered("prs")  # one stand-in is not the whole flow
+
+
+def test_render_gather_record_and_fallback(tmp_path: Path) -> None:
+    twiml = render([Speak("goodbye", "prs"), Gather("main_menu", (Speak("main_menu", "bn"),), 6),
+                    Speak("goodbye", "ps"), Record("ask_question", 120), Hangup()], book(tmp_path), URLS)
+    assert "<Play>/audio/prs/synthetic/goodbye.wav</Play>" in twiml
+    assert '<Gather action="/step/main_menu" actionOnEmptyResult="true"' in twiml
+    assert '<Say language="bn-IN">তথ্য শুনতে' in twiml
+    assert '<Say language="en-GB">Thank you for calling. Goodbye.</Say>' in twiml  # Pashto missing: English
+    assert 'recordingStatusCallback="/rec/ask_question"' in twiml and twiml.endswith("<Hangup /></Response>")
+
+
+def test_facts_expand_to_messages_or_the_empty_prompt() -> None:
+    empty = (Speak("facts_none", "en"),)
+    assert expand_facts([Facts("en", empty)], []) == list(empty)
+    said = SayText("The border is closed.", "en-GB")
+    assert expand_facts([Facts("en", empty), Hangup()], [said]) == [said, Hangup()]
