@@ -30,6 +30,8 @@ fonts:
 
 ## make demo: serve Hotline on http://127.0.0.1:8000 from SQLite, seeded with demo data
 demo: $(STAMP) catalogs
+	@if command -v espeak-ng >/dev/null; then HOTLINE_MODE=demo $(BIN)/hotline ivr audio >/dev/null && echo "IVR stand-in prompts built with espeak-ng"; \
+	 else echo "espeak-ng is not installed (make system-deps): the IVR offers only languages with a Twilio voice or a recording"; fi
 	$(BIN)/hotline demo
 
 ## Debian packages the tests need: Chromium for browser tests, Noto fonts so every script renders,
