@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from hotline.channels.twilio.sms import bp as twilio_sms_bp
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
@@ -57,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(twilio_sms_bp)
     register_error_handlers(app)
     init_template_helpers(app)
 

@@ -14,6 +14,7 @@ from hotline import create_app
 from hotline.auth.service import AccountError, create_api_token, create_user, roles
 from hotline.content.yamlfile import ContentError
 from hotline.extensions import db
+from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
 from hotline.settings import PROJECT_ROOT, SettingsError
 
@@ -123,6 +124,9 @@ def _exec_gunicorn(extra: tuple[str, ...]) -> None:
     os.chdir(PROJECT_ROOT)
     sys.stdout.flush()
     os.execv(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn; no shell involved
+
+
+cli.add_command(jobs_group)
 
 
 def main() -> None:

@@ -1,0 +1,50 @@
+"""Flood limits, counted in the database so that every web worker on every host sees the same counts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.intake.constants import Direction
+from hotline.intake.models import Caller, Contact, Message
+from hotline.sms.config import Limit, SmsConfig
+from hotline.sms.models import FlagReason, MessageFlag
+
+
+def _inbound_since(since: datetime) -> select:  # type: ignore[type-arg]
+    return (select(func.count(Message.id))
+            .where(Message.direction == Direction.INBOUND, Message.created_at > since))
+
+
+def over_limit(count: int, limit: Limit) -> bool:
+    """True when ``count`` messages (this one included) exceed the limit."""
+    return count > limit.count
+
+
+def flood_reason(session: Session, caller: Caller | None, now: datetime, config: SmsConfig) -> str | None:
+    """Why the message just stored exceeds a limit (per caller first, then global), or None."""
+    if caller is not None:
+        since = now - timedelta(seconds=config.per_caller.window_seconds)
+        count = session.scalar(_inbound_since(since).join(Contact, Message.contact_id == Contact.id)
+                               .where(Contact.caller_id == caller.id)) or 0
+        if over_limit(count, config.per_caller):
+            return FlagReason.CALLER_RATE
+    since = now - timedelta(seconds=config.global_limit.window_seconds)
+    if over_limit(session.scalar(_inbound_since(since)) or 0, config.global_limit):
+        return FlagReason.GLOBAL_RATE
+    return None
+
+
+def flag_message(session: Session, message: Message, reason: str) -> MessageFlag:
+    """Mark an inbound message as beyond a limit; it stays stored and visible to operators."""
+    flag = MessageFlag(message=message, reason=reason)
+    session.add(flag)
+    session.flush()
+    return flag
+
+
+def is_flagged(session: Session, message_id: int) -> bool:
+    """True when the message was flagged as part of a flood."""
+    return session.scalar(select(MessageFlag.id).where(MessageFlag.message_id == message_id)) is not None
