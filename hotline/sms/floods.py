@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hotline.intake.constants import Direction
@@ -13,7 +13,7 @@ from hotline.sms.config import Limit, SmsConfig
 from hotline.sms.models import FlagReason, MessageFlag
 
 
-def _inbound_since(since: datetime) -> select:  # type: ignore[type-arg]
+def _inbound_since(since: datetime) -> Select[int]:
     return (select(func.count(Message.id))
             .where(Message.direction == Direction.INBOUND, Message.created_at > since))
 

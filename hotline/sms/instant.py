@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
@@ -57,7 +57,7 @@ def eligible(report: Report) -> bool:
 
 
 def answer_instantly(session: Session, report: Report, match: RumourMatch | None, *, language: str | None,
-                     today: date, threshold: float = DEFAULT_THRESHOLD) -> Message | None:
+                     now: datetime, threshold: float = DEFAULT_THRESHOLD) -> Message | None:
     """Send the approved counter-message for ``match`` in ``language`` and mark the report auto-answered.
 
     Nothing happens below the threshold, for urgent or protection-sensitive reports, without an approved message
@@ -65,10 +65,10 @@ def answer_instantly(session: Session, report: Report, match: RumourMatch | None
     """
     if match is None or match.confidence < threshold or not language or not eligible(report):
         return None
-    messages = approved_counter_messages(session, language, today, rumour_id=match.rumour_id, limit=1)
+    messages = approved_counter_messages(session, language, now.date(), rumour_id=match.rumour_id, limit=1)
     if not messages:
         return None
-    sent = queue_reply(session, report.contact, messages[0].body)
+    sent = queue_reply(session, report.contact, messages[0].body, now=now)
     if sent is None:
         return None
     report.rumour_id = report.rumour_id or match.rumour_id

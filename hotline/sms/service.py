@@ -79,17 +79,19 @@ class InboundOutcome:
 def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, now: datetime) -> InboundOutcome:
     """Store one inbound SMS/WhatsApp message idempotently and queue its replies (sent after commit)."""
     event = parse_inbound(form, now)
-    assert event.message is not None
-    keyword = interpret(event.message.body, ctx.config)
+    inbound = event.message
+    if inbound is None:  # parse_inbound always builds one; this tells the type checker
+        raise ValueError("an inbound SMS carries a message")
+    keyword = interpret(inbound.body, ctx.config)
     if keyword is not None and keyword.command not in _KEYWORDS_KEPT_AS_REPORTS:
         event = dataclasses.replace(event, report=None)  # nothing for an operator to act on
     result = record(session, event, ctx.intake)
     if not result.created:
         return InboundOutcome(replay=True)
-    message = session.scalar(select(Message).where(Message.provider_sid == event.message.sid))
+    message = session.scalar(select(Message).where(Message.provider_sid == inbound.sid))
     assert message is not None
     caller = result.caller
-    decision = detect_language(event.message.body, caller.language if caller else None,
+    decision = detect_language(inbound.body, caller.language if caller else None,
                                ctx.config.romanised_lexicon)
     _store_language(result, decision)
     outcome = InboundOutcome(command=keyword.command if keyword else None, language=decision)
@@ -105,21 +107,21 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     language = _reply_language(caller, keyword, decision, ctx.languages)
     if result.new_contact:
         _reply(outcome, session, result.contact,
-               replies.render(language, replies.ACKNOWLEDGEMENT, hours=ctx.config.opening_hours))
+               replies.render(language, replies.ACKNOWLEDGEMENT, hours=ctx.config.opening_hours), now)
     if keyword is not None:
         for body in _keyword_replies(session, keyword, caller, result.contact, language, ctx, now):
-            _reply(outcome, session, result.contact, body)
+            _reply(outcome, session, result.contact, body, now)
     elif result.report is not None:
         match = ctx.matcher(result.report)
-        sent = answer_instantly(session, result.report, match, language=language, today=now.date(),
+        sent = answer_instantly(session, result.report, match, language=language, now=now,
                                 threshold=ctx.instant_threshold)
         if sent is not None:
             outcome.replies.append(sent)
     return outcome
 
 
-def _reply(outcome: InboundOutcome, session: Session, contact: Contact, body: str) -> None:
-    sent = queue_reply(session, contact, body)
+def _reply(outcome: InboundOutcome, session: Session, contact: Contact, body: str, now: datetime) -> None:
+    sent = queue_reply(session, contact, body, now=now)
     if sent is not None:
         outcome.replies.append(sent)
 

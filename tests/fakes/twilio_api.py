@@ -8,12 +8,16 @@
 from __future__ import annotations
 
 import base64
-import itertools
+import dataclasses
 import json
 import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -37,9 +41,9 @@ class FakeTwilioApi:
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._failures: list[tuple[int, int | None]] = []  # (HTTP status, Twilio error code), in order
-        self._sids = itertools.count(1)
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -85,7 +89,7 @@ class FakeTwilioApi:
         return _json({"code": 20404, "message": "not found", "status": 404}, 404)(environ, start_response)
 
     def _message(self, request: Request, account: str | None) -> dict[str, Any]:
-        sid = f"SM{next(self._sids):032x}"
+        sid = f"SM{uuid.uuid4().hex}"  # never collides with the suite's own inbound sids
         body = request.form.get("Body", "")
         return {"sid": sid, "account_sid": account, "to": request.form.get("To"), "from": request.form.get("From"),
                 "body": body, "status": "queued", "num_segments": "1", "direction": "outbound-api",
@@ -101,3 +105,19 @@ def _basic_auth_user(header: str | None) -> str | None:
     if not header or not header.startswith("Basic "):
         return None
     return base64.b64decode(header[6:]).decode().partition(":")[0]
+
+
+@contextmanager
+def twilio_api_for(app: Flask) -> Iterator[FakeTwilioApi]:
+    """Serve a fake Twilio API and point ``app`` at it (HOTLINE_TWILIO_API_BASE), with short retry delays."""
+    with FakeTwilioApi() as fake:
+        settings, rt = app.config["HOTLINE"], app.extensions["hotline"]
+        pointed = dataclasses.replace(settings, twilio_api_base=fake.base_url)
+        app.config["HOTLINE"] = pointed
+        app.extensions["hotline"] = dataclasses.replace(rt, settings=pointed)
+        app.config["HOTLINE_SMS_RETRY_BASE_DELAY"] = 0.001
+        try:
+            yield fake
+        finally:
+            app.config["HOTLINE"], app.extensions["hotline"] = settings, rt
+            app.config.pop("HOTLINE_SMS_RETRY_BASE_DELAY", None)

@@ -7,8 +7,9 @@ replies go out through the job queue once the request has committed).
 from __future__ import annotations
 
 import logging
+from typing import cast
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Flask, Response, abort, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -22,7 +23,7 @@ from hotline.sms.service import handle_inbound, load_into_app, sms_context
 log = logging.getLogger("hotline.sms")
 bp = Blueprint("twilio_sms", __name__, url_prefix="/twilio/sms")
 # The keywords file is validated when the app is built: a broken file stops start-up, naming file and line.
-bp.record_once(lambda state: load_into_app(state.app))
+bp.record_once(lambda state: load_into_app(cast(Flask, state.app)))
 
 
 def _twiml(response: MessagingResponse | None = None) -> Response:
