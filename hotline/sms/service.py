@@ -85,14 +85,18 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     keyword = interpret(inbound.body, ctx.config)
     if keyword is not None and keyword.command not in _KEYWORDS_KEPT_AS_REPORTS:
         event = dataclasses.replace(event, report=None)  # nothing for an operator to act on
+    # A first guess from the text alone travels with the report, so the common case costs no extra UPDATE.
+    guess = detect_language(inbound.body, None, ctx.config.romanised_lexicon)
+    if event.report is not None and guess.language:
+        event = dataclasses.replace(event, report=dataclasses.replace(
+            event.report, language=guess.language, language_confidence=guess.confidence))
     result = record(session, event, ctx.intake)
     if not result.created:
         return InboundOutcome(replay=True)
-    message = session.scalar(select(Message).where(Message.provider_sid == inbound.sid))
-    assert message is not None
+    message = _inbound_message(session, result, inbound.sid)
     caller = result.caller
-    decision = detect_language(inbound.body, caller.language if caller else None,
-                               ctx.config.romanised_lexicon)
+    known = caller.language if caller else None
+    decision = guess if known is None else detect_language(inbound.body, known, ctx.config.romanised_lexicon)
     _store_language(result, decision)
     outcome = InboundOutcome(command=keyword.command if keyword else None, language=decision)
     if keyword is not None and keyword.command in TWILIO_COMMANDS:
@@ -118,6 +122,15 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
         if sent is not None:
             outcome.replies.append(sent)
     return outcome
+
+
+def _inbound_message(session: Session, result: IntakeResult, message_sid: str) -> Message:
+    if result.report is not None and result.report.message is not None:
+        return result.report.message
+    message = session.scalar(select(Message).where(Message.provider_sid == message_sid))
+    if message is None:
+        raise LookupError("intake stored no message")
+    return message
 
 
 def _reply(outcome: InboundOutcome, session: Session, contact: Contact, body: str, now: datetime) -> None:
