@@ -17,6 +17,7 @@ from hotline.extensions import db
 from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
 from hotline.settings import PROJECT_ROOT, SettingsError
+from hotline.sms.simulate import simulate_group
 
 DEMO_BIND = "127.0.0.1:8000"
 
@@ -127,6 +128,7 @@ def _exec_gunicorn(extra: tuple[str, ...]) -> None:
 
 
 cli.add_command(jobs_group)
+cli.add_command(simulate_group)
 
 
 def main() -> None:
