@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 from hotline import create_app
+from hotline.db import build_engine
 from hotline.jobs import set_job_queue
 from hotline.migrate import upgrade
 
@@ -67,8 +68,8 @@ def run(client: Any, path: str, batch: list[dict[str, str]], signed: bool) -> li
 
 
 def floor_app(url: str) -> Flask:
-    """A bare Flask endpoint: read the form, insert one row, commit."""
-    engine = create_engine(url)
+    """A bare Flask endpoint: read the form, insert one row, commit (same engine settings as the app's)."""
+    engine = build_engine(url)
     metadata = MetaData()
     table = Table("bench_floor_messages", metadata, Column("id", Integer, primary_key=True),
                   Column("sid", String(64), unique=True), Column("sender", String(64)), Column("body", Text))

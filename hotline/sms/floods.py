@@ -25,14 +25,18 @@ def over_limit(count: int, limit: Limit) -> bool:
 
 def flood_reason(session: Session, caller: Caller | None, now: datetime, config: SmsConfig) -> str | None:
     """Why the message just stored exceeds a limit (per caller first, then global), or None."""
-    if caller is not None:
-        since = now - timedelta(seconds=config.per_caller.window_seconds)
-        count = session.scalar(_inbound_since(since).join(Contact, Message.contact_id == Contact.id)
-                               .where(Contact.caller_id == caller.id)) or 0
-        if over_limit(count, config.per_caller):
-            return FlagReason.CALLER_RATE
-    since = now - timedelta(seconds=config.global_limit.window_seconds)
-    if over_limit(session.scalar(_inbound_since(since)) or 0, config.global_limit):
+    everyone = _inbound_since(now - timedelta(seconds=config.global_limit.window_seconds)).scalar_subquery()
+    if caller is None:
+        caller_count, global_count = 0, session.scalar(select(everyone)) or 0
+    else:
+        this_caller = (_inbound_since(now - timedelta(seconds=config.per_caller.window_seconds))
+                       .join(Contact, Message.contact_id == Contact.id)
+                       .where(Contact.caller_id == caller.id).scalar_subquery())
+        row = session.execute(select(this_caller, everyone)).one()  # both counts in one round trip
+        caller_count, global_count = row[0] or 0, row[1] or 0
+    if over_limit(caller_count, config.per_caller):
+        return FlagReason.CALLER_RATE
+    if over_limit(global_count, config.global_limit):
         return FlagReason.GLOBAL_RATE
     return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
@@ -70,9 +71,15 @@ def interpret(body: str | None, config: SmsConfig) -> Interpretation | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _compare_forms(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Keywords in compare form, longest first (computed once per keyword list, not once per message)."""
+    return tuple(sorted((normalise(w) for w in words), key=len, reverse=True))
+
+
 def _match(text: str, words: tuple[str, ...], *, takes_argument: bool) -> str | None:
     """'' for a bare keyword, the argument for 'keyword argument', None for no match (longest keyword wins)."""
-    for word in sorted((normalise(w) for w in words), key=len, reverse=True):
+    for word in _compare_forms(words):
         if text == word:
             return ""
         if takes_argument and text.startswith(word + " "):
@@ -90,7 +97,7 @@ def resolve_topic(argument: str | None, config: SmsConfig, categories: tuple[str
     if wanted in categories:
         return wanted
     for category, words in config.topics.items():
-        if wanted in (normalise(w) for w in words):
+        if wanted in _compare_forms(words):
             return category
     return None
 
