@@ -1,10 +1,11 @@
 """Inbound SMS webhook throughput and latency, against a floor measured in the same run.
 
-The floor is a bare Flask endpoint that does what any webhook must: read a form and insert one row into the
-same database, committing once. The measured endpoint is the real ``POST /twilio/sms``: signature check,
-schema parse, pseudonym + sealed reply address, conversation grouping, language identification, flood counts,
-report, message and a queued acknowledgement. Replies are enqueued but not sent (as with RQ, sending happens in
-a worker, not in the request). Both run through Flask's test client in one process, so the network is left out.
+The floor is a bare Flask endpoint that does what any webhook must: read a form and insert one row (through
+SQLAlchemy's ORM, with the app's engine settings) into the same database, committing once. The measured
+endpoint is the real ``POST /twilio/sms``: signature check, schema parse, pseudonym + sealed reply address,
+conversation grouping, language identification, flood counts, report, message and a queued acknowledgement.
+Replies are enqueued but not sent (as with RQ, sending happens in a worker, not in the request). Both run
+through Flask's test client in one process, so the network is left out.
 
     .venv/bin/python bench/bench_sms.py [--n 400] [--postgres postgresql://postgres@127.0.0.1:5432/bench_sms]
 
@@ -21,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, insert, text
+from sqlalchemy import String, Text, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from twilio.request_validator import RequestValidator
 
 from hotline import create_app
@@ -67,21 +69,33 @@ def run(client: Any, path: str, batch: list[dict[str, str]], signed: bool) -> li
     return latencies
 
 
+class _FloorBase(DeclarativeBase):
+    pass
+
+
+class FloorMessage(_FloorBase):
+    """The floor's one row per message, inserted through the ORM as the app's rows are."""
+
+    __tablename__ = "bench_floor_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64), unique=True)
+    sender: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+
+
 def floor_app(url: str) -> Flask:
-    """A bare Flask endpoint: read the form, insert one row, commit (same engine settings as the app's)."""
+    """A bare Flask endpoint: read the form, insert one row with the ORM, commit (the app's engine settings)."""
     engine = build_engine(url)
-    metadata = MetaData()
-    table = Table("bench_floor_messages", metadata, Column("id", Integer, primary_key=True),
-                  Column("sid", String(64), unique=True), Column("sender", String(64)), Column("body", Text))
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
+    _FloorBase.metadata.drop_all(engine)
+    _FloorBase.metadata.create_all(engine)
     app = Flask("floor")
 
     @app.post("/floor")
     def floor() -> str:
-        with engine.begin() as conn:
-            conn.execute(insert(table).values(sid=request.form["MessageSid"], sender=request.form["From"],
-                                              body=request.form["Body"]))
+        with Session(engine) as session, session.begin():
+            session.add(FloorMessage(sid=request.form["MessageSid"], sender=request.form["From"],
+                                     body=request.form["Body"]))
         return "<Response/>"
 
     return app
