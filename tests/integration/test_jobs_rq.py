@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message
 from hotline.jobs import InProcessQueue, RQQueue, job_queue, run_job, set_job_queue
+from hotline.jobs.cli import jobs_group
 from tests.factories import sid, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 
@@ -77,3 +80,21 @@ def test_a_reply_waits_in_redis_until_the_worker_sends_it(
     rq_queue.enqueue("hotline.sms.outbound.send_message", reply.id)
     worker.work(burst=True)
     assert len(twilio_api.messages) == 1
+
+
+def test_the_worker_command_needs_redis(app: Flask, runner: Any) -> None:
+    result = runner.invoke(jobs_group, ["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "HOTLINE_REDIS_URL is not set" in result.output
+
+
+def test_the_worker_command_runs_a_burst(app: Flask, runner: Any, db_session: Session, rq_queue: RQQueue) -> None:
+    settings = app.config["HOTLINE"]
+    app.config["HOTLINE"] = dataclasses.replace(settings, redis_url=REDIS_URL)
+    try:
+        rq_queue.enqueue("hotline.sms.outbound.send_message", 0)  # no such message: the job does nothing
+        result = runner.invoke(jobs_group, ["worker", "--burst", "--queue", rq_queue.queue.name])
+    finally:
+        app.config["HOTLINE"] = settings
+    assert result.exit_code == 0, result.output
+    assert rq_queue.queue.count == 0
