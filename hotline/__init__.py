@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from hotline import models  # noqa: F401 - every mapper registered before the first query
+from hotline.channels.twilio.sms import bp as twilio_sms_bp
 from hotline.channels.twilio.voice import init_voice
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
@@ -59,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(twilio_sms_bp)
     register_error_handlers(app)
     init_template_helpers(app)
 

@@ -15,9 +15,11 @@ from hotline.auth.service import AccountError, create_api_token, create_user, ro
 from hotline.content.yamlfile import ContentError
 from hotline.extensions import db
 from hotline.ivr.cli import ivr_group
-from hotline.ivr.simulate_cli import simulate_group
+from hotline.ivr.simulate_cli import simulate_call
+from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
 from hotline.settings import PROJECT_ROOT, SettingsError
+from hotline.sms.simulate import simulate_sms
 
 DEMO_BIND = "127.0.0.1:8000"
 
@@ -127,7 +129,15 @@ def _exec_gunicorn(extra: tuple[str, ...]) -> None:
     os.execv(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn; no shell involved
 
 
+@click.group("simulate")
+def simulate_group() -> None:
+    """Act as Twilio against a running Hotline server, signing requests as Twilio does."""
+
+
+simulate_group.add_command(simulate_call)
+simulate_group.add_command(simulate_sms)
 cli.add_command(ivr_group)
+cli.add_command(jobs_group)
 cli.add_command(simulate_group)
 
 

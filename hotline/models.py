@@ -7,8 +7,9 @@ from hotline.db import Base
 from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.rumours.models import CounterMessage, Rumour
+from hotline.sms.models import MessageFlag
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
-    "Message", "Recording", "Report", "Role", "Rumour", "User",
+    "Message", "MessageFlag", "Recording", "Report", "Role", "Rumour", "User",
 ]

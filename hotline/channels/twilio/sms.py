@@ -1,0 +1,66 @@
+"""Twilio's Messaging webhooks: ``POST /twilio/sms`` (SMS and WhatsApp) and ``POST /twilio/sms/status``.
+
+Each view: check the signature -> parse the form -> one service call -> TwiML (always an empty <Response/>:
+replies go out through the job queue once the request has committed).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+
+from flask import Blueprint, Flask, Response, abort, request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from twilio.twiml.messaging_response import MessagingResponse
+
+from hotline.channels.twilio.signature import twilio_webhook
+from hotline.db import utcnow
+from hotline.extensions import db
+from hotline.sms.inbound import InvalidMessage
+from hotline.sms.outbound import record_status
+from hotline.sms.service import handle_inbound, load_into_app, sms_context
+
+log = logging.getLogger("hotline.sms")
+bp = Blueprint("twilio_sms", __name__, url_prefix="/twilio/sms")
+# The keywords file is validated when the app is built: a broken file stops start-up, naming file and line.
+bp.record_once(lambda state: load_into_app(cast(Flask, state.app)))
+
+
+def _twiml(response: MessagingResponse | None = None) -> Response:
+    return Response(str(response or MessagingResponse()), mimetype="application/xml")
+
+
+@bp.post("")
+@twilio_webhook
+def inbound() -> Response:
+    """An SMS or WhatsApp message arrived."""
+    try:
+        handle_inbound(db.session(), request.form, sms_context(), utcnow())
+    except InvalidMessage as exc:
+        log.warning("inbound message rejected", extra={"fields": sorted(exc.messages)})
+        abort(400)
+    return _twiml()
+
+
+class StatusCallbackSchema(Schema):
+    """Twilio's message status callback."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    MessageSid = fields.String(required=True, validate=validate.Regexp(r"^(SM|MM)[0-9a-fA-F]{32}$"))
+    MessageStatus = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    ErrorCode = fields.Integer(load_default=None, allow_none=True)
+
+
+@bp.post("/status")
+@twilio_webhook
+def status() -> Response:
+    """Twilio reports a change in an outbound message's delivery status."""
+    try:
+        data = StatusCallbackSchema().load(request.form)
+    except ValidationError as exc:
+        log.warning("status callback rejected", extra={"fields": sorted(exc.messages)})
+        abort(400)
+    record_status(db.session(), data["MessageSid"], data["MessageStatus"], data["ErrorCode"], utcnow())
+    return _twiml()

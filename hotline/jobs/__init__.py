@@ -1,0 +1,115 @@
+"""Background jobs behind one small interface: ``enqueue(func_path, *args)``.
+
+With ``HOTLINE_REDIS_URL`` set, jobs go to RQ on Redis and a worker (``hotline jobs worker``) runs them; without
+it they run in-process, at once. Call ``enqueue`` only once the data a job reads is committed: from
+``hotline.db.after_commit``. A job opens its own session and is its own transaction boundary.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy.orm import Session
+
+log = logging.getLogger("hotline.jobs")
+DEFAULT_QUEUE = "hotline"
+_EXTENSION = "hotline_jobs"
+
+
+class JobQueue(Protocol):
+    """Where jobs go."""
+
+    def enqueue(self, func_path: str, *args: Any) -> None:
+        """Run ``func_path(*args)`` (a dotted path to a module-level function) later or now."""
+
+
+class InProcessQueue:
+    """Runs each job at once in the calling process (laptops, demo mode, tests)."""
+
+    def enqueue(self, func_path: str, *args: Any) -> None:
+        run_job(func_path, *args)
+
+
+class RQQueue:
+    """Sends each job to an RQ queue on Redis."""
+
+    def __init__(self, redis_url: str, name: str = DEFAULT_QUEUE):
+        from redis import Redis
+        from rq import Queue
+
+        self.connection = Redis.from_url(redis_url)
+        self.queue = Queue(name, connection=self.connection)
+
+    def enqueue(self, func_path: str, *args: Any) -> None:
+        self.queue.enqueue("hotline.jobs.run_job", func_path, *args)
+
+
+def job_queue(app: Flask | None = None) -> JobQueue:
+    """The app's queue: RQ when HOTLINE_REDIS_URL is set, in-process otherwise (built on first use)."""
+    target = app or current_app
+    queue: JobQueue | None = target.extensions.get(_EXTENSION)
+    if queue is None:
+        settings = target.config["HOTLINE"]
+        name = target.config.get("HOTLINE_RQ_QUEUE", DEFAULT_QUEUE)
+        queue = RQQueue(settings.redis_url, name) if settings.redis_url else InProcessQueue()
+        target.extensions[_EXTENSION] = queue
+    return queue
+
+
+def set_job_queue(app: Flask, queue: JobQueue | None) -> None:
+    """Use ``queue`` for ``app`` (None: go back to what the settings say)."""
+    if queue is None:
+        app.extensions.pop(_EXTENSION, None)
+    else:
+        app.extensions[_EXTENSION] = queue
+
+
+def enqueue(func_path: str, *args: Any) -> None:
+    """Queue ``func_path(*args)`` on the current app's queue."""
+    job_queue().enqueue(func_path, *args)
+
+
+def _resolve(func_path: str) -> Callable[..., Any]:
+    module_name, _, attribute = func_path.rpartition(".")
+    if not module_name.startswith("hotline."):
+        raise ValueError(f"jobs must live in the hotline package, not {func_path!r}")
+    func: Callable[..., Any] = getattr(importlib.import_module(module_name), attribute)
+    return func
+
+
+_worker_app: Flask | None = None
+
+
+def run_job(func_path: str, *args: Any) -> Any:
+    """Run one job inside an application context (a worker process builds its app once)."""
+    global _worker_app
+    func = _resolve(func_path)
+    if has_app_context():
+        return func(*args)
+    if _worker_app is None:
+        from hotline import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        return func(*args)
+
+
+@contextmanager
+def job_session() -> Iterator[Session]:
+    """A session of the job's own, separate from any request's: the job commits it; an error rolls it back."""
+    from hotline.extensions import db
+
+    session = db.session.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""SMS and WhatsApp: parsing Twilio's messages, language, keywords, replies, floods and instant answers."""

@@ -1,0 +1,205 @@
+"""The SMS/WhatsApp service: one inbound message in, stored once, and the right replies (if any) queued."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.content.languages import LanguageTable
+from hotline.context import runtime
+from hotline.intake.models import Caller, Contact, Message, Report
+from hotline.intake.service import IntakeContext, IntakeResult, record
+from hotline.privacy.phone import NotAPhoneNumber, parse_address
+from hotline.privacy.sealing import expiry, seal
+from hotline.rumours.library import approved_counter_messages
+from hotline.sms import replies
+from hotline.sms.config import SmsConfig, load_sms_config
+from hotline.sms.floods import flag_message, flood_reason
+from hotline.sms.inbound import parse_inbound
+from hotline.sms.instant import DEFAULT_THRESHOLD, RumourMatcher, answer_instantly, rumour_matcher
+from hotline.sms.keywords import TWILIO_COMMANDS, Command, Interpretation, interpret, resolve_language, resolve_topic
+from hotline.sms.language import LanguageDecision, detect_language
+from hotline.sms.outbound import mark_opted_out, queue_reply
+
+_ADOPT_LANGUAGE_CONFIDENCE = 0.5  # a caller with no known language adopts a detection at least this sure
+_SWITCH_SCRIPT_CONFIDENCE = 0.9  # a reply follows the message's script when it is certain and differs
+_SMS_CONFIG = "hotline_sms_config"
+# A call-back request and a request for facts may need a person: they reach the operators' queue.
+_KEYWORDS_KEPT_AS_REPORTS = (Command.CALLBACK, Command.FACTS)
+
+
+@dataclass(frozen=True)
+class SmsContext:
+    """What the SMS service needs besides the session."""
+
+    intake: IntakeContext
+    config: SmsConfig
+    languages: LanguageTable
+    categories: tuple[str, ...]
+    matcher: RumourMatcher
+    reply_address_ttl_days: int
+    instant_threshold: float = DEFAULT_THRESHOLD
+
+
+def load_into_app(app: Flask) -> None:
+    """Load and validate config/sms_keywords.yaml once per app (ContentError names file, line and key)."""
+    app.extensions[_SMS_CONFIG] = load_sms_config()
+
+
+def sms_context(app: Flask | None = None) -> SmsContext:
+    """Build the context from the app's runtime and its loaded keywords file."""
+    target = app or current_app
+    rt = runtime(target)
+    if _SMS_CONFIG not in target.extensions:
+        load_into_app(target)
+    config: SmsConfig = target.extensions[_SMS_CONFIG]
+    return SmsContext(intake=rt.intake_context(), config=config, languages=rt.languages,
+                      categories=rt.taxonomy.category_ids, matcher=rumour_matcher(target),
+                      reply_address_ttl_days=rt.settings.reply_address_ttl_days)
+
+
+@dataclass
+class InboundOutcome:
+    """What happened to one inbound message."""
+
+    replay: bool = False
+    flagged: str | None = None
+    command: Command | None = None
+    language: LanguageDecision | None = None
+    replies: list[Message] = field(default_factory=list)
+
+
+def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, now: datetime) -> InboundOutcome:
+    """Store one inbound SMS/WhatsApp message idempotently and queue its replies (sent after commit)."""
+    event = parse_inbound(form, now)
+    inbound = event.message
+    if inbound is None:  # parse_inbound always builds one; this tells the type checker
+        raise ValueError("an inbound SMS carries a message")
+    keyword = interpret(inbound.body, ctx.config)
+    if keyword is not None and keyword.command not in _KEYWORDS_KEPT_AS_REPORTS:
+        event = dataclasses.replace(event, report=None)  # nothing for an operator to act on
+    # A first guess from the text alone travels with the report, so the common case costs no extra UPDATE.
+    guess = detect_language(inbound.body, None, ctx.config.romanised_lexicon)
+    if event.report is not None and guess.language:
+        event = dataclasses.replace(event, report=dataclasses.replace(
+            event.report, language=guess.language, language_confidence=guess.confidence))
+    result = record(session, event, ctx.intake)
+    if not result.created:
+        return InboundOutcome(replay=True)
+    message = _inbound_message(session, result, inbound.sid)
+    caller = result.caller
+    known = caller.language if caller else None
+    decision = guess if known is None else detect_language(inbound.body, known, ctx.config.romanised_lexicon)
+    _store_language(result, decision)
+    outcome = InboundOutcome(command=keyword.command if keyword else None, language=decision)
+    if keyword is not None and keyword.command in TWILIO_COMMANDS:
+        _mirror_twilio_keyword(keyword.command, caller, event.sender, ctx, now)
+        return outcome  # Twilio has answered it: no second reply
+    outcome.flagged = flood_reason(session, caller, now, ctx.config)
+    if outcome.flagged:
+        flag_message(session, message, outcome.flagged)
+        return outcome
+    if caller is None or caller.opted_out:
+        return outcome
+    language = _reply_language(caller, keyword, decision, ctx.languages)
+    if result.new_contact:
+        _reply(outcome, session, result.contact,
+               replies.render(language, replies.ACKNOWLEDGEMENT, hours=ctx.config.opening_hours), now)
+    if keyword is not None:
+        for body in _keyword_replies(session, keyword, caller, result.contact, language, ctx, now):
+            _reply(outcome, session, result.contact, body, now)
+    elif result.report is not None:
+        match = ctx.matcher(result.report)
+        sent = answer_instantly(session, result.report, match, language=language, now=now,
+                                threshold=ctx.instant_threshold)
+        if sent is not None:
+            outcome.replies.append(sent)
+    return outcome
+
+
+def _inbound_message(session: Session, result: IntakeResult, message_sid: str) -> Message:
+    if result.report is not None and result.report.message is not None:
+        return result.report.message
+    message = session.scalar(select(Message).where(Message.provider_sid == message_sid))
+    if message is None:
+        raise LookupError("intake stored no message")
+    return message
+
+
+def _reply(outcome: InboundOutcome, session: Session, contact: Contact, body: str, now: datetime) -> None:
+    sent = queue_reply(session, contact, body, now=now)
+    if sent is not None:
+        outcome.replies.append(sent)
+
+
+def _store_language(result: IntakeResult, decision: LanguageDecision) -> None:
+    """Record the decision on the report and conversation; a caller with no known language adopts it."""
+    report: Report | None = result.report
+    if report is not None and decision.language:
+        report.language, report.language_confidence = decision.language, decision.confidence
+    contact = result.contact
+    if decision.language and (contact.language is None or result.new_contact):
+        contact.language, contact.language_confidence = decision.language, decision.confidence
+    caller = result.caller
+    if caller is not None and caller.language is None and decision.language \
+            and decision.confidence >= _ADOPT_LANGUAGE_CONFIDENCE:
+        caller.language = decision.language
+
+
+def _reply_language(caller: Caller, keyword: Interpretation | None, decision: LanguageDecision,
+                    languages: LanguageTable) -> str:
+    """The caller's language; a keyword's or the message's when the caller's is unknown or in another script."""
+    known = caller.language or (keyword.language if keyword else None)
+    if known is None:
+        return decision.language or "en"
+    known_language = languages.get(known)
+    if decision.language and decision.confidence >= _SWITCH_SCRIPT_CONFIDENCE and known_language is not None \
+            and decision.script not in (None, known_language.script):
+        return decision.language
+    return known
+
+
+def _mirror_twilio_keyword(command: Command, caller: Caller | None, sender: str | None, ctx: SmsContext,
+                           now: datetime) -> None:
+    """STOP and START as Twilio applies them: recorded on the Caller, so we never text an opted-out caller."""
+    if caller is None:
+        return
+    if command == Command.OPT_OUT:
+        mark_opted_out(caller, now)
+    elif command == Command.OPT_IN and caller.opted_out:
+        caller.opted_out, caller.opted_out_at = False, None
+        try:
+            address = parse_address(sender)
+        except NotAPhoneNumber:
+            return
+        caller.reply_address = seal(ctx.intake.keys, address.reply_address, caller.pseudonym)
+        caller.reply_address_expires_at = expiry(now, ctx.reply_address_ttl_days)
+
+
+def _keyword_replies(session: Session, keyword: Interpretation, caller: Caller, contact: Contact, language: str,
+                     ctx: SmsContext, now: datetime) -> list[str]:
+    if keyword.command == Command.HELP:
+        return [replies.render(language, replies.HELP)]
+    if keyword.command == Command.LANGUAGE:
+        chosen = resolve_language(keyword.argument, replies.language_names(ctx.languages))
+        if chosen is None:
+            names = ", ".join(lang.native_name for lang in ctx.languages.languages)
+            return [replies.render(language, replies.LANGUAGE_OPTIONS, languages=names)]
+        caller.language = contact.language = chosen
+        contact.language_confidence = 1.0
+        return [replies.render(chosen, replies.LANGUAGE_SET)]
+    if keyword.command == Command.FACTS:
+        category = resolve_topic(keyword.argument, ctx.config, ctx.categories)
+        found = approved_counter_messages(session, language, now.date(), category=category, limit=1)
+        return [found[0].body if found else replies.render(language, replies.FACTS_PENDING)]
+    if keyword.command == Command.CALLBACK:
+        contact.state = {**(contact.state or {}), "callback_requested_at": now.isoformat()}
+        return [replies.render(language, replies.CALLBACK, hours=ctx.config.opening_hours)]
+    return []

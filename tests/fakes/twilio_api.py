@@ -1,0 +1,123 @@
+"""A local fake of Twilio's Messages API on loopback: records requests, answers with Twilio-shaped JSON.
+
+    with FakeTwilioApi() as fake:           # fake.base_url -> HOTLINE_TWILIO_API_BASE
+        fake.fail_next(2)                   # the next two sends get 500
+        fake.reject_next(21610)             # the next send gets 400 with Twilio error 21610
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+_ERRORS = {21610: "Attempt to send to unsubscribed recipient", 21211: "Invalid 'To' Phone Number"}
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    form: dict[str, str]
+    account_sid: str | None
+
+
+class FakeTwilioApi:
+    """A threaded HTTP server answering POST /2010-04-01/Accounts/<sid>/Messages.json like Twilio."""
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._failures: list[tuple[int, int | None]] = []  # (HTTP status, Twilio error code), in order
+        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    @property
+    def messages(self) -> list[RecordedRequest]:
+        """Requests that created a message."""
+        return [r for r in self.requests if r.path.endswith("/Messages.json")]
+
+    def fail_next(self, times: int, status: int = 500) -> None:
+        """Answer the next ``times`` sends with ``status`` (a server error by default)."""
+        with self._lock:
+            self._failures.extend([(status, None)] * times)
+
+    def reject_next(self, code: int, status: int = 400) -> None:
+        """Answer the next send with a Twilio error ``code`` (e.g. 21610, unsubscribed recipient)."""
+        with self._lock:
+            self._failures.append((status, code))
+
+    def __enter__(self) -> FakeTwilioApi:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        account = _basic_auth_user(request.headers.get("Authorization"))
+        with self._lock:
+            self.requests.append(RecordedRequest(request.method, request.path, dict(request.form), account))
+            failure = self._failures.pop(0) if self._failures else None
+        if failure is not None:
+            status, code = failure
+            body = {"code": code or 20500, "message": _ERRORS.get(code or 0, "Internal Server Error"),
+                    "more_info": f"https://www.twilio.com/docs/errors/{code or 20500}", "status": status}
+            return _json(body, status)(environ, start_response)
+        if request.method == "POST" and request.path.endswith("/Messages.json"):
+            return _json(self._message(request, account), 201)(environ, start_response)
+        return _json({"code": 20404, "message": "not found", "status": 404}, 404)(environ, start_response)
+
+    def _message(self, request: Request, account: str | None) -> dict[str, Any]:
+        sid = f"SM{uuid.uuid4().hex}"  # never collides with the suite's own inbound sids
+        body = request.form.get("Body", "")
+        return {"sid": sid, "account_sid": account, "to": request.form.get("To"), "from": request.form.get("From"),
+                "body": body, "status": "queued", "num_segments": "1", "direction": "outbound-api",
+                "api_version": "2010-04-01", "error_code": None, "error_message": None,
+                "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"}
+
+
+def _json(body: dict[str, Any], status: int) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _basic_auth_user(header: str | None) -> str | None:
+    if not header or not header.startswith("Basic "):
+        return None
+    return base64.b64decode(header[6:]).decode().partition(":")[0]
+
+
+@contextmanager
+def twilio_api_for(app: Flask) -> Iterator[FakeTwilioApi]:
+    """Serve a fake Twilio API and point ``app`` at it (HOTLINE_TWILIO_API_BASE), with short retry delays."""
+    with FakeTwilioApi() as fake:
+        settings, rt = app.config["HOTLINE"], app.extensions["hotline"]
+        pointed = dataclasses.replace(settings, twilio_api_base=fake.base_url)
+        app.config["HOTLINE"] = pointed
+        app.extensions["hotline"] = dataclasses.replace(rt, settings=pointed)
+        app.config["HOTLINE_SMS_RETRY_BASE_DELAY"] = 0.001
+        try:
+            yield fake
+        finally:
+            app.config["HOTLINE"], app.extensions["hotline"] = settings, rt
+            app.config.pop("HOTLINE_SMS_RETRY_BASE_DELAY", None)

@@ -1,0 +1,100 @@
+"""Jobs: in-process by default; RQ on the real Redis (127.0.0.1:6379) with a queue of this suite's own."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rq import SimpleWorker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.intake.constants import Direction
+from hotline.intake.models import Message
+from hotline.jobs import InProcessQueue, RQQueue, job_queue, run_job, set_job_queue
+from hotline.jobs.cli import jobs_group
+from tests.factories import sid, signed_post
+from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture()
+def twilio_api(app: Flask) -> Iterator[FakeTwilioApi]:
+    with twilio_api_for(app) as fake:
+        yield fake
+
+
+@pytest.fixture()
+def rq_queue(app: Flask) -> Iterator[RQQueue]:
+    try:
+        Redis.from_url(REDIS_URL).ping()
+    except RedisConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379")
+    queue = RQQueue(REDIS_URL, f"hotline-test-sms-{uuid.uuid4().hex[:12]}")
+    set_job_queue(app, queue)
+    yield queue
+    set_job_queue(app, None)
+    queue.queue.delete(delete_jobs=True)
+    for key in queue.connection.scan_iter(f"*{queue.queue.name}*"):  # registries and the worker's own keys
+        queue.connection.delete(key)
+
+
+def test_without_redis_jobs_run_in_process(app: Flask) -> None:
+    assert app.config["HOTLINE"].redis_url is None
+    assert isinstance(job_queue(app), InProcessQueue)
+
+
+def test_only_hotline_functions_can_be_jobs(app: Flask) -> None:
+    with app.app_context(), pytest.raises(ValueError, match="hotline package"):
+        run_job("os.system", "true")
+
+
+def test_a_reply_waits_in_redis_until_the_worker_sends_it(
+    app: Flask, client: FlaskClient, db_session: Session, twilio_api: FakeTwilioApi, rq_queue: RQQueue
+) -> None:
+    form = {"MessageSid": sid("SM"), "From": "+8801712345678", "To": "+93790000000", "Body": "সীমান্ত কি খোলা আছে?"}
+    assert signed_post(client, "/twilio/sms", form).status_code == 200
+    assert rq_queue.queue.count == 1  # enqueued after the request committed
+    assert twilio_api.messages == []
+    reply = db_session.scalar(select(Message).where(Message.direction == Direction.OUTBOUND))
+    assert reply is not None and reply.status == "queued" and reply.provider_sid is None
+
+    worker = SimpleWorker([rq_queue.queue], connection=rq_queue.connection,
+                          name=f"{rq_queue.queue.name}-worker")
+    assert worker.work(burst=True)
+    assert rq_queue.queue.count == 0
+    [sent] = twilio_api.messages
+    assert sent.form["To"] == "+8801712345678"
+    db_session.refresh(reply)
+    assert reply.provider_sid is not None
+
+    # A duplicated job (an RQ retry, a replay) sends nothing twice.
+    rq_queue.enqueue("hotline.sms.outbound.send_message", reply.id)
+    worker.work(burst=True)
+    assert len(twilio_api.messages) == 1
+
+
+def test_the_worker_command_needs_redis(app: Flask, runner: Any) -> None:
+    result = runner.invoke(jobs_group, ["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "HOTLINE_REDIS_URL is not set" in result.output
+
+
+def test_the_worker_command_runs_a_burst(app: Flask, runner: Any, db_session: Session, rq_queue: RQQueue) -> None:
+    settings = app.config["HOTLINE"]
+    app.config["HOTLINE"] = dataclasses.replace(settings, redis_url=REDIS_URL)
+    try:
+        rq_queue.enqueue("hotline.sms.outbound.send_message", 0)  # no such message: the job does nothing
+        result = runner.invoke(jobs_group, ["worker", "--burst", "--queue", rq_queue.queue.name])
+    finally:
+        app.config["HOTLINE"] = settings
+    assert result.exit_code == 0, result.output
+    assert rq_queue.queue.count == 0

@@ -1,0 +1,143 @@
+"""The SMS service against a real database: floods, instant answers, facts, replies to opted-out callers."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.intake.constants import Direction, Sensitivity, Urgency
+from hotline.intake.models import Message, Report
+from hotline.rumours.models import ApprovalStatus, CounterMessage, Rumour, RumourStatus
+from hotline.sms.config import Limit
+from hotline.sms.instant import RumourMatch, answer_instantly, no_match, rumour_matcher, set_rumour_matcher
+from hotline.sms.models import FlagReason, MessageFlag
+from hotline.sms.outbound import queue_reply
+from hotline.sms.service import SmsContext, handle_inbound, sms_context
+from tests.factories import sid
+
+NOW = datetime(2026, 6, 1, 10, tzinfo=UTC)
+URDU = "کیا یہ سچ ہے کہ اس سال کشتیاں آسٹریلیا پہنچ سکتی ہیں؟"
+URDU_FACT = "سرکاری معلومات: کشتیوں کو اترنے کی اجازت نہیں۔"  # noqa: RUF001 - an Urdu full stop, on purpose
+
+
+def _form(body: str = URDU, sender: str = "+923001234567") -> dict[str, str]:
+    return {"MessageSid": sid("SM"), "From": sender, "To": "+93790000000", "Body": body}
+
+
+@pytest.fixture()
+def ctx(app: Flask, db_session: Session) -> SmsContext:
+    return sms_context(app)
+
+
+def _limited(ctx: SmsContext, per_caller: int = 100, global_count: int = 1000) -> SmsContext:
+    config = dataclasses.replace(ctx.config, per_caller=Limit(per_caller, 600), global_limit=Limit(global_count, 60))
+    return dataclasses.replace(ctx, config=config)
+
+
+def _approved(session: Session, language: str = "ur", body: str = "Verified: no boats are allowed to land.") -> Rumour:
+    rumour = Rumour(canonical_statement="Boats are allowed to land this year", category="destination_policy",
+                    status=RumourStatus.REVIEWED, last_seen_at=NOW)
+    session.add(rumour)
+    session.flush()
+    session.add(CounterMessage(rumour_id=rumour.id, language=language, title="t", body=body,
+                               status=ApprovalStatus.APPROVED, approved_at=NOW))
+    session.flush()
+    return rumour
+
+
+def test_a_flooding_caller_is_stored_and_flagged_but_not_answered(db_session: Session, ctx: SmsContext) -> None:
+    limited = _limited(ctx, per_caller=3)
+    outcomes = [handle_inbound(db_session, _form(f"{URDU} {n}"), limited, NOW + timedelta(seconds=n))
+                for n in range(5)]
+    assert [o.flagged for o in outcomes] == [None, None, None, FlagReason.CALLER_RATE, FlagReason.CALLER_RATE]
+    assert [len(o.replies) for o in outcomes] == [1, 0, 0, 0, 0]  # the acknowledgement, once
+    assert db_session.scalar(select(func.count(Report.id))) == 5  # never lost
+    assert db_session.scalar(select(func.count(MessageFlag.id))) == 2
+    # Outside the window the caller is answered normally again (here: no reply is due, but nothing is flagged).
+    later = handle_inbound(db_session, _form("again"), limited, NOW + timedelta(hours=1))
+    assert later.flagged is None
+
+
+def test_the_global_limit_flags_messages_from_everyone(db_session: Session, ctx: SmsContext) -> None:
+    limited = _limited(ctx, global_count=2)
+    senders = ["+923001234567", "+8801712345678", "+94712345678"]
+    outcomes = [handle_inbound(db_session, _form("hello", s), limited, NOW) for s in senders]
+    assert [o.flagged for o in outcomes] == [None, None, FlagReason.GLOBAL_RATE]
+    assert outcomes[2].replies == []
+
+
+def test_instant_answer_sends_the_approved_counter_message(app: Flask, db_session: Session, ctx: SmsContext) -> None:
+    rumour = _approved(db_session)
+    stub = dataclasses.replace(ctx, matcher=lambda report: RumourMatch(rumour.id, 0.93))
+    outcome = handle_inbound(db_session, _form(), stub, NOW)
+    bodies = [m.body for m in outcome.replies]
+    assert bodies[-1] == "Verified: no boats are allowed to land."
+    assert len(bodies) == 2  # the acknowledgement, then the answer
+    report = db_session.scalar(select(Report))
+    assert report is not None and report.auto_answered and report.rumour_id == rumour.id
+    assert report.rumour_match_score == pytest.approx(0.93)
+    assert report.status == "new"  # still in the operators' queue
+
+
+def test_no_instant_answer_below_the_threshold_or_in_another_language(db_session: Session, ctx: SmsContext) -> None:
+    rumour = _approved(db_session, language="bn")
+    weak = dataclasses.replace(ctx, matcher=lambda report: RumourMatch(rumour.id, 0.5))
+    strong = dataclasses.replace(ctx, matcher=lambda report: RumourMatch(rumour.id, 0.99))
+    assert len(handle_inbound(db_session, _form(), weak, NOW).replies) == 1  # acknowledgement only
+    assert handle_inbound(db_session, _form(), strong, NOW).replies == []  # no Urdu message exists
+    assert db_session.scalar(select(func.count(Report.id)).where(Report.auto_answered.is_(True))) == 0
+
+
+@pytest.mark.parametrize(("urgency", "sensitivity"), [(Urgency.HIGH, Sensitivity.NORMAL),
+                                                      (Urgency.IMMEDIATE, Sensitivity.NORMAL),
+                                                      (Urgency.NORMAL, Sensitivity.PROTECTION),
+                                                      (Urgency.NORMAL, Sensitivity.SENSITIVE)])
+def test_never_an_instant_answer_for_urgent_or_protection_reports(
+    db_session: Session, ctx: SmsContext, urgency: Urgency, sensitivity: Sensitivity
+) -> None:
+    rumour = _approved(db_session)
+    handle_inbound(db_session, _form(), ctx, NOW)
+    report = db_session.scalar(select(Report))
+    assert report is not None
+    report.urgency, report.sensitivity = urgency, sensitivity
+    sent = answer_instantly(db_session, report, RumourMatch(rumour.id, 0.99), language="ur", now=NOW)
+    assert sent is None and not report.auto_answered
+
+
+def test_the_default_matcher_matches_nothing(app: Flask) -> None:
+    assert rumour_matcher(app) is no_match
+    set_rumour_matcher(app, lambda report: None)
+    try:
+        assert rumour_matcher(app) is not no_match
+    finally:
+        set_rumour_matcher(app, None)
+    assert rumour_matcher(app) is no_match
+
+
+def test_facts_keyword_sends_the_approved_message_for_the_topic(db_session: Session, ctx: SmsContext) -> None:
+    _approved(db_session, body=URDU_FACT)
+    handle_inbound(db_session, _form(), ctx, NOW)
+    outcome = handle_inbound(db_session, _form("حقائق سرحد"), ctx, NOW + timedelta(minutes=1))
+    assert [m.body for m in outcome.replies] == [URDU_FACT]
+
+
+def test_no_reply_is_queued_for_an_opted_out_caller(db_session: Session, ctx: SmsContext) -> None:
+    handle_inbound(db_session, _form(), ctx, NOW)
+    handle_inbound(db_session, _form("STOP"), ctx, NOW)
+    report = db_session.scalar(select(Report))
+    assert report is not None
+    assert queue_reply(db_session, report.contact, "hello", now=NOW) is None
+    outbound = db_session.scalar(select(func.count(Message.id)).where(Message.direction == Direction.OUTBOUND))
+    assert outbound == 1  # only the first acknowledgement
+
+
+def test_replies_record_encoding_and_segments(db_session: Session, ctx: SmsContext) -> None:
+    outcome = handle_inbound(db_session, _form("Is the border open?", "+447700900123"), ctx, NOW)
+    [ack] = outcome.replies
+    assert (ack.encoding, ack.segments, ack.status) == ("GSM-7", 1, "queued")
+
