@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from hotline import create_app
 from hotline.auth.service import AccountError, create_api_token, create_user, roles
+from hotline.classify.cli import classify_group
 from hotline.content.yamlfile import ContentError
 from hotline.extensions import db
 from hotline.ivr.cli import ivr_group
@@ -119,6 +120,9 @@ def demo(bind: str, reports: int, no_serve: bool) -> None:
     if not no_serve:
         click.echo(f"Serving Hotline on http://{bind}  (Ctrl+C to stop)")
         _exec_gunicorn(("--bind", bind))
+
+
+cli.add_command(classify_group)
 
 
 def _exec_gunicorn(extra: tuple[str, ...]) -> None:

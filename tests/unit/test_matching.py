@@ -1,0 +1,51 @@
+# ruff: noqa: RUF001 - caller text in Arabic script is meant to be there
+"""Rumour matching core: paraphrases, other languages through translations, statuses (pure)."""
+
+from __future__ import annotations
+
+from hotline.classify.matching import RumourIndex, RumourText
+
+BORDER = RumourText(1, "reviewed", ["The border to Australia is open for boats",
+                                    "سرحد استرالیا برای کشتی ها باز است",
+                                    "Perbatasan Australia dibuka untuk kapal"])
+REFUND = RumourText(2, "reviewed", ["The smuggler refunds the money if the boat is stopped"])
+JOBS = RumourText(3, "candidate", ["Agent says a factory job in Malaysia pays 3000 ringgit"])
+
+
+def _index() -> RumourIndex:
+    return RumourIndex([BORDER, REFUND, JOBS])
+
+
+def test_near_duplicate_in_the_same_language_scores_high() -> None:
+    best = _index().search("the border to australia is open for boats!!")[0]
+    assert best.rumour_id == 1 and best.score > 0.9
+
+
+def test_paraphrase_matches_its_rumour() -> None:
+    best = _index().search("i heard australia opened the border for the boats")[0]
+    assert best.rumour_id == 1 and best.score > 0.35
+
+
+def test_other_languages_match_through_translations() -> None:
+    assert _index().search("شنیدم سرحد استراليا براي کشتي ها باز است")[0].rumour_id == 1  # Arabic yeh typed
+    assert _index().search("katanya perbatasan australia sudah dibuka untuk kapal")[0].rumour_id == 1
+
+
+def test_unrelated_text_scores_low() -> None:
+    matches = _index().search("thank you for calling me back")
+    assert not matches or matches[0].score < 0.3
+
+
+def test_one_entry_per_rumour_and_status_filter() -> None:
+    index = _index()
+    matches = index.search("border australia boats open", limit=5)
+    assert len({m.rumour_id for m in matches}) == len(matches)
+    assert all(m.status == "candidate" for m in index.search("factory job malaysia", statuses=["candidate"]))
+    assert not index.search("factory job malaysia ringgit", statuses=["reviewed"]) or \
+        index.search("factory job malaysia ringgit", statuses=["reviewed"])[0].rumour_id != 3
+
+
+def test_empty_index_and_empty_text() -> None:
+    assert RumourIndex([]).search("anything") == []
+    assert _index().search("   ") == []
+    assert len(_index()) == 3
