@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Browser tests drive Debian's chromium (/usr/bin/chromium): Playwright must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: demo test test-sqlite test-postgres lint bench system-deps catalogs fonts clean
+.PHONY: messages demo test test-sqlite test-postgres lint bench system-deps catalogs fonts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ $(STAMP): pyproject.toml
 CATALOG_DOMAINS = $(sort $(basename $(notdir $(wildcard locales/*/LC_MESSAGES/*.po))))
 catalogs: $(STAMP)
 	$(BIN)/pybabel compile -d locales -D "$(CATALOG_DOMAINS)" --statistics
+
+## make messages: extract the web UI's strings, update every catalogue, fill in locales/incoming/*.json translations
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o locales/messages.pot --project=Hotline --no-location .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --ignore-obsolete
+	$(BIN)/python tools/apply_translations.py
 
 ## make fonts: refresh hotline/static/fonts/ from the pinned @fontsource npm packages (needs npm)
 fonts:

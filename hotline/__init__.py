@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 
 from hotline import models  # noqa: F401 - every mapper registered before the first query
+from hotline.auth.csrf import init_csrf
+from hotline.auth.views import bp as auth_bp
 from hotline.channels.twilio.sms import bp as twilio_sms_bp
 from hotline.channels.twilio.voice import init_voice
 from hotline.content.languages import load_languages
@@ -55,11 +57,13 @@ def _init_extensions(app: Flask) -> None:
     init_logging(app)
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    init_csrf(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
     app.register_blueprint(twilio_sms_bp)
     register_error_handlers(app)
     init_template_helpers(app)

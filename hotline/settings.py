@@ -47,6 +47,10 @@ class _SettingsSchema(Schema):
     twilio_account_sid = fields.String(load_default=None, allow_none=True)
     twilio_auth_token = fields.String(load_default=None, allow_none=True)
     instance_path = fields.String(load_default=None, allow_none=True)
+    session_idle_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
+    session_absolute_hours = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 7))
+    login_max_failures = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+    login_lockout_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,10 @@ class Settings:
     default_locale: str
     ui_locales: tuple[str, ...]
     instance_path: str
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
     generated_secrets: tuple[str, ...] = field(default=())
 
     @property

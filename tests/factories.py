@@ -48,3 +48,29 @@ def signed_post(client: Any, path: str, data: dict[str, Any], token: str = TEST_
     """POST ``data`` to ``path`` as Twilio would, signed with ``token``."""
     headers = {"X-Twilio-Signature": sign(base + path, data, token), **kwargs.pop("headers", {})}
     return client.post(path, data=data, headers=headers, base_url=base, **kwargs)
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def make_staff(session: Any, role: str = "operator", email: str | None = None, **fields: Any) -> Any:
+    """A staff user (flushed) with STAFF_PASSWORD; ``fields`` go to create_user (languages, ui_locale...)."""
+    from hotline.auth.service import create_user
+
+    address = email or f"{role}-{next(_ids)}@hotline.test"
+    return create_user(session, {"email": address, "role": role, "password": STAFF_PASSWORD, **fields})
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the first form in ``html``."""
+    import re
+
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert found, "no csrf_token field in the page"
+    return found.group(1)
+
+
+def sign_in(client: Any, user: Any, password: str = STAFF_PASSWORD) -> Any:
+    """Sign ``user`` in through the real login form (CSRF token included); returns the response."""
+    token = csrf_token_in(client.get("/console/login").get_data(as_text=True))
+    return client.post("/console/login", data={"email": user.email, "password": password, "csrf_token": token})

@@ -1,0 +1,100 @@
+"""Who is signed in: the staff session (cookie-signed), its timeouts, and the role guard for views.
+
+The contract every console, trends and field-supervision view relies on:
+``current_user()`` gives the signed-in, active User or None; ``login_required(*roles)`` guards a view
+(admins pass every role check); ``log_in(user)`` starts a fresh session and ``log_out()`` ends it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from hotline.auth.models import Role, User
+from hotline.extensions import db
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_KEY = "staff"
+
+
+def log_in(user: User) -> None:
+    """Start a new session for ``user``: everything from before login is dropped (session fixation)."""
+    session.clear()
+    now = int(time.time())
+    session[_KEY] = {"uid": user.id, "since": now, "seen": now, "nonce": secrets.token_hex(8)}
+    session.permanent = False
+    g.staff_user = user
+    g.user_locale = user.ui_locale
+
+
+def log_out() -> None:
+    """End the session."""
+    session.clear()
+    g.staff_user = None
+
+
+def current_user() -> User | None:
+    """The signed-in, active user of this request, or None (absent, expired or deactivated)."""
+    if "staff_user" in g:
+        cached: User | None = g.staff_user
+        return cached
+    user = _load_user()
+    g.staff_user = user
+    if user is not None:
+        g.user_locale = user.ui_locale
+    return user
+
+
+def _load_user() -> User | None:
+    state = session.get(_KEY)
+    if not isinstance(state, dict) or not isinstance(state.get("uid"), int):
+        return None
+    settings = current_app.config["HOTLINE"]
+    now = int(time.time())
+    if now - int(state.get("since", 0)) > settings.session_absolute_hours * 3600 or \
+            now - int(state.get("seen", 0)) > settings.session_idle_minutes * 60:
+        session.clear()
+        return None
+    user = db.session.get(User, state["uid"])
+    if user is None or not user.active:
+        session.clear()
+        return None
+    if now - int(state["seen"]) >= 60:  # refresh the idle clock at most once a minute: fewer cookie rewrites
+        session[_KEY] = {**state, "seen": now}
+    return user
+
+
+def has_role(user: User | None, *roles: Role | str) -> bool:
+    """True when ``user`` holds one of ``roles`` (any role when none are given); admins hold them all."""
+    if user is None:
+        return False
+    return not roles or user.role == Role.ADMIN or user.role in {str(role) for role in roles}
+
+
+View = Callable[P, ResponseReturnValue]
+
+
+def login_required(*roles: Role | str) -> Callable[[View[P]], View[P]]:
+    """Guard a view: anonymous visitors go to the login page, signed-in users without the role get 403."""
+
+    def decorate(view: View[P]) -> View[P]:
+        @wraps(view)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+            user = current_user()
+            if user is None:
+                target = request.full_path if request.query_string else request.path
+                return redirect(url_for("auth.login", next=target))
+            if not has_role(user, *roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate

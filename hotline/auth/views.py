@@ -1,0 +1,72 @@
+"""Staff sign-in and sign-out at /console/login and /console/logout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from hotline.auth.login import LoginPolicy, LoginRefused, authenticate
+from hotline.auth.session import current_user, log_in, log_out
+from hotline.db import utcnow
+from hotline.extensions import db
+
+bp = Blueprint("auth", __name__, url_prefix="/console")
+
+
+@bp.before_app_request
+def _load_staff() -> None:
+    """Load the signed-in user first, so the page is in the language they chose (hotline.i18n reads it)."""
+    if "staff" in session and not request.path.startswith(("/twilio/", "/api/", "/static/")):
+        current_user()
+
+
+@bp.app_context_processor
+def _staff_user() -> dict[str, object]:
+    return {"staff_user": current_user()}
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never an absolute or protocol-relative URL (open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def _landing() -> str:
+    return url_for("console.index") if "console.index" in current_app.view_functions else url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """The sign-in form; on success a fresh session and a redirect to where the user was going."""
+    target = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if current_user() is not None:
+            return redirect(target or _landing())
+        return render_template("auth/login.html", next=target)
+    settings = current_app.config["HOTLINE"]
+    policy = LoginPolicy(settings.login_max_failures, timedelta(minutes=settings.login_lockout_minutes))
+    try:
+        user = authenticate(db.session(), request.form.get("email", ""), request.form.get("password", ""),
+                            policy, utcnow())
+    except LoginRefused as refused:
+        db.session.commit()  # the failure count must stick although the answer is an error
+        message = (_("Too many failed attempts: this account is locked for a while. Try again later.")
+                   if refused.locked else _("Wrong e-mail address or password."))
+        return render_template("auth/login.html", next=target, error=message,
+                               email=request.form.get("email", "")), 401
+    log_in(user)
+    return redirect(target or _landing())
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Sign out (POST only, CSRF-checked, so a link elsewhere cannot sign anyone out)."""
+    log_out()
+    flash(_("You are signed out."))
+    return redirect(url_for("auth.login"))
