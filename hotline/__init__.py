@@ -13,6 +13,7 @@ from hotline.auth.csrf import init_csrf
 from hotline.auth.views import bp as auth_bp
 from hotline.channels.twilio.sms import bp as twilio_sms_bp
 from hotline.channels.twilio.voice import init_voice
+from hotline.classify.jobs import match_for_instant_answer
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
@@ -24,6 +25,7 @@ from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
+from hotline.sms.instant import set_rumour_matcher
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -49,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     init_voice(app, languages)
+    set_rumour_matcher(app, match_for_instant_answer)
     _announce(app)
     return app
 

@@ -93,6 +93,8 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:  # a savepoint was released: nothing is committed yet
+        return
     callbacks = session.info.pop("after_commit", [])
     for callback in callbacks:
         callback()

@@ -11,19 +11,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
+from flask import has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.content.taxonomy import Taxonomy
+from hotline.db import after_commit
 from hotline.intake.constants import Channel, Direction, MessageStatus
 from hotline.intake.inbound import InboundReport, Intake, clean_text, iso_week_start, urgency_rank
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.jobs import enqueue
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, PhoneAddress, parse_address
 from hotline.privacy.pseudonym import pseudonym
 from hotline.privacy.redact import redact_phone_numbers
 from hotline.privacy.sealing import expiry, seal
+
+CLASSIFY_JOB = "hotline.classify.jobs.classify_new_report"  # by name: intake does not import the classifier
 
 T = TypeVar("T")
 _CONVERSATION_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
@@ -74,7 +79,17 @@ def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
         recording = _add_recording(session, contact, event)
         report = _add_report(session, event, contact, caller, message, recording)
     session.flush()
+    if report is not None and report.text:
+        report_id = report.id
+        after_commit(session, lambda: _classify_later(report_id))
     return IntakeResult(contact, caller, report, True, new_caller, new_contact)
+
+
+def _classify_later(report_id: int) -> None:
+    # Classification is a job: the webhook answers at once, and a classifier failure never loses the report.
+    # Outside an app (a bare script or benchmark holding only a session) there is no queue to put it on.
+    if has_app_context():
+        enqueue(CLASSIFY_JOB, report_id)
 
 
 def _find_replay(session: Session, event: Intake) -> IntakeResult | None:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.intake.constants import Direction
-from hotline.intake.models import Message
+from hotline.intake.models import Message, Report
 from hotline.jobs import InProcessQueue, RQQueue, job_queue, run_job, set_job_queue
 from hotline.jobs.cli import jobs_group
 from tests.factories import sid, signed_post
@@ -62,7 +62,9 @@ def test_a_reply_waits_in_redis_until_the_worker_sends_it(
 ) -> None:
     form = {"MessageSid": sid("SM"), "From": "+8801712345678", "To": "+93790000000", "Body": "সীমান্ত কি খোলা আছে?"}
     assert signed_post(client, "/twilio/sms", form).status_code == 200
-    assert rq_queue.queue.count == 1  # enqueued after the request committed
+    # Both enqueued after the request committed: classifying the new report, and sending its acknowledgement.
+    assert sorted(job.args[0] for job in rq_queue.queue.get_jobs()) == [
+        "hotline.classify.jobs.classify_new_report", "hotline.sms.outbound.send_message"]
     assert twilio_api.messages == []
     reply = db_session.scalar(select(Message).where(Message.direction == Direction.OUTBOUND))
     assert reply is not None and reply.status == "queued" and reply.provider_sid is None
@@ -71,6 +73,10 @@ def test_a_reply_waits_in_redis_until_the_worker_sends_it(
                           name=f"{rq_queue.queue.name}-worker")
     assert worker.work(burst=True)
     assert rq_queue.queue.count == 0
+    report = db_session.scalar(select(Report))
+    assert report is not None
+    db_session.refresh(report)
+    assert report.classifier_version is not None
     [sent] = twilio_api.messages
     assert sent.form["To"] == "+8801712345678"
     db_session.refresh(reply)

@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.classify.jobs import match_for_instant_answer
 from hotline.intake.constants import Direction, Sensitivity, Urgency
 from hotline.intake.models import Message, Report
 from hotline.rumours.models import ApprovalStatus, CounterMessage, Rumour, RumourStatus
@@ -109,14 +110,30 @@ def test_never_an_instant_answer_for_urgent_or_protection_reports(
     assert sent is None and not report.auto_answered
 
 
-def test_the_default_matcher_matches_nothing(app: Flask) -> None:
-    assert rumour_matcher(app) is no_match
-    set_rumour_matcher(app, lambda report: None)
+def test_the_app_matches_texts_against_reviewed_rumours_with_the_classifier(app: Flask) -> None:
+    assert rumour_matcher(app) is match_for_instant_answer
+    set_rumour_matcher(app, None)
     try:
-        assert rumour_matcher(app) is not no_match
+        assert rumour_matcher(app) is no_match
     finally:
-        set_rumour_matcher(app, None)
-    assert rumour_matcher(app) is no_match
+        set_rumour_matcher(app, match_for_instant_answer)
+
+
+def test_a_text_restating_a_reviewed_rumour_gets_its_approved_answer_at_once(
+        db_session: Session, ctx: SmsContext) -> None:
+    rumour = _approved(db_session, language="en", body="Verified: no boats are allowed to land.")
+    outcome = handle_inbound(db_session, _form("boats are allowed to land this year", sender="+447700900123"),
+                             ctx, NOW)
+    report = db_session.scalar(select(Report))
+    assert report is not None and report.auto_answered and report.rumour_id == rumour.id
+    assert [m.body for m in outcome.replies][-1] == "Verified: no boats are allowed to land."
+    # A looser restatement (scored about 0.7) is linked for review later, but only a person answers it.
+    loose = handle_inbound(db_session, _form("Is it true that boats are allowed to land this year?",
+                                             sender="+447700900125"), ctx, NOW)
+    assert all("Verified" not in m.body for m in loose.replies)
+    unrelated = handle_inbound(db_session, _form("Where can I get a doctor for my child?", sender="+447700900124"),
+                               ctx, NOW)
+    assert all("boats" not in m.body for m in unrelated.replies)
 
 
 def test_facts_keyword_sends_the_approved_message_for_the_topic(db_session: Session, ctx: SmsContext) -> None:

@@ -1,0 +1,37 @@
+"""Classification as part of the one intake pipeline: every new report with text is classified after its commit,
+and the SMS instant answer asks the rumour index whether a text repeats a reviewed rumour."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session, object_session
+
+from hotline.classify.service import classify_report, instant_answer_match
+from hotline.intake.models import Report
+from hotline.jobs import job_session
+from hotline.sms.instant import RumourMatch
+
+log = logging.getLogger("hotline.classify")
+
+
+def classify_new_report(report_id: int) -> None:
+    """Job: classify one report unless a person or an earlier run got there first (a repeated job is harmless)."""
+    with job_session() as session:
+        report = session.get(Report, report_id)
+        if report is None or report.coded_by_id is not None or report.classifier_version is not None:
+            return
+        if not (report.text or report.translation):
+            return
+        outcome = classify_report(session, report)
+        log.info("report classified", extra={"report_id": report_id, "type": report.type,
+                                             "category": report.category, "match": str(outcome.match_status)})
+
+
+def match_for_instant_answer(report: Report) -> RumourMatch | None:
+    """The SMS service's rumour matcher: a reviewed rumour matched at the confirmed level, or None."""
+    session: Session | None = object_session(report)
+    if session is None:
+        return None
+    found = instant_answer_match(session, report)
+    return RumourMatch(*found) if found else None
