@@ -23,6 +23,8 @@ from hotline.i18n import compile_catalogues
 from hotline.migrate import upgrade
 from tests.factories import TEST_SECRETS
 
+# Twilio's REST API is never reached from a test: unless a test starts the local fake, calls go to a closed port.
+NO_TWILIO = "http://127.0.0.1:9"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/hotline_test"
 compile_catalogues(Path(__file__).resolve().parents[1] / "locales")  # .mo files are build output, not committed
 
@@ -55,7 +57,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app_config(database_url: str, instance: Path, **extra: object) -> dict[str, object]:
     """The configuration every test app uses; ``extra`` overrides (HOTLINE_* names)."""
     return {"HOTLINE_MODE": "testing", "HOTLINE_DATABASE_URL": database_url,
-            "HOTLINE_INSTANCE_PATH": str(instance), **TEST_SECRETS, **extra}
+            "HOTLINE_INSTANCE_PATH": str(instance), "HOTLINE_TWILIO_API_BASE": NO_TWILIO, **TEST_SECRETS, **extra}
 
 
 @pytest.fixture()

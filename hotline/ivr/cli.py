@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 from hotline.context import runtime
@@ -14,7 +13,13 @@ from hotline.extensions import db
 from hotline.ivr.audio import AudioError, build_stand_ins, write_coverage
 from hotline.ivr.content import ivr_content, load_ivr_content
 from hotline.ivr.lint import coverage_matrix, lint
-from hotline.ivr.recordings import RecordingFetchError, TwilioAccount, fetch_recording, pending_recordings
+from hotline.ivr.recordings import (
+    RecordingFetchError,
+    account_of,
+    fetch_recording,
+    pending_recordings,
+    recordings_dir,
+)
 
 
 @click.group("ivr")
@@ -61,8 +66,7 @@ def ivr_audio(force: bool) -> None:
 @with_appcontext
 def ivr_fetch_recordings(limit: int) -> None:
     """Download call recordings not yet stored locally (until the job queue does it after each call)."""
-    settings = runtime().settings
-    account = TwilioAccount(settings.twilio_api_base, settings.twilio_account_sid, settings.twilio_auth_token)
+    account = account_of(current_app)
     storage = recordings_dir(current_app)
     session = db.session()
     fetched = failed = 0
@@ -77,9 +81,3 @@ def ivr_fetch_recordings(limit: int) -> None:
     click.echo(f"{fetched} recording(s) fetched into {storage}, {failed} failed")
     if failed:
         sys.exit(1)
-
-
-def recordings_dir(app: Flask) -> Path:
-    """Where recordings are stored: HOTLINE_RECORDINGS_DIR in the app config, else <instance>/recordings."""
-    configured = app.config.get("HOTLINE_RECORDINGS_DIR")
-    return Path(configured) if configured else Path(app.instance_path) / "recordings"

@@ -1,12 +1,13 @@
 """Fetch a call recording's audio from Twilio into local storage, so operators never need a Twilio URL.
 
-Meant to run as a background job after the request that stored the recording has committed (see the TODO in
-the voice service); `hotline ivr fetch-recordings` runs it for every recording not yet fetched.
+The recording status callback queues ``fetch_recording_job`` once its request has committed; what a job could not
+fetch (Twilio unreachable, say) is picked up by `hotline ivr fetch-recordings`, safe to run on a schedule.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import urllib.error
 import urllib.request
@@ -15,10 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.context import runtime
 from hotline.intake.models import Recording
+from hotline.jobs import job_session
+
+log = logging.getLogger("hotline.ivr.recordings")
+FETCH_JOB = "hotline.ivr.recordings.fetch_recording_job"
 
 TWILIO_API_HOST = "api.twilio.com"
 _RECORDING_PATH = re.compile(r"^(/2010-04-01/Accounts/AC[0-9a-f]{32}/Recordings/RE[0-9a-f]{32})(\.(mp3|wav|json))?$")
@@ -65,6 +72,31 @@ def fetch_recording(session: Session, recording: Recording, account: TwilioAccou
     recording.content_type = "audio/mpeg"
     session.flush()
     return target
+
+
+def recordings_dir(app: Flask) -> Path:
+    """Where recordings are stored: HOTLINE_RECORDINGS_DIR in the app config, else <instance>/recordings."""
+    configured = app.config.get("HOTLINE_RECORDINGS_DIR")
+    return Path(configured) if configured else Path(app.instance_path) / "recordings"
+
+
+def account_of(app: Flask) -> TwilioAccount:
+    """The app's Twilio REST API base and credentials."""
+    settings = runtime(app).settings
+    return TwilioAccount(settings.twilio_api_base, settings.twilio_account_sid, settings.twilio_auth_token)
+
+
+def fetch_recording_job(recording_id: int) -> None:
+    """Job: fetch one recording's audio. A failure is logged, not raised: the scheduled sweep retries it."""
+    with job_session() as session:
+        recording = session.get(Recording, recording_id)
+        if recording is None:
+            return
+        try:
+            fetch_recording(session, recording, account_of(current_app), recordings_dir(current_app))
+        except RecordingFetchError as exc:
+            log.warning("recording not fetched; `hotline ivr fetch-recordings` will retry",
+                        extra={"recording_id": recording_id, "reason": str(exc)})
 
 
 def pending_recordings(session: Session, limit: int = 100) -> Iterator[Recording]:

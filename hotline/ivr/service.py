@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.content.languages import LanguageTable
+from hotline.db import after_commit
 from hotline.intake.constants import Channel
 from hotline.intake.inbound import InboundRecording, InboundReport, Intake
 from hotline.intake.models import Contact, Recording, Report
@@ -23,7 +24,9 @@ from hotline.ivr import engine
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
 from hotline.ivr.prompts import SOURCE_LANGUAGE
+from hotline.ivr.recordings import FETCH_JOB
 from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold
+from hotline.jobs import enqueue
 from hotline.rumours.library import approved_counter_messages
 
 INCOMPLETE = "incomplete"
@@ -117,6 +120,10 @@ def store_recording(session: Session, ctx: VoiceContext, req: RecordingRequest) 
     report_type = node.report_type if node is not None and node.report_type else "question"
     _file_recording(session, ctx, contact, report_type, req.recording_sid, req.recording_url,
                     req.recording_duration, req.call.received_at)
+    stored = session.scalar(select(Recording).where(Recording.provider_sid == req.recording_sid))
+    if stored is not None and stored.media_url and not stored.storage_path:
+        recording_id = stored.id
+        after_commit(session, lambda: enqueue(FETCH_JOB, recording_id))  # the callback means the audio is ready
 
 
 def update_call_status(session: Session, ctx: VoiceContext, call: CallRequest, status: str,

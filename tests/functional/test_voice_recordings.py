@@ -98,3 +98,18 @@ def test_fetch_recordings_command(phone: FakeTwilioCaller, db_session: Session, 
     result = runner.invoke(ivr_group, ["fetch-recordings"])
     assert result.exit_code == 0, result.output
     assert "1 recording(s) fetched" in result.output and len(list(tmp_path.rglob("*.mp3"))) == 1
+
+
+def test_the_recording_callback_fetches_the_audio_after_its_commit(
+        phone: FakeTwilioCaller, db_session: Session, fake_twilio: str, tmp_path: Path, app: Flask,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rt = runtime(app)
+    monkeypatch.setitem(app.extensions, "hotline", dataclasses.replace(
+        rt, settings=dataclasses.replace(rt.settings, twilio_api_base=fake_twilio)))
+    monkeypatch.setitem(app.config, "HOTLINE_RECORDINGS_DIR", str(tmp_path))
+    call = phone.call(["1", "2", "2", Recorded(duration=7)])
+    recording = db_session.scalar(select(Recording).where(Recording.provider_sid == call.recordings[0]))
+    assert recording is not None
+    db_session.refresh(recording)
+    assert recording.storage_path is not None, "no job fetched the audio"
+    assert (tmp_path / recording.storage_path).read_bytes() == AUDIO
