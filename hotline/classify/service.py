@@ -180,9 +180,11 @@ def instant_answer_match(session: Session, report: Report) -> tuple[int, float] 
     if report.sensitivity == Sensitivity.PROTECTION or not text:
         return None
     rt = classify_runtime(current_app)
-    if rt.classifier.classify(text, report.language).protection:  # in case it was not classified yet
-        return None
     matches: list[Match] = rumour_index(session).search(text, limit=1, statuses=[RumourStatus.REVIEWED])
-    if matches and matches[0].score >= rt.config.confirmed:
-        return matches[0].rumour_id, matches[0].score
-    return None
+    if not matches or matches[0].score < rt.config.confirmed:
+        return None
+    # The webhook runs before the report's classification job: check for protection concerns here, only for
+    # the few texts that match (classifying costs more than searching).
+    if rt.classifier.classify(text, report.language).protection:
+        return None
+    return matches[0].rumour_id, matches[0].score
