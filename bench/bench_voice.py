@@ -136,12 +136,12 @@ def bench(url: str, label: str, count: int, concurrency: int) -> list[float]:
         log = Path(instance) / "server.log"
         server = start_server(url, port, Path(instance), log)
         try:
-            warm = [("/bench/bare", call_form(f"CA{secrets.token_hex(16)}")) for _ in range(50)]
+            warm = [("/twilio/bench/bare", call_form(f"CA{secrets.token_hex(16)}")) for _ in range(50)]
             run(port, "(warm-up)", warm + [("/twilio/voice", call_form(f"CA{secrets.token_hex(16)}"))
                                            for _ in range(50)], concurrency)
             print(f"{label}: {count} requests per endpoint, {concurrency} concurrent clients, gunicorn 2x4 gthread")
             sids = [f"CA{secrets.token_hex(16)}" for _ in range(count)]
-            floor = run(port, "bare floor (insert)", [("/bench/bare", call_form(f"CA{secrets.token_hex(16)}"))
+            floor = run(port, "bare floor (insert)", [("/twilio/bench/bare", call_form(f"CA{secrets.token_hex(16)}"))
                                                        for _ in range(count)], concurrency)
             incoming = run(port, "POST /twilio/voice", [("/twilio/voice", call_form(sid)) for sid in sids],
                            concurrency)
