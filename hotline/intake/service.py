@@ -69,7 +69,9 @@ def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
             return replay
         _check_coding(event.report, ctx.taxonomy)
         caller, new_caller = _caller_for(session, event, ctx)
-        contact, new_contact = _contact_for(session, event, caller, ctx)
+        # With nothing else to look up, the replay check already looked for this contact key and found none.
+        key_checked = bool(event.contact_key) and not (event.recording or event.report or event.message)
+        contact, new_contact = _contact_for(session, event, caller, ctx, key_checked)
         contact.last_activity_at = max(contact.last_activity_at, event.received_at)
         if event.ivr_step:
             contact.ivr_path = [*contact.ivr_path, event.ivr_step]
@@ -142,21 +144,24 @@ def _caller_for(session: Session, event: Intake, ctx: IntakeContext) -> tuple[Ca
     else:
         caller, created = _insert_once(
             session,
-            lambda: Caller(pseudonym=key, key_version=ctx.keys.version, country=address.country,
-                           first_seen_at=event.received_at, last_seen_at=event.received_at),
+            lambda: _refresh_caller(Caller(pseudonym=key, key_version=ctx.keys.version, country=address.country,
+                                           first_seen_at=event.received_at, last_seen_at=event.received_at),
+                                    address, key, event, ctx),
             lambda: session.scalar(select(Caller).where(Caller.pseudonym == key)),
         )
-    _refresh_caller(caller, address, key, event, ctx)
+    if not created:  # a new caller was inserted complete: no second UPDATE
+        _refresh_caller(caller, address, key, event, ctx)
     return caller, created
 
 
-def _refresh_caller(caller: Caller, address: PhoneAddress, key: str, event: Intake, ctx: IntakeContext) -> None:
+def _refresh_caller(caller: Caller, address: PhoneAddress, key: str, event: Intake, ctx: IntakeContext) -> Caller:
     caller.last_seen_at = max(caller.last_seen_at, event.received_at)
     if event.language:
         caller.language = event.language
     if not caller.opted_out:
         caller.reply_address = seal(ctx.keys, address.reply_address, key)
         caller.reply_address_expires_at = expiry(event.received_at, ctx.reply_address_ttl_days)
+    return caller
 
 
 def _insert_once(session: Session, make: Callable[[], T], reload: Callable[[], T | None]) -> tuple[T, bool]:
@@ -174,11 +179,11 @@ def _insert_once(session: Session, make: Callable[[], T], reload: Callable[[], T
 
 
 def _contact_for(
-    session: Session, event: Intake, caller: Caller | None, ctx: IntakeContext
+    session: Session, event: Intake, caller: Caller | None, ctx: IntakeContext, key_checked: bool = False
 ) -> tuple[Contact, bool]:
     if event.contact_key:
         key = event.contact_key
-        existing = session.scalar(select(Contact).where(Contact.provider_id == key))
+        existing = None if key_checked else session.scalar(select(Contact).where(Contact.provider_id == key))
         if existing is not None:
             return existing, False
     elif event.channel in _CONVERSATION_CHANNELS and caller is not None:
