@@ -6,13 +6,14 @@ only ever raised. Protection-flagged reports are never auto-answered (``instant_
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from hotline.classify.classifier import Classification, sensitivity_for
@@ -112,6 +113,10 @@ def _candidate(report: Report, text: str, rt: ClassifyRuntime) -> Rumour:
 
 
 DELTA_LIMIT = 500  # rumours added since the last full build that are searched in a small side index
+# How long a process trusts its index without asking the database whether rumours changed. The check counts live
+# rumours (a scan of the table), too much on every text with 100,000 rumours. A change made in this process marks
+# the index stale at once (see _rumours_flushed); another process's change is seen within this many seconds.
+RECHECK_SECONDS = 5.0
 
 
 @dataclass
@@ -123,6 +128,7 @@ class _Snapshot:
     base_fingerprint: tuple[object, ...]
     delta: RumourIndex
     delta_fingerprint: tuple[object, ...]
+    checked_at: float = field(default_factory=time.monotonic)
 
     def search(self, text: str, limit: int = 5, statuses: Iterable[str] | None = None) -> list[Match]:
         """Best matches from both indexes, best first."""
@@ -147,6 +153,25 @@ def _build(session: Session, *where: Any) -> RumourIndex:
                        for rid, status, statement, translations in rows)
 
 
+def _mark_stale() -> None:
+    for snap in _snapshots.values():
+        snap.checked_at = float("-inf")
+
+
+@event.listens_for(Session, "after_flush")
+def _rumours_flushed(session: Session, _context: Any) -> None:
+    if any(isinstance(obj, Rumour) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info["rumours_flushed"] = True
+        _mark_stale()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _rumour_changes_settled(session: Session, transaction: Any) -> None:
+    # Committed or rolled back: an index built meanwhile may hold rows that never were; check again.
+    if transaction.parent is None and session.info.pop("rumours_flushed", False):
+        _mark_stale()
+
+
 def rumour_index(session: Session) -> _Snapshot:
     """An index of every live rumour (not archived, not merged) that follows changes.
 
@@ -155,6 +180,11 @@ def rumour_index(session: Session) -> _Snapshot:
     """
     url = str(session.get_bind().engine.url)
     snap = _snapshots.get(url)
+    now = time.monotonic()
+    if snap is not None and now - snap.checked_at < RECHECK_SECONDS:
+        return snap
+    if snap is not None:
+        snap.checked_at = now
     if snap is not None and _fingerprint(session, Rumour.id <= snap.base_max_id) == snap.base_fingerprint:
         delta_fingerprint = _fingerprint(session, Rumour.id > snap.base_max_id)
         if delta_fingerprint == snap.delta_fingerprint:

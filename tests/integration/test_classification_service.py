@@ -143,3 +143,33 @@ def test_candidate_statements_hold_no_email_or_id_numbers(app: Flask, db_session
     assert "ali.k" not in candidate.canonical_statement and "1234567" not in candidate.canonical_statement
     # (intake already masks "1234567" as an Afghan phone number when it stores the text; either way it is gone)
     assert "[email]" in candidate.canonical_statement
+
+
+def test_the_rumour_index_asks_the_database_only_when_rumours_may_have_changed(
+        app: Flask, db_session: Session) -> None:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    db_session.add(Rumour(canonical_statement="The border opens in March", category="route_conditions",
+                          status=RumourStatus.REVIEWED))
+    db_session.flush()
+    rumour_index(db_session)  # built (or checked) after the change
+    engine = db_session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(5):
+            assert rumour_index(db_session).search("border opens March", limit=1)
+        assert statements == []  # trusted for a few seconds: no count of the table on every text
+        db_session.add(Rumour(canonical_statement="Boats leave from Kupang every week", category="route_conditions",
+                              status=RumourStatus.REVIEWED))
+        db_session.flush()
+        statements.clear()
+        found = rumour_index(db_session).search("boats leave from Kupang every week", limit=1)
+        assert statements, "a rumour flushed in this process must make the index check again"
+        assert found and found[0].score > 0.6
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
