@@ -154,7 +154,7 @@ def test_the_rumour_index_asks_the_database_only_when_rumours_may_have_changed(
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
         statements.append(statement)
 
-    db_session.add(Rumour(canonical_statement="The border opens in March", category="route_conditions",
+    db_session.add(Rumour(canonical_statement="The border opens in March", category="smuggler_claims",
                           status=RumourStatus.REVIEWED))
     db_session.flush()
     rumour_index(db_session)  # built (or checked) after the change
@@ -164,7 +164,7 @@ def test_the_rumour_index_asks_the_database_only_when_rumours_may_have_changed(
         for _ in range(5):
             assert rumour_index(db_session).search("border opens March", limit=1)
         assert statements == []  # trusted for a few seconds: no count of the table on every text
-        db_session.add(Rumour(canonical_statement="Boats leave from Kupang every week", category="route_conditions",
+        db_session.add(Rumour(canonical_statement="Boats leave from Kupang every week", category="smuggler_claims",
                               status=RumourStatus.REVIEWED))
         db_session.flush()
         statements.clear()
