@@ -17,6 +17,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # (passport "P1234567", CNIC "35202-1234567-1", NIC "199012345678V", unprefixed local phone numbers).
 _ID_LIKE = re.compile(r"(?<![\w\[])[A-Za-z]{0,3}\d(?:[\s./-]?\d){4,}[A-Za-z]?(?![\w\]])")
 _PHONE_MASK = re.compile(r"\[\+[^\]]*\]")
+# What hotline.privacy.redact makes of a long bare digit run (no country known): an ID as far as aggregates go.
+_BARE_NUMBER_MASK = re.compile(r"\[•+\d{0,2}\]")
 # Letters glued to five or more digits are documents, not phones: redact them before the phone matcher can
 # read the digits as a local number (e.g. with a country hint).
 _DOCUMENT_NUMBER = re.compile(r"(?<![\w\[])[A-Za-z]{1,3}\d{5,}[A-Za-z]?(?![\w\]])")
@@ -28,7 +30,7 @@ def redact(text: str, region: str | None = None) -> str:
     Digits of every script are read as ASCII first, so numbers written in Bengali or Persian digits are caught.
     """
     text = _DOCUMENT_NUMBER.sub(ID_MARK, _EMAIL.sub(EMAIL_MARK, ascii_digits(text)))
-    text = redact_phone_numbers(text, region)
+    text = _BARE_NUMBER_MASK.sub(ID_MARK, redact_phone_numbers(text, region))
     # Masked phone numbers keep a few digits on purpose: hide them from the ID pattern, then put them back.
     masks: list[str] = []
 

@@ -99,3 +99,14 @@ def test_redact_phone_numbers_in_free_text_in_any_script() -> None:
     assert "123 4567" not in redacted and "+93 70" in redacted
     assert "۱۲۳۴۵" not in redacted
     assert redacted.startswith("Agent number [+93 70")
+
+
+def test_redaction_keeps_prices_dates_and_document_numbers_readable() -> None:
+    for text in ("my passport P1234567 was taken", "visa no. A12345678", "pay 3000 dollars by 15/03/2027",
+                 "price 25000000 rupiah"):
+        assert redact_phone_numbers(text, "ID") == text
+
+
+def test_redaction_masks_foreign_numbers_and_identity_numbers_written_bare() -> None:
+    assert "3001234567" not in redact_phone_numbers("his pakistani number 03001234567", "AF")
+    assert "3171234567890001" not in redact_phone_numbers("NIK 3171234567890001", "ID")
