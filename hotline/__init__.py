@@ -22,6 +22,7 @@ from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
+from hotline.spool.views import init_spool
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     init_voice(app, languages)
+    init_spool(app)
     _announce(app)
     return app
 

@@ -21,6 +21,7 @@ from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
 from hotline.settings import PROJECT_ROOT, SettingsError
 from hotline.sms.simulate import simulate_sms
+from hotline.spool.cli import spool_group
 
 DEMO_BIND = "127.0.0.1:8000"
 
@@ -143,6 +144,7 @@ simulate_group.add_command(simulate_sms)
 cli.add_command(ivr_group)
 cli.add_command(jobs_group)
 cli.add_command(simulate_group)
+cli.add_command(spool_group)
 
 
 def main() -> None:

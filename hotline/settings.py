@@ -47,6 +47,10 @@ class _SettingsSchema(Schema):
     twilio_account_sid = fields.String(load_default=None, allow_none=True)
     twilio_auth_token = fields.String(load_default=None, allow_none=True)
     instance_path = fields.String(load_default=None, allow_none=True)
+    spool_path = fields.String(load_default=None, allow_none=True)
+    retention_recording_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
+    retention_text_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
+    retention_attachment_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=36500))
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class Settings:
     ui_locales: tuple[str, ...]
     instance_path: str
     generated_secrets: tuple[str, ...] = field(default=())
+    spool_path: str | None = None  # None: <instance>/spool (local disk of each host)
+    retention_recording_days: int = 365
+    retention_text_days: int = 365
+    retention_attachment_days: int = 90
 
     @property
     def production(self) -> bool:
