@@ -111,10 +111,9 @@ def decode(keys: PrivacyKeys, line: bytes) -> SpoolRecord:
 
 
 def _first_values(data: Any) -> dict[str, str]:
-    if hasattr(data, "items") and hasattr(data, "getlist"):  # werkzeug MultiDict: Twilio sends one value a key
-        pairs = ((key, data.get(key)) for key in data)
-    else:
-        pairs = dict(data).items()
+    # A werkzeug MultiDict iterates its keys and .get() gives the first value: Twilio sends one value a key.
+    mapping = data if hasattr(data, "getlist") else dict(data)
+    pairs = [(key, mapping.get(key)) for key in mapping]
     return {str(key)[:128]: str(value)[:MAX_FIELD] for key, value in pairs if value is not None}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from twilio.twiml.messaging_response import MessagingResponse
@@ -70,15 +71,15 @@ class _FallbackSchema(Schema):
         self.known_languages, self.known_prompts = languages, prompts
 
     @validates_schema
-    def known(self, data: dict[str, object], **_: object) -> None:
+    def known(self, data: dict[str, Any], **_: Any) -> None:
         """Every language is in languages.yaml and every prompt is in the call flow."""
-        used = set(data["default_languages"])  # type: ignore[arg-type]
-        for values in data["countries"].values():  # type: ignore[attr-defined]
+        used = set(data["default_languages"])
+        for values in data["countries"].values():
             used.update(values)
         unknown = sorted(used - self.known_languages)
         if unknown:
             raise ValidationError(f"unknown language(s): {', '.join(unknown)}", "countries")
-        missing = sorted(set(data["voice"].values()) - self.known_prompts)  # type: ignore[attr-defined]
+        missing = sorted(set(data["voice"].values()) - self.known_prompts)
         if missing:
             raise ValidationError(f"not a prompt of the call flow: {', '.join(missing)}", "voice")
 
@@ -132,6 +133,11 @@ def degraded_thanks(config: FallbackConfig, prompts: PromptBook, urls: DegradedU
                                       _playable(prompts, config.goodbye, language)])
     response.hangup()
     return str(response)
+
+
+def empty_messaging() -> str:
+    """An empty Messaging TwiML answer."""
+    return str(MessagingResponse())
 
 
 def leave_queue() -> str:

@@ -34,7 +34,14 @@ from hotline.sms import replies
 from hotline.sms.outbound import record_status
 from hotline.sms.service import handle_inbound, sms_context
 from hotline.spool.codec import (
-    SMS_INBOUND, SMS_STATUS, VOICE_CALL, VOICE_RECORDING, VOICE_STATUS, SpoolCorrupt, SpoolRecord, decode,
+    SMS_INBOUND,
+    SMS_STATUS,
+    VOICE_CALL,
+    VOICE_RECORDING,
+    VOICE_STATUS,
+    SpoolCorrupt,
+    SpoolRecord,
+    decode,
 )
 from hotline.spool.store import ReplayBusy, Spool
 

@@ -70,7 +70,7 @@ def fallback() -> Response:
         try:
             parse_inbound(form, utcnow())
         except InvalidMessage:
-            return Response(str(degraded.MessagingResponse()), status=400, mimetype="application/xml")
+            return Response(degraded.empty_messaging(), status=400, mimetype="application/xml")
         return _spool_and_answer(SMS_INBOUND)
     return Response(status=400)
 
@@ -126,7 +126,7 @@ def _spool_and_answer(kind: str | None) -> Response:
                         mimetype="application/xml")
     if endpoint == "twilio_sms.status":
         _spool(SMS_STATUS)
-        return Response(str(degraded.MessagingResponse()), mimetype="application/xml")
+        return Response(degraded.empty_messaging(), mimetype="application/xml")
     if endpoint == "voice.call_status":
         _spool(VOICE_STATUS)
         return Response(status=204)
