@@ -19,6 +19,7 @@ from hotline.ivr.cli import ivr_group
 from hotline.ivr.simulate_cli import simulate_call
 from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
+from hotline.retention.cli import erase, retention_group
 from hotline.settings import PROJECT_ROOT, SettingsError
 from hotline.sms.simulate import simulate_sms
 from hotline.spool.cli import spool_group
@@ -145,6 +146,8 @@ cli.add_command(ivr_group)
 cli.add_command(jobs_group)
 cli.add_command(simulate_group)
 cli.add_command(spool_group)
+cli.add_command(retention_group)
+cli.add_command(erase)
 
 
 def main() -> None:
