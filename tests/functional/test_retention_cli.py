@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,10 +36,11 @@ def _aggregates(session: Session) -> list[tuple[Any, ...]]:
 
 def _seed(app: Flask, session: Session) -> dict[str, Any]:
     ctx = runtime(app).intake_context()
-    old = make_sms_intake(OLD_TEXTER, "They said the boat is safe, call me on +93709999999",
-                          received_at=NOW - timedelta(days=400))
-    old = Intake(**{**old.__dict__, "message": InboundMessage(old.message.sid, old.message.body,  # type: ignore[union-attr]
-                                                              ({"url": "https://api.twilio.com/m/1", "content_type": "image/jpeg"},))})
+    message_sid = sid("SM")
+    media = ({"url": "https://api.twilio.com/m/1", "content_type": "image/jpeg"},)
+    body = "They said the boat is safe, call me on +93709999999"
+    old = make_sms_intake(OLD_TEXTER, body, received_at=NOW - timedelta(days=400), message_sid=message_sid)
+    old = dataclasses.replace(old, message=InboundMessage(message_sid, body, media))
     old_report = record(session, old, ctx).report
     assert old_report is not None
     old_report.type, old_report.category, old_report.translation = "rumour_belief", "smuggler_claims", "boat is safe"
@@ -55,7 +57,7 @@ def _seed(app: Flask, session: Session) -> dict[str, Any]:
     audio.write_bytes(b"ID3 fake audio")
     recording.storage_path = f"2025/{rec_sid}.mp3"
     session.flush()
-    return {"audio": audio, "old_message": old.message.sid}  # type: ignore[union-attr]
+    return {"audio": audio, "old_message": message_sid}
 
 
 def test_purge_removes_what_is_due_keeps_the_trends_and_is_idempotent(
