@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from hotline import create_app
 from hotline.auth.service import AccountError, create_api_token, create_user, roles
+from hotline.backup.cli import backup_command, restore_command
 from hotline.classify.cli import classify_group
 from hotline.content.yamlfile import ContentError
 from hotline.extensions import db
@@ -148,6 +149,8 @@ cli.add_command(simulate_group)
 cli.add_command(spool_group)
 cli.add_command(retention_group)
 cli.add_command(erase)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 def main() -> None:
