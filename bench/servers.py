@@ -55,7 +55,7 @@ def start_gunicorn(env: dict[str, str], log: Path, app: str = "wsgi:app", worker
     argv = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "config" / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads), app]
     handle = log.open("wb")
-    process = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}, stdout=handle,  # noqa: S603
+    process = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}, stdout=handle,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     server = Server(process, f"http://127.0.0.1:{port}", log, handle)
     deadline = time.monotonic() + 30

@@ -1,4 +1,4 @@
-"""`hotline backup` and `hotline restore`: a round trip on SQLite always, and on PostgreSQL when the suite runs there."""
+"""`hotline backup` and `hotline restore`: a round trip on SQLite, and on PostgreSQL when the suite runs there."""
 
 from __future__ import annotations
 

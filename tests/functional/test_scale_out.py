@@ -109,7 +109,7 @@ def test_two_servers_sharing_postgresql_and_redis_work_as_one(shared_database: s
                 reply = HttpTransport(target.base_url).post("/twilio/sms", form, {"X-Twilio-Signature": signature})
                 assert reply.status == 200, reply.body
             assert twilio.messages == []  # the replies wait in Redis for a worker
-            worker = subprocess.run(  # noqa: S603
+            worker = subprocess.run(
                 [str(Path(sys.executable).with_name("hotline")), "jobs", "worker", "--queue", redis_queue, "--burst"],
                 cwd=ROOT, env={**_environ(), **env, "HOTLINE_INSTANCE_PATH": str(tmp_path / "worker")},
                 capture_output=True, text=True, timeout=120, check=False)
