@@ -15,9 +15,9 @@ Targets (issue 6): 0 errors; server RSS at the end within 10 % of the start.
 from __future__ import annotations
 
 import argparse
-import logging
 import http.client
 import itertools
+import logging
 import statistics
 import sys
 import tempfile
@@ -139,7 +139,7 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return 1000 * ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return 1000 * ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def _fresh_database(url: str) -> None:
