@@ -7,6 +7,9 @@ language. SMS: the usual acknowledgement, in the language the text is written in
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,11 +150,37 @@ def leave_queue() -> str:
     return str(response)
 
 
-def acknowledgement(config: FallbackConfig, sms: SmsConfig, body: str | None, sender: str | None) -> str:
-    """The TwiML answer to a text: the acknowledgement, or nothing for STOP/START/HELP (Twilio answers those)."""
+class AckLimiter:
+    """At most ``count`` acknowledgements per sender in ``window`` seconds while degraded (kept in memory: the
+    flood counts in the database are out of reach). Every text is still spooled; only the answer is held back."""
+
+    def __init__(self, count: int, window: float, max_senders: int = 10000):
+        self.count, self.window, self.max_senders = count, window, max_senders
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, sender: str | None, now: float) -> bool:
+        """Whether ``sender`` may get another acknowledgement at ``now`` (monotonic seconds)."""
+        key = hashlib.sha256((sender or "").encode()).hexdigest()  # no raw numbers kept, even in memory
+        with self._lock:
+            if len(self._seen) >= self.max_senders and key not in self._seen:
+                self._seen.clear()  # bounded memory; forgetting old senders only risks one extra acknowledgement
+            times = self._seen.setdefault(key, deque())
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            if len(times) >= self.count:
+                return False
+            times.append(now)
+            return True
+
+
+def acknowledgement(config: FallbackConfig, sms: SmsConfig, body: str | None, sender: str | None,
+                    allowed: bool = True) -> str:
+    """The TwiML answer to a text: the acknowledgement, or nothing for STOP/START/HELP (Twilio answers those)
+    and nothing when ``allowed`` is False (a flood)."""
     response = MessagingResponse()
     keyword = interpret(body, sms)
-    if keyword is None or keyword.command not in TWILIO_COMMANDS:
+    if allowed and (keyword is None or keyword.command not in TWILIO_COMMANDS):
         guess = detect_language(body, None, sms.romanised_lexicon)
         language = guess.language or config.languages_for(sender)[0]
         response.message(replies.render(language, replies.ACKNOWLEDGEMENT, hours=sms.opening_hours))

@@ -122,7 +122,10 @@ def _spool_and_answer(kind: str | None) -> Response:
     config, prompts = _fallback_config(), ivr_content().prompts
     if kind == SMS_INBOUND or endpoint == "twilio_sms.inbound":
         _spool(SMS_INBOUND)
-        return Response(degraded.acknowledgement(config, sms_context().config, form.get("Body"), form.get("From")),
+        sms = sms_context().config
+        allowed = _ack_limiter(sms.per_caller.count, sms.per_caller.window_seconds).allow(form.get("From"),
+                                                                                          time.monotonic())
+        return Response(degraded.acknowledgement(config, sms, form.get("Body"), form.get("From"), allowed),
                         mimetype="application/xml")
     if endpoint == "twilio_sms.status":
         _spool(SMS_STATUS)
@@ -173,6 +176,13 @@ def _replay_in_background(app: Flask, spool: Spool) -> None:
         log.exception("spool replay failed")
     finally:
         _replay_guard.release()
+
+
+def _ack_limiter(count: int, window: float) -> degraded.AckLimiter:
+    limiter: degraded.AckLimiter | None = current_app.extensions.get("hotline_ack_limiter")
+    if limiter is None:
+        limiter = current_app.extensions["hotline_ack_limiter"] = degraded.AckLimiter(count, window)
+    return limiter
 
 
 def _fallback_config() -> degraded.FallbackConfig:

@@ -168,3 +168,28 @@ def test_the_fallback_url_needs_a_signature_and_no_database(make_app: Callable[.
         assert sms.status_code == 200 and "<Message>" in sms.get_data(as_text=True)
         assert signed_post(client, "/twilio/fallback", {"Foo": "bar"}).status_code == 400
         assert app_spool(app).backlog() == 3
+
+
+def test_a_flood_from_one_number_is_rate_limited_and_nothing_is_lost(
+    make_app: Callable[..., Flask], database_url: str, fake_twilio: Callable[[Flask], FakeTwilioApi]
+) -> None:
+    """Live, texts beyond the per-caller limit are stored and flagged, not answered; degraded, they are all
+    spooled and only the first ones are acknowledged; after the replay every one is stored once."""
+    with _outage_app(make_app, database_url) as (app, connection):
+        twilio = fake_twilio(app)
+        client = app.test_client()
+        limit = 20  # config/sms_keywords.yaml: per_caller count
+        degraded = [signed_post(client, "/twilio/sms", _sms(f"spam {i}", "+923009999999")) for i in range(limit + 5)]
+        acked = sum("<Message>" in r.get_data(as_text=True) for r in degraded)
+        assert all(r.status_code == 200 for r in degraded) and acked == limit
+        _comeback(app, connection)
+        live = [signed_post(client, "/twilio/sms", _sms(f"more spam {i}", "+923009999999")) for i in range(5)]
+        assert all(r.status_code == 200 for r in live)
+        session = Session(bind=connection, join_transaction_mode="create_savepoint")
+        inbound = _count(session, Message, Message.direction == Direction.INBOUND)
+        assert inbound == limit + 10 and app_spool(app).backlog() == 0
+        from hotline.sms.models import MessageFlag
+
+        assert _count(session, MessageFlag) == 10  # everything beyond the limit, kept and flagged
+        assert len(twilio.messages) <= 1  # never a reply per spam message
+        session.close()
