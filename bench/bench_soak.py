@@ -2,7 +2,8 @@
 
 An open-loop load (requests are sent on schedule, whether or not earlier ones have finished) of inbound texts,
 incoming calls and call status callbacks, from a pool of numbers, against `gunicorn -c config/gunicorn.conf.py`
-with its own PostgreSQL database. Replies go to a local fake of Twilio's API (in-process jobs). The floor is the
+with its own PostgreSQL database. Replies go to a local fake of Twilio's API (in-process jobs, or an RQ worker with
+--redis). The floor is the
 same load against GET /healthz (no database), measured first in the same run; the ratio is p50(webhooks) /
 p50(floor).
 
@@ -18,7 +19,9 @@ import argparse
 import http.client
 import itertools
 import logging
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -160,6 +163,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300, help="how long to keep the rate up")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/hotline_bench_soak")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--redis", default=None, metavar="URL",
+                        help="send replies through RQ on this Redis with a `hotline jobs worker` (as in production); "
+                             "default: in-process, inside the request")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake Twilio API's access log
     _fresh_database(args.postgres)
@@ -167,7 +173,14 @@ def main() -> None:
         env = {**TEST_SECRETS, "HOTLINE_MODE": "testing", "HOTLINE_DATABASE_URL": args.postgres,
                "HOTLINE_TWILIO_API_BASE": twilio.base_url, "HOTLINE_INSTANCE_PATH": scratch,
                "HOTLINE_LOG_LEVEL": "WARNING"}
-        server = start_gunicorn(env, Path(scratch) / "gunicorn.log", workers=args.workers)
+        worker = None
+        if args.redis:
+            queue = f"hotline-bench-soak-{uuid.uuid4().hex[:12]}"
+            env.update(HOTLINE_REDIS_URL=args.redis, HOTLINE_TEST_RQ_QUEUE=queue)
+            worker = subprocess.Popen(  # noqa: S603
+                [str(Path(sys.executable).with_name("hotline")), "jobs", "worker", "--queue", queue],
+                cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = start_gunicorn(env, Path(scratch) / "gunicorn.log", workers=args.workers, app="bench.wsgi_queue:app")
         try:
             # Warm-up with the real traffic: every worker loads its models, pools and caches before RSS is taken.
             warm, _ = run_load(server, traffic(), args.rate, max(5.0, min(30.0, args.seconds / 10)))
@@ -180,6 +193,10 @@ def main() -> None:
             rss_end = server.rss_kib()
         finally:
             server.stop()
+            if worker is not None:
+                time.sleep(2)  # let the worker drain what is left before it is stopped
+                worker.terminate()
+                worker.wait(timeout=30)
         sent = len(soak.latencies) + sum(soak.errors.values())
         growth = (rss_end - rss_start) / rss_start * 100 if rss_start else float("nan")
         print(f"requests {sent} in {elapsed:.1f} s ({sent / elapsed:.0f}/s achieved), errors "

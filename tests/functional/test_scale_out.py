@@ -92,7 +92,7 @@ def test_two_servers_sharing_postgresql_and_redis_work_as_one(shared_database: s
         try:
             for host in ("a", "b"):  # each host has its own instance folder: its own spool on local disk
                 servers.append(start_gunicorn({**env, "HOTLINE_INSTANCE_PATH": str(tmp_path / host)},
-                                              tmp_path / f"{host}.log", app="tests.functional.scale_wsgi:app"))
+                                              tmp_path / f"{host}.log", app="bench.wsgi_queue:app"))
             balancer = RoundRobin(servers)
             phone = CallSimulator(balancer, TEST_AUTH_TOKEN, PUBLIC_URL)
             call = phone.call(["1", "7", "2", Recorded(duration=12), "", "", ""], caller="+93701234567",

@@ -90,7 +90,7 @@ def test_any_body_gets_a_keyword_decision_a_language_decision_and_a_cost(body: s
     assert decision.language is None or 0 <= decision.confidence <= 1
     if body:
         cost = sms_cost(body)
-        assert cost.segments >= 1 and cost.units >= 1 or not body
+        assert (cost.segments >= 1 and cost.units >= 1) or not body
 
 
 @pytest.mark.parametrize("body", ["STOP", " stop! ", "START", "HELP", "language urdu", "facts visa"])

@@ -1,4 +1,5 @@
-"""gunicorn entry point for the scale-out test: the real app, on the RQ queue named in HOTLINE_TEST_RQ_QUEUE."""
+"""gunicorn entry point for the scale-out test and the soak: the real app, on the RQ queue named in
+HOTLINE_TEST_RQ_QUEUE (so runs never share a queue with another suite or a real deployment)."""
 
 from __future__ import annotations
 
