@@ -177,7 +177,7 @@ def main() -> None:
         if args.redis:
             queue = f"hotline-bench-soak-{uuid.uuid4().hex[:12]}"
             env.update(HOTLINE_REDIS_URL=args.redis, HOTLINE_TEST_RQ_QUEUE=queue)
-            worker = subprocess.Popen(  # noqa: S603
+            worker = subprocess.Popen(
                 [str(Path(sys.executable).with_name("hotline")), "jobs", "worker", "--queue", queue],
                 cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         server = start_gunicorn(env, Path(scratch) / "gunicorn.log", workers=args.workers, app="bench.wsgi_queue:app")
