@@ -145,6 +145,20 @@ def percentile(values: list[float], p: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def _sample_rss(server: Server, samples: list[int], stop: threading.Event) -> None:
+    while not stop.wait(5):
+        samples.append(server.rss_kib())
+
+
+def _forget_queue(redis_url: str, queue: str) -> None:
+    from redis import Redis
+
+    connection = Redis.from_url(redis_url)
+    for key in connection.scan_iter(f"*{queue}*"):
+        connection.delete(key)
+    connection.close()
+
+
 def _fresh_database(url: str) -> None:
     target = make_url(url)
     admin = create_engine(target.set(drivername="postgresql+psycopg", database="postgres"),
@@ -183,13 +197,19 @@ def main() -> None:
         server = start_gunicorn(env, Path(scratch) / "gunicorn.log", workers=args.workers, app="bench.wsgi_queue:app")
         try:
             # Warm-up with the real traffic: every worker loads its models, pools and caches before RSS is taken.
-            warm, _ = run_load(server, traffic(), args.rate, max(5.0, min(30.0, args.seconds / 10)))
+            warm, _ = run_load(server, traffic(), args.rate, max(10.0, min(60.0, args.seconds / 5)))
             print(f"warm-up: {len(warm.latencies)} requests, {sum(warm.errors.values())} errors", flush=True)
             floor, _ = run_load(server, floor_traffic, args.rate, max(3.0, min(10.0, args.seconds / 10)))
             rss_start = server.rss_kib()
             print(f"soak: {args.rate}/s for {args.seconds:g} s against gunicorn ({args.workers} workers) on "
                   f"PostgreSQL; server RSS at start {rss_start / 1024:.1f} MiB", flush=True)
+            samples: list[int] = []
+            sampling = threading.Event()
+            sampler = threading.Thread(target=_sample_rss, args=(server, samples, sampling), daemon=True)
+            sampler.start()
             soak, elapsed = run_load(server, traffic(), args.rate, args.seconds)
+            sampling.set()
+            sampler.join()
             rss_end = server.rss_kib()
         finally:
             server.stop()
@@ -197,6 +217,7 @@ def main() -> None:
                 time.sleep(2)  # let the worker drain what is left before it is stopped
                 worker.terminate()
                 worker.wait(timeout=30)
+                _forget_queue(args.redis, env["HOTLINE_TEST_RQ_QUEUE"])
         sent = len(soak.latencies) + sum(soak.errors.values())
         growth = (rss_end - rss_start) / rss_start * 100 if rss_start else float("nan")
         print(f"requests {sent} in {elapsed:.1f} s ({sent / elapsed:.0f}/s achieved), errors "
@@ -207,6 +228,7 @@ def main() -> None:
         print(f"floor (GET /healthz, same rate): p50 {percentile(floor.latencies, 50):.1f} ms, p99 "
               f"{percentile(floor.latencies, 99):.1f} ms; ratio p50 webhooks/floor "
               f"{percentile(soak.latencies, 50) / percentile(floor.latencies, 50):.2f}")
+        print("server RSS every 5 s (MiB): " + " ".join(f"{kib / 1024:.0f}" for kib in samples))
         print(f"server RSS start {rss_start / 1024:.1f} MiB, end {rss_end / 1024:.1f} MiB, growth {growth:+.1f} % "
               f"(target within 10 %); replies sent to the fake Twilio API: {len(twilio.messages)}")
         verdict = "PASS" if not soak.errors and growth <= 10 else "FAIL"

@@ -102,9 +102,9 @@ class Spool:
         total = 0
         incoming = self.directory / INCOMING
         if incoming.exists():
-            total += sum(1 for _ in Batch(incoming).lines())
+            total += _count_lines(incoming)
         for batch in self.batches():
-            total += max(0, sum(1 for _ in batch.lines()) - batch.done())
+            total += max(0, _count_lines(batch.path) - batch.done())
         return total
 
     def has_backlog(self) -> bool:
@@ -119,7 +119,7 @@ class Spool:
     def dead_letters(self) -> int:
         """How many records could not be applied and were set aside in dead.log."""
         path = self.directory / DEAD
-        return sum(1 for _ in Batch(path).lines()) if path.exists() else 0
+        return _count_lines(path) if path.exists() else 0
 
     def batches(self) -> list[Batch]:
         """Closed batches, oldest first."""
@@ -167,6 +167,18 @@ class Spool:
             yield
         finally:
             os.close(fd)
+
+
+def _count_lines(path: Path) -> int:
+    """Complete lines in a spool file, counted in 1 MiB chunks (fast enough for /readyz on a large backlog)."""
+    count = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(2**20):
+                count += chunk.count(b"\n")
+    except FileNotFoundError:
+        return 0
+    return count
 
 
 def _write_durably(path: Path, data: bytes) -> None:
