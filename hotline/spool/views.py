@@ -118,7 +118,7 @@ def _spool_and_answer(kind: str | None) -> Response:
     """Spool the current request (kind from its endpoint unless given) and build the degraded answer."""
     endpoint = request.endpoint or ""
     form = request.form
-    g.spooled = True
+    g.spooled = True  # also for the queue's wait URL, which spools nothing
     config, prompts = _fallback_config(), ivr_content().prompts
     if kind == SMS_INBOUND or endpoint == "twilio_sms.inbound":
         _spool(SMS_INBOUND)
@@ -146,6 +146,7 @@ def _spool_and_answer(kind: str | None) -> Response:
 
 
 def _spool(kind: str, args: dict[str, str] | None = None) -> None:
+    g.spooled = True  # this request is answered from the spool: no commit, no replay attempt after it
     app_spool().append(make_record(kind, request.form, utcnow(), args))
     log.warning("database unreachable: webhook spooled", extra={"endpoint": request.endpoint, "kind": kind})
 
