@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
+from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from hotline.channels.twilio.sms import StatusCallbackSchema
 from hotline.channels.twilio.voice_forms import CallForm, RecordingForm, StatusForm
 from hotline.context import runtime
 from hotline.extensions import db
@@ -143,8 +143,19 @@ def _sms_inbound(session: Session, spooled: SpoolRecord) -> None:
     session.flush()
 
 
+class _StatusForm(Schema):
+    """An outbound message's status callback (as the live view parses it; views are not imported here)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    MessageSid = fields.String(required=True, validate=validate.Regexp(r"^(SM|MM)[0-9a-fA-F]{32}$"))
+    MessageStatus = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    ErrorCode = fields.Integer(load_default=None, allow_none=True)
+
+
 def _sms_status(session: Session, spooled: SpoolRecord) -> None:
-    data = StatusCallbackSchema().load(spooled.form)
+    data = _StatusForm().load(spooled.form)
     record_status(session, data["MessageSid"], data["MessageStatus"], data["ErrorCode"], spooled.received_at)
 
 

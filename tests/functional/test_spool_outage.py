@@ -91,7 +91,13 @@ def test_calls_and_texts_during_an_outage_are_answered_spooled_and_replayed_exac
         _comeback(app, connection)  # up at first: a text is stored as usual ...
         before = _sms("Before the outage", sender="+8801812345678")
         assert signed_post(client, "/twilio/sms", before).status_code == 200
+        peek = Session(bind=connection, join_transaction_mode="create_savepoint")
+        ack_sid = peek.scalar(select(Message.provider_sid).where(Message.direction == Direction.OUTBOUND))
+        peek.close()
+        assert ack_sid
         _go_down(app)  # ... then the database goes away mid-run
+        delivered = {"MessageSid": ack_sid, "MessageStatus": "delivered", "AccountSid": ACCOUNT}
+        assert signed_post(client, "/twilio/sms/status", delivered).status_code == 200
         call = {"CallSid": "CA" + "c" * 32, "From": CALLER, "To": HOTLINE, "AccountSid": ACCOUNT}
         answer = signed_post(client, "/twilio/voice", call)
         assert answer.status_code == 200
@@ -111,7 +117,7 @@ def test_calls_and_texts_during_an_outage_are_answered_spooled_and_replayed_exac
         assert "<Message>" in acks[0].get_data(as_text=True) and "<Message>" not in acks[2].get_data(as_text=True)
 
         ready = client.get("/readyz")
-        assert ready.status_code == 503 and ready.json["spool_backlog"] == 7
+        assert ready.status_code == 503 and ready.json["spool_backlog"] == 8
         spool_bytes = b"".join(p.read_bytes() for p in Path(app_spool(app).directory).glob("*.log"))
         assert CALLER.encode() not in spool_bytes and TEXTER.encode() not in spool_bytes
         assert b"border" not in spool_bytes and len(twilio.messages) == 1  # the text before the outage
@@ -138,6 +144,8 @@ def test_calls_and_texts_during_an_outage_are_answered_spooled_and_replayed_exac
         # only the live texts' acknowledgements
         assert sorted(m.form["To"] for m in twilio.messages) == sorted([before["From"], after["From"]])
 
+        ack = session.scalar(select(Message).where(Message.provider_sid == ack_sid))
+        assert ack is not None and ack.status == MessageStatus.DELIVERED  # the spooled status callback, applied
         runner = app.test_cli_runner()
         again = runner.invoke(cli, args=["spool", "replay"])
         assert again.exit_code == 0 and "0 applied" in again.output
