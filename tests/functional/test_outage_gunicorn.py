@@ -85,8 +85,8 @@ def test_gunicorn_rides_out_a_database_outage(own_database: str, tmp_path: Path)
             call = {"CallSid": "CA" + "f" * 32, "From": "+93701234567", "To": "+93790000000", "AccountSid": ACCOUNT}
             status, twiml = post("/twilio/voice", call)
             assert status == 200 and "<Record" in twiml
-            recording = {**call, "RecordingSid": "RE" + "f" * 32, "RecordingDuration": "9",
-                         "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE{'f' * 32}"}
+            media = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE{'f' * 32}"
+            recording = {**call, "RecordingSid": "RE" + "f" * 32, "RecordingDuration": "9", "RecordingUrl": media}
             assert post("/twilio/fallback?stage=recorded", recording)[0] == 200
             assert post("/twilio/voice/status", {**call, "CallStatus": "completed", "CallDuration": "30"})[0] == 204
             ready_status, ready = _readyz(server.base_url)
