@@ -198,7 +198,8 @@ def main() -> None:
         try:
             # Warm-up with the real traffic: every worker loads its models, pools and caches before RSS is taken.
             warm, _ = run_load(server, traffic(), args.rate, max(10.0, min(60.0, args.seconds / 5)))
-            print(f"warm-up: {len(warm.latencies)} requests, {sum(warm.errors.values())} errors {warm.errors or ''}", flush=True)
+            print(f"warm-up: {len(warm.latencies)} requests, {sum(warm.errors.values())} errors",
+                  warm.errors or "", flush=True)
             floor, _ = run_load(server, floor_traffic, args.rate, max(3.0, min(10.0, args.seconds / 10)))
             rss_start = server.rss_kib()
             print(f"soak: {args.rate}/s for {args.seconds:g} s against gunicorn ({args.workers} workers) on "
