@@ -26,6 +26,7 @@ from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
+from hotline.spool.views import init_spool
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     init_voice(app, languages)
     set_rumour_matcher(app, match_for_instant_answer)
+    init_spool(app)
     _announce(app)
     return app
 

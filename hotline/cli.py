@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from hotline import create_app
 from hotline.auth.service import AccountError, create_api_token, create_user, roles
+from hotline.backup.cli import backup_command, restore_command
 from hotline.classify.cli import classify_group
 from hotline.content.yamlfile import ContentError
 from hotline.extensions import db
@@ -19,8 +20,10 @@ from hotline.ivr.cli import ivr_group
 from hotline.ivr.simulate_cli import simulate_call
 from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
+from hotline.retention.cli import erase, retention_group
 from hotline.settings import PROJECT_ROOT, SettingsError
 from hotline.sms.simulate import simulate_sms
+from hotline.spool.cli import spool_group
 
 DEMO_BIND = "127.0.0.1:8000"
 
@@ -143,6 +146,11 @@ simulate_group.add_command(simulate_sms)
 cli.add_command(ivr_group)
 cli.add_command(jobs_group)
 cli.add_command(simulate_group)
+cli.add_command(spool_group)
+cli.add_command(retention_group)
+cli.add_command(erase)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 def main() -> None:

@@ -51,6 +51,10 @@ class _SettingsSchema(Schema):
     session_absolute_hours = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 7))
     login_max_failures = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
     login_lockout_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
+    spool_path = fields.String(load_default=None, allow_none=True)
+    retention_recording_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
+    retention_text_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
+    retention_attachment_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=36500))
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,10 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     generated_secrets: tuple[str, ...] = field(default=())
+    spool_path: str | None = None  # None: <instance>/spool (local disk of each host)
+    retention_recording_days: int = 365
+    retention_text_days: int = 365
+    retention_attachment_days: int = 90
 
     @property
     def production(self) -> bool:

@@ -1,4 +1,4 @@
-"""GET /healthz (the process is up) and GET /readyz (the database answers)."""
+"""GET /healthz (the process is up) and GET /readyz (the database answers; how many webhooks wait in the spool)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.extensions import db
+from hotline.spool.replay import app_spool
 
 bp = Blueprint("health", __name__)
 
@@ -20,10 +21,14 @@ def healthz() -> ResponseReturnValue:
 
 @bp.get("/readyz")
 def readyz() -> ResponseReturnValue:
-    """Readiness: 200 when the database answers a trivial query, 503 otherwise (no details leaked)."""
+    """Readiness: 200 when the database answers a trivial query, 503 otherwise (no details leaked).
+
+    ``spool_backlog`` counts webhooks received during an outage that still wait to be replayed on this host.
+    """
+    backlog = app_spool().backlog()
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        return jsonify(status="unavailable", database="unreachable", spool_backlog=backlog), 503
+    return jsonify(status="ok", database="ok", spool_backlog=backlog)

@@ -18,14 +18,14 @@ def test_healthz(client: FlaskClient) -> None:
 
 def test_readyz_checks_the_database(client: FlaskClient) -> None:
     response = client.get("/readyz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok", "spool_backlog": 0}
 
 
 def test_readyz_reports_an_unreachable_database(make_app: Callable[..., Flask]) -> None:
     dead = make_app(database_url="postgresql://postgres@127.0.0.1:1/nowhere")
     response = dead.test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.json == {"status": "unavailable", "database": "unreachable"}
+    assert response.json == {"status": "unavailable", "database": "unreachable", "spool_backlog": 0}
     assert "127.0.0.1" not in response.get_data(as_text=True)
 
 

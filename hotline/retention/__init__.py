@@ -1,0 +1,1 @@
+"""Retention periods, purging what is due, and erasing one caller on request."""

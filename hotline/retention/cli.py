@@ -1,0 +1,63 @@
+"""`hotline retention purge` (schedulable, idempotent) and `hotline erase PHONE` (one caller, on request)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from hotline.context import runtime
+from hotline.db import utcnow
+from hotline.extensions import db
+from hotline.ivr.recordings import recordings_dir
+from hotline.retention.service import CallerNotFound, RetentionPolicy, erase_caller, find_caller, purge
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Retention periods (HOTLINE_RETENTION_*_DAYS, HOTLINE_REPLY_ADDRESS_TTL_DAYS)."""
+
+
+@retention_group.command("purge")
+@with_appcontext
+def retention_purge() -> None:
+    """Delete or redact what is past its retention period (safe to run again; schedule it daily)."""
+    settings = runtime().settings
+    policy = RetentionPolicy(settings.retention_recording_days, settings.retention_text_days,
+                             settings.retention_attachment_days)
+    click.echo(f"purging: recordings older than {policy.recording_days} days, free text older than "
+               f"{policy.text_days} days, attachments older than {policy.attachment_days} days, expired reply "
+               "addresses")
+    counts = purge(db.session(), policy, utcnow(), recordings_dir(current_app),
+                   progress=lambda kind, n: click.echo(f"  {kind}: {n}"))
+    db.session.commit()
+    click.echo(f"done: {sum(counts.as_dict().values())} change(s), recorded in the audit trail")
+
+
+@click.command("erase")
+@click.argument("phone")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def erase(phone: str, yes: bool) -> None:
+    """Erase the personal data of the caller with number PHONE ("-" reads it from standard input).
+
+    Reply address, texts, translations, recordings (files included) and attachments go; their reports stay,
+    coded, for the trends. The audit record holds counts, never the number.
+    """
+    if phone == "-":
+        phone = sys.stdin.readline().strip()
+    session = db.session()
+    try:
+        caller = find_caller(session, runtime().keys, phone)
+    except CallerNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    reports = len([r for c in caller.contacts for r in c.reports])
+    if not yes:
+        click.confirm(f"Erase caller #{caller.id}: {len(caller.contacts)} contact(s), {reports} report(s)?",
+                      abort=True)
+    counts = erase_caller(session, caller, utcnow(), recordings_dir(current_app))
+    session.commit()
+    summary = ", ".join(f"{kind} {n}" for kind, n in counts.as_dict().items() if n)
+    click.echo(f"caller #{caller.id} erased ({summary or 'nothing personal was left'})")

@@ -1,0 +1,192 @@
+"""Retention and erasure: delete or redact personal data that is due, keep every report's coding for the trends.
+
+What is personal here: a caller's sealed reply address, recordings (their voice), free text (report texts,
+translations that may quote them, message bodies) and attachments (media links). What stays: the Report row
+with its type, category, code, language, country, admin1, channel and week, so aggregate counts are unchanged.
+Both operations flush and never commit, are idempotent (a second run finds nothing to do), and append one
+AuditEvent that holds counts only.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session
+
+from hotline.audit.service import record_event
+from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.privacy.keys import PrivacyKeys
+from hotline.privacy.phone import NotAPhoneNumber, parse_address
+from hotline.privacy.pseudonym import pseudonym
+
+log = logging.getLogger("hotline.retention")
+_BATCH = 500
+Progress = Callable[[str, int], None]
+M = TypeVar("M", Message, Recording)
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How many days each kind of data is kept (reply addresses expire on their own recorded date)."""
+
+    recording_days: int
+    text_days: int
+    attachment_days: int
+
+
+@dataclass
+class PurgeCounts:
+    """What one purge or erasure changed, by kind (no identifiers, no content)."""
+
+    reply_addresses: int = 0
+    recordings: int = 0
+    recording_files: int = 0
+    report_texts: int = 0
+    message_bodies: int = 0
+    attachments: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts as a plain mapping, for the audit trail and the CLI."""
+        return {"reply_addresses": self.reply_addresses, "recordings": self.recordings,
+                "recording_files": self.recording_files, "report_texts": self.report_texts,
+                "message_bodies": self.message_bodies, "attachments": self.attachments, **self.extra}
+
+
+def purge(session: Session, policy: RetentionPolicy, now: datetime, files: Path,
+          progress: Progress | None = None) -> PurgeCounts:
+    """Delete or redact everything past its retention period; record what was done (counts only)."""
+    say = progress or (lambda _kind, _n: None)
+    counts = PurgeCounts()
+    counts.reply_addresses = _clear_reply_addresses(session, Caller.reply_address_expires_at <= now)
+    say("reply addresses", counts.reply_addresses)
+    counts.recordings, counts.recording_files = _purge_recordings(
+        session, Recording.created_at < now - timedelta(days=policy.recording_days), files, now)
+    say("recordings", counts.recordings)
+    text_cutoff = now - timedelta(days=policy.text_days)
+    counts.report_texts = _redact_reports(session, Report.received_at < text_cutoff, now)
+    say("report texts", counts.report_texts)
+    counts.message_bodies = _redact_messages(session, Message.created_at < text_cutoff)
+    say("message bodies", counts.message_bodies)
+    counts.attachments = _drop_attachments(session, Message.created_at < now - timedelta(days=policy.attachment_days))
+    say("attachments", counts.attachments)
+    record_event(session, "cli", "retention.purge", "retention", None,
+                 after={**counts.as_dict(), "recording_days": policy.recording_days,
+                        "text_days": policy.text_days, "attachment_days": policy.attachment_days})
+    session.flush()
+    return counts
+
+
+class CallerNotFound(LookupError):
+    """No caller has contacted the hotline from that number (or they were erased already)."""
+
+
+def find_caller(session: Session, keys: PrivacyKeys, number: str) -> Caller:
+    """The caller behind a phone number, found through its pseudonym (the number itself is stored nowhere)."""
+    try:
+        address = parse_address(number)
+    except NotAPhoneNumber:
+        raise CallerNotFound("not a phone number") from None
+    caller = session.scalar(select(Caller).where(Caller.pseudonym == pseudonym(keys, address.e164)))
+    if caller is None:
+        raise CallerNotFound("no caller with that number")
+    return caller
+
+
+def erase_caller(session: Session, caller: Caller, now: datetime, files: Path) -> PurgeCounts:
+    """Erase one caller's personal data everywhere; their reports keep coding, language, country and week.
+
+    The pseudonym is replaced by a random value, so the erased history can no longer be linked to the number
+    (a later contact from it starts a new caller).
+    """
+    counts = PurgeCounts()
+    contact_ids = select(Contact.id).where(Contact.caller_id == caller.id).scalar_subquery()
+    counts.reply_addresses = _clear_reply_addresses(session, Caller.id == caller.id)
+    counts.recordings, counts.recording_files = _purge_recordings(
+        session, Recording.contact_id.in_(contact_ids), files, now)
+    counts.report_texts = _redact_reports(
+        session, or_(Report.caller_id == caller.id, Report.contact_id.in_(contact_ids)), now)
+    counts.message_bodies = _redact_messages(session, Message.contact_id.in_(contact_ids))
+    counts.attachments = _drop_attachments(session, Message.contact_id.in_(contact_ids))
+    caller.pseudonym = "erased-" + secrets.token_hex(28)
+    caller.reply_address = caller.reply_address_expires_at = None
+    caller.opted_out, caller.opted_out_at = True, caller.opted_out_at or now  # never text this row again
+    record_event(session, "cli", "caller.erase", "caller", caller.id, after=counts.as_dict())
+    session.flush()
+    return counts
+
+
+def _clear_reply_addresses(session: Session, where: ColumnElement[bool]) -> int:
+    result = session.execute(update(Caller).where(where, Caller.reply_address.is_not(None))
+                             .values(reply_address=None).execution_options(synchronize_session="fetch"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _redact_reports(session: Session, where: ColumnElement[bool], now: datetime) -> int:
+    result = session.execute(
+        update(Report).where(where, or_(Report.text.is_not(None), Report.translation.is_not(None)))
+        .values(text=None, translation=None, text_redacted_at=now).execution_options(synchronize_session="fetch"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _redact_messages(session: Session, where: ColumnElement[bool]) -> int:
+    result = session.execute(update(Message).where(where, Message.body.is_not(None)).values(body=None)
+                             .execution_options(synchronize_session="fetch"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _drop_attachments(session: Session, where: ColumnElement[bool]) -> int:
+    """Forget media links (Twilio URLs of MMS and WhatsApp media); the count of items stays for statistics."""
+    dropped = 0
+    for batch in _batches(session, Message, where, Message.num_media > 0):
+        for message in batch:
+            if message.media:
+                message.media = []
+                dropped += 1
+        session.flush()
+    return dropped
+
+
+def _purge_recordings(session: Session, where: ColumnElement[bool], files: Path, now: datetime) -> tuple[int, int]:
+    """Delete each recording's audio file and forget its URL; the Recording row stays, marked purged."""
+    purged = removed = 0
+    for batch in _batches(session, Recording, where, Recording.purged_at.is_(None)):
+        for recording in batch:
+            if recording.storage_path and _delete_file(files, recording.storage_path):
+                removed += 1
+            recording.storage_path = recording.media_url = None
+            recording.purged_at = now
+            purged += 1
+        session.flush()
+    return purged, removed
+
+
+def _batches(session: Session, model: type[M], *where: ColumnElement[bool]) -> Iterator[list[M]]:
+    """Rows in id order, a batch at a time; the caller flushes each batch, so memory stays flat."""
+    last = 0
+    while True:
+        rows = list(session.scalars(select(model).where(*where, model.id > last).order_by(model.id).limit(_BATCH)))
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _delete_file(root: Path, relative: str) -> bool:
+    """Delete a stored file, refusing any path that would leave the storage folder."""
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root.resolve()):
+        log.error("refused to delete a recording outside the storage folder")
+        return False
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return False
+    return True
