@@ -51,7 +51,8 @@ def may_act(report: Report, user: User) -> bool:
 
 def load_for_action(session: Session, report_id: int, user: User) -> Report:
     """The report, if ``user`` may act on it now; ActionRefused('not_found'|'not_holder') otherwise."""
-    report = session.get(Report, report_id)
+    # populate_existing: the holder may have changed by a conditional UPDATE since this session last read it.
+    report = session.get(Report, report_id, populate_existing=True)
     if report is None:
         raise ActionRefused("not_found")
     if not may_act(report, user):

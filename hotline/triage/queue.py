@@ -178,7 +178,7 @@ def claim(session: Session, report_id: int, user: User, now: datetime) -> None:
         .where(Report.id == report_id, Report.assignee_id.is_(None), Report.status.in_(OPEN_STATUSES))
         .values(assignee_id=user.id, claimed_at=now, updated_at=now,
                 status=case((Report.status == ReportStatus.NEW, ReportStatus.CLAIMED.value), else_=Report.status))
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise ClaimRefused(report_id)
@@ -195,7 +195,7 @@ def release(session: Session, report_id: int, user: User, now: datetime, *, over
         update(Report).where(Report.id == report_id, holder)
         .values(assignee_id=None, claimed_at=None, updated_at=now,
                 status=case((Report.status == ReportStatus.CLAIMED, ReportStatus.NEW.value), else_=Report.status))
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise ClaimRefused(report_id)

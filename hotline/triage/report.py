@@ -60,7 +60,8 @@ def load_report_view(session: Session, report_id: int, today: date, storage: Pat
     """The report page's data, or None for an unknown report."""
     report = session.scalar(
         select(Report).where(Report.id == report_id)
-        .options(joinedload(Report.contact).joinedload(Contact.caller), joinedload(Report.recording)))
+        .options(joinedload(Report.contact).joinedload(Contact.caller), joinedload(Report.recording))
+        .execution_options(populate_existing=True))
     if report is None:
         return None
     contact = report.contact

@@ -85,9 +85,9 @@ def merge(session: Session, source: Rumour, target: Rumour, user: User) -> None:
     if source.id == target.id or target.merged_into_id is not None or source.merged_into_id is not None:
         raise ActionRefused("invalid")
     moved = session.execute(update(Report).where(Report.rumour_id == source.id).values(rumour_id=target.id)
-                            .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+                            .execution_options(synchronize_session="fetch")).rowcount  # type: ignore[attr-defined]
     session.execute(update(CounterMessage).where(CounterMessage.rumour_id == source.id)
-                    .values(rumour_id=target.id).execution_options(synchronize_session=False))
+                    .values(rumour_id=target.id).execution_options(synchronize_session="fetch"))
     for lang, text in source.statement_translations.items():
         target.statement_translations = {lang: text, **target.statement_translations}
     source.merged_into_id, source.status = target.id, RumourStatus.ARCHIVED
@@ -110,7 +110,7 @@ def split(session: Session, source: Rumour, report_ids: Sequence[int], statement
     session.add(rumour)
     session.flush()
     moved = session.execute(update(Report).where(Report.rumour_id == source.id, Report.id.in_(report_ids))
-                            .values(rumour_id=rumour.id).execution_options(synchronize_session=False)
+                            .values(rumour_id=rumour.id).execution_options(synchronize_session="fetch")
                             ).rowcount  # type: ignore[attr-defined]
     if not moved:
         raise ActionRefused("invalid")

@@ -31,10 +31,10 @@ class Supervision:
 def load_supervision(session: Session, now: datetime) -> Supervision:
     """Compute the figures; the heavy lifting is in SQL GROUP BYs and the pure functions of triage.stats."""
     open_rows = session.execute(select(Report.language, Report.received_at)
-                                .where(Report.status.in_(OPEN_STATUSES))).tuples().all()
+                                .where(Report.status.in_(OPEN_STATUSES))).all()
     since = now - timedelta(days=RESPONSE_WINDOW_DAYS)
     answered = session.execute(select(Report.received_at, Report.answered_at).where(
-        Report.answered_at.is_not(None), Report.answered_at >= since)).tuples().all()
+        Report.answered_at.is_not(None), Report.answered_at >= since)).all()
     escalations = session.scalars(select(ProtectionReferral).where(ProtectionReferral.status == ReferralStatus.OPEN)
                                   .order_by(ProtectionReferral.created_at.desc()).limit(50)).all()
     held = session.execute(
