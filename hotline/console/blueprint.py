@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 
 from hotline.auth.models import Role, User
 from hotline.auth.session import current_user
@@ -15,28 +15,63 @@ CASEWORK = (Role.OPERATOR, Role.SUPERVISOR)
 SUPERVISORS = (Role.SUPERVISOR,)
 
 LABELS = {
-    "status": {"new": _l("New"), "claimed": _l("Claimed"), "answered": _l("Answered"), "escalated": _l("Escalated"),
-               "closed": _l("Closed")},
-    "urgency": {"normal": _l("Normal"), "high": _l("High"), "immediate": _l("Immediate")},
-    "sensitivity": {"normal": _l("Normal"), "sensitive": _l("Sensitive"), "protection": _l("Protection")},
-    "channel": {"voice": _l("Voice"), "sms": _l("SMS"), "whatsapp": _l("WhatsApp"), "field": _l("Field")},
-    "verification": {"unverified": _l("Unverified"), "false": _l("False"), "misleading": _l("Misleading"),
-                     "partly_true": _l("Partly true"), "true": _l("True")},
-    "approval": {"draft": _l("Draft"), "approved": _l("Approved"), "retired": _l("Retired")},
-    "rumour_status": {"candidate": _l("Candidate"), "reviewed": _l("Reviewed"), "archived": _l("Archived")},
-    "risk": {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")},
+    "status": {
+        "new": lazy_gettext("New"),
+        "claimed": lazy_gettext("Claimed"),
+        "answered": lazy_gettext("Answered"),
+        "escalated": lazy_gettext("Escalated"),
+        "closed": lazy_gettext("Closed"),
+    },
+    "urgency": {
+        "normal": lazy_gettext("Normal"),
+        "high": lazy_gettext("High"),
+        "immediate": lazy_gettext("Immediate"),
+    },
+    "sensitivity": {
+        "normal": lazy_gettext("Normal"),
+        "sensitive": lazy_gettext("Sensitive"),
+        "protection": lazy_gettext("Protection"),
+    },
+    "channel": {
+        "voice": lazy_gettext("Voice"),
+        "sms": lazy_gettext("SMS"),
+        "whatsapp": lazy_gettext("WhatsApp"),
+        "field": lazy_gettext("Field"),
+    },
+    "verification": {
+        "unverified": lazy_gettext("Unverified"),
+        "false": lazy_gettext("False"),
+        "misleading": lazy_gettext("Misleading"),
+        "partly_true": lazy_gettext("Partly true"),
+        "true": lazy_gettext("True"),
+    },
+    "approval": {
+        "draft": lazy_gettext("Draft"),
+        "approved": lazy_gettext("Approved"),
+        "retired": lazy_gettext("Retired"),
+    },
+    "rumour_status": {
+        "candidate": lazy_gettext("Candidate"),
+        "reviewed": lazy_gettext("Reviewed"),
+        "archived": lazy_gettext("Archived"),
+    },
+    "risk": {
+        "low": lazy_gettext("Low"),
+        "medium": lazy_gettext("Medium"),
+        "high": lazy_gettext("High"),
+    },
 }
 
 REFUSALS = {
-    "not_found": _l("This report does not exist."),
-    "not_holder": _l("Claim this report before working on it."),
-    "invalid_coding": _l("That coding is not in the codebook."),
-    "no_rumour": _l("That rumour does not exist."),
-    "bad_reply": _l("Write a reply of at most 1600 characters."),
-    "cannot_reply": _l("This caller cannot be texted (opted out, no number, or the number has expired)."),
-    "bad_referral": _l("Say who the report is referred to."),
-    "invalid": _l("Check the form: something is missing or not valid."),
-    "forbidden": _l("Only a supervisor can do that."),
+    "not_found": lazy_gettext("This report does not exist."),
+    "not_holder": lazy_gettext("Claim this report before working on it."),
+    "invalid_coding": lazy_gettext("That coding is not in the codebook."),
+    "no_rumour": lazy_gettext("That rumour does not exist."),
+    "bad_reply": lazy_gettext("Write a reply of at most 1600 characters."),
+    "cannot_reply": lazy_gettext("This caller cannot be texted (opted out, no number, or the number has expired)."),
+    "bad_referral": lazy_gettext("Say who the report is referred to."),
+    "invalid": lazy_gettext("Check the form: something is missing or not valid."),
+    "forbidden": lazy_gettext("Only a supervisor can do that."),
 }
 
 
