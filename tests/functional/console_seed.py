@@ -24,6 +24,8 @@ def seed(app: Flask, out: Path) -> None:
                               language="en", minutes_ago=30)
         farsi = make_report(session, "آیا مرز استرالیا باز است؟ قاچاقبر می‌گوید قایق امن است. \u202eevil",
                             language="prs", minutes_ago=20)
+        hostile = make_report(session, "<script>window.pwned=1</script><img src=x onerror=window.pwned=1> "
+                              + "Z" * 400, language="en", minutes_ago=10)
         session.add(CounterMessage(language="en", category="destination_policy", title="Border facts",
                                    body="The border is not open to boats. Legal pathways: ask us.",
                                    source="Hotline", status=ApprovalStatus.APPROVED))
@@ -33,5 +35,5 @@ def seed(app: Flask, out: Path) -> None:
         session.flush()
         out.write_text(json.dumps({
             "password": STAFF_PASSWORD, "operator": operator.email, "supervisor": supervisor.email,
-            "dari": dari.email, "english": english.id, "farsi": farsi.id, "draft": draft.id}))
+            "dari": dari.email, "english": english.id, "hostile": hostile.id, "farsi": farsi.id, "draft": draft.id}))
         session.commit()

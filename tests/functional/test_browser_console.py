@@ -78,6 +78,10 @@ def test_operator_triages_a_report_end_to_end(page: Any, site: dict[str, Any], s
     assert page.url.endswith("/console/")
     row = page.locator(f'li[data-report="{site["english"]}"]')
     assert "Is the border to Australia open now?" in row.inner_text()
+    # Hostile caller text is shown, never run, and a 400-letter "word" does not widen the page.
+    assert page.evaluate("window.pwned") is None
+    assert "<script>window.pwned=1</script>" in page.locator(f'li[data-report="{site["hostile"]}"]').inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(screenshots / "console-queue.png"), full_page=True)
     row.locator("button", has_text="Claim").click()
     page.wait_for_url(f"**/console/reports/{site['english']}")
