@@ -68,6 +68,8 @@ def seed(engine: Engine, reports: int, echo: Callable[[str], None]) -> None:
             conn.execute(insert(Report), rows)
         echo(f"  seeded {min(reports, start + BATCH):,} / {reports:,} reports "
              f"({time.perf_counter() - started:.1f} s)")
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))  # planner statistics as a live database would have them
 
 
 def subject_app(url: str, instance: Path) -> tuple[Flask, int]:
