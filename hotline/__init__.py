@@ -14,6 +14,7 @@ from hotline.auth.views import bp as auth_bp
 from hotline.channels.twilio.sms import bp as twilio_sms_bp
 from hotline.channels.twilio.voice import init_voice
 from hotline.classify.jobs import match_for_instant_answer
+from hotline.console import init_console
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(twilio_sms_bp)
+    init_console(app)
     register_error_handlers(app)
     init_template_helpers(app)
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from hotline import create_app
+from hotline.classify.service import forget_rumour_indexes
 from hotline.extensions import db as _db
 from hotline.i18n import compile_catalogues
 from hotline.migrate import upgrade
@@ -96,6 +97,7 @@ def db_session(app: Flask) -> Iterator[Session]:
         outer.rollback()
         connection.close()
         _db.bind(engine)
+        forget_rumour_indexes()  # an index built during the test may hold rumours that were just rolled back
 
 
 @pytest.fixture()

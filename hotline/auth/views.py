@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from hotline.auth.login import LoginPolicy, LoginRefused, authenticate
 from hotline.auth.session import current_user, log_in, log_out
+from hotline.auth.totp import begin_second_step, needs_second_step
 from hotline.db import utcnow
 from hotline.extensions import db
 
@@ -60,6 +61,8 @@ def login() -> ResponseReturnValue:
                    if refused.locked else _("Wrong e-mail address or password."))
         return render_template("auth/login.html", next=target, error=message,
                                email=request.form.get("email", "")), 401
+    if needs_second_step(user):
+        return begin_second_step(user, target)
     log_in(user)
     return redirect(target or _landing())
 

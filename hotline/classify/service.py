@@ -153,6 +153,11 @@ def _build(session: Session, *where: Any) -> RumourIndex:
                        for rid, status, statement, translations in rows)
 
 
+def forget_rumour_indexes() -> None:
+    """Drop every process-local rumour index (tests roll back under it; an operator may want a fresh start)."""
+    _snapshots.clear()
+
+
 def _mark_stale() -> None:
     for snap in _snapshots.values():
         snap.checked_at = float("-inf")

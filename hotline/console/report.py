@@ -1,0 +1,143 @@
+"""The report page (/console/reports/<id>) and its actions: each one POST, one service call, one commit, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from hotline.auth.models import User
+from hotline.auth.session import login_required
+from hotline.console.blueprint import CASEWORK, bp, refusal, staff
+from hotline.context import runtime
+from hotline.db import utcnow
+from hotline.extensions import db
+from hotline.intake.models import Recording, Report
+from hotline.ivr.recordings import recordings_dir
+from hotline.rumours.models import CounterMessage
+from hotline.sms.encoding import sms_cost
+from hotline.triage import actions
+from hotline.triage.actions import ActionRefused, Coding
+from hotline.triage.report import load_report_view, recording_file
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@bp.get("/reports/<int:report_id>")
+@login_required(*CASEWORK)
+def report(report_id: int) -> ResponseReturnValue:
+    """Everything about one report, and the forms to act on it."""
+    session = db.session()
+    view = load_report_view(session, report_id, utcnow().date(), recordings_dir(current_app))
+    if view is None:
+        abort(404)
+    draft = request.args.get("reply", "")
+    chosen = _int_or_none(request.args.get("use"))
+    if chosen is not None:
+        picked = next((m for m in view.counter_messages if m.id == chosen), None)
+        draft = picked.body if picked is not None else draft
+    user = staff()
+    return render_template("console/report.html", view=view, report=view.report, draft=draft, chosen=chosen,
+                           cost=sms_cost(draft), taxonomy=runtime().taxonomy,
+                           may_act=actions.may_act(view.report, user), now=utcnow())
+
+
+def _act(report_id: int, do: Callable[[Session, Report, User], None], done: str) -> ResponseReturnValue:
+    session = db.session()
+    user = staff()
+    try:
+        target = actions.load_for_action(session, report_id, user)
+        do(session, target, user)
+    except ActionRefused as refused:
+        session.rollback()
+        if refused.reason == "not_found":
+            abort(404)
+        flash(refusal(refused.reason), "error")
+        return redirect(url_for("console.report", report_id=report_id), 303)
+    flash(done)
+    return redirect(url_for("console.report", report_id=report_id), 303)
+
+
+@bp.post("/reports/<int:report_id>/code")
+@login_required(*CASEWORK)
+def code(report_id: int) -> ResponseReturnValue:
+    """Accept or override the suggested coding."""
+    form = request.form
+    coding = Coding(type=form.get("type") or None, category=form.get("category") or None,
+                    code=form.get("code") or None, urgency=form.get("urgency") or None)
+    if coding.urgency not in (None, "normal", "high", "immediate"):
+        coding = Coding(coding.type, coding.category, coding.code, None)
+    return _act(report_id, lambda s, r, u: actions.code_report(s, r, u, coding, runtime().taxonomy),
+                _("Coding saved."))
+
+
+@bp.post("/reports/<int:report_id>/translation")
+@login_required(*CASEWORK)
+def translation(report_id: int) -> ResponseReturnValue:
+    """Save the operator's translation."""
+    text = request.form.get("translation", "")[:20000]
+    return _act(report_id, lambda s, r, u: actions.translate(s, r, u, text), _("Translation saved."))
+
+
+@bp.post("/reports/<int:report_id>/rumour")
+@login_required(*CASEWORK)
+def rumour_link(report_id: int) -> ResponseReturnValue:
+    """Link the report to a rumour, or unlink it (empty rumour id)."""
+    rumour_id = _int_or_none(request.form.get("rumour_id"))
+    return _act(report_id, lambda s, r, u: actions.link_rumour(s, r, u, rumour_id), _("Rumour link saved."))
+
+
+@bp.post("/reports/<int:report_id>/reply")
+@login_required(*CASEWORK)
+def reply(report_id: int) -> ResponseReturnValue:
+    """Queue an SMS reply (sent after the commit by the job queue)."""
+    body = request.form.get("body", "")
+    counter_id = _int_or_none(request.form.get("counter_message_id"))
+    if counter_id is not None and db.session.get(CounterMessage, counter_id) is None:
+        counter_id = None
+
+    def send(session: Session, target: Report, user: User) -> None:
+        actions.reply(session, target, user, body, counter_id, utcnow())
+
+    return _act(report_id, send, _("Reply queued for sending."))
+
+
+@bp.post("/reports/<int:report_id>/answered")
+@login_required(*CASEWORK)
+def answered(report_id: int) -> ResponseReturnValue:
+    """Mark the report answered."""
+    return _act(report_id, lambda s, r, u: actions.mark_answered(s, r, u, utcnow()), _("Marked as answered."))
+
+
+@bp.post("/reports/<int:report_id>/escalate")
+@login_required(*CASEWORK)
+def escalate(report_id: int) -> ResponseReturnValue:
+    """Refer the caller to a protection partner."""
+    partner, note = request.form.get("referred_to", ""), request.form.get("note", "")
+    return _act(report_id, lambda s, r, u: actions.escalate(s, r, u, partner, note, utcnow()),
+                _("Escalated: a protection referral is recorded."))
+
+
+@bp.post("/reports/<int:report_id>/close")
+@login_required(*CASEWORK)
+def close(report_id: int) -> ResponseReturnValue:
+    """Close the report."""
+    return _act(report_id, lambda s, r, u: actions.close(s, r, u, utcnow()), _("Report closed."))
+
+
+@bp.get("/recordings/<int:recording_id>/audio")
+@login_required(*CASEWORK)
+def recording_audio(recording_id: int) -> ResponseReturnValue:
+    """A recording's audio, served by the app to signed-in case workers only (never a Twilio URL)."""
+    recording = db.session.get(Recording, recording_id)
+    path = recording_file(recording, recordings_dir(current_app))
+    if recording is None or path is None:
+        abort(404)
+    response = send_file(path, mimetype=recording.content_type or "audio/mpeg", conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

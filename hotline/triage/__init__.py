@@ -1,0 +1,1 @@
+"""Triage: the operator queue, report actions, rumour and library curation, supervision figures."""

@@ -1,0 +1,123 @@
+"""Curating rumours: review status and verification, translations, merge two, split reports off into a new one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hotline.audit.service import record_event
+from hotline.auth.models import User
+from hotline.intake.models import Report
+from hotline.rumours.models import CounterMessage, Risk, Rumour, RumourStatus, Verification
+from hotline.triage.actions import ActionRefused
+
+TREND_WEEKS = 8
+
+
+def monday(day: date) -> date:
+    """The Monday of ``day``'s ISO week (the week column of reports)."""
+    return day - timedelta(days=day.weekday())
+
+
+def list_rumours(session: Session, status: str | None, category: str | None, limit: int = 100) -> Sequence[Rumour]:
+    """Live (unmerged) rumours, most reported first."""
+    query = select(Rumour).where(Rumour.merged_into_id.is_(None))
+    if status:
+        query = query.where(Rumour.status == status)
+    if category:
+        query = query.where(Rumour.category == category)
+    return session.scalars(query.order_by(Rumour.report_count.desc(), Rumour.id).limit(limit)).all()
+
+
+def weekly_counts(session: Session, rumour_ids: Sequence[int],
+                  today: date) -> tuple[list[date], dict[int, dict[date, int]]]:
+    """Reports per rumour per week over the last TREND_WEEKS weeks, in one query."""
+    weeks = [monday(today) - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
+    counts: dict[int, dict[date, int]] = {rid: {} for rid in rumour_ids}
+    if rumour_ids:
+        rows = session.execute(
+            select(Report.rumour_id, Report.week, func.count(Report.id))
+            .where(Report.rumour_id.in_(rumour_ids), Report.week >= weeks[0])
+            .group_by(Report.rumour_id, Report.week))
+        for rumour_id, week, count in rows:
+            if rumour_id is None:
+                continue
+            counts.setdefault(rumour_id, {})[week] = count
+    return weeks, counts
+
+
+def _audit(session: Session, user: User, action: str, rumour_id: int, before: dict[str, object],
+           after: dict[str, object]) -> None:
+    record_event(session, f"user:{user.id}", action, "rumour", rumour_id, before=before, after=after,
+                 actor_user_id=user.id)
+
+
+def review(session: Session, rumour: Rumour, user: User, *, statement: str, status: str, verification: str,
+           risk: str, translations: dict[str, str]) -> None:
+    """Update what staff decide about a rumour: statement, translations, status, verification and risk."""
+    if status not in list(RumourStatus) or verification not in list(Verification) or risk not in list(Risk):
+        raise ActionRefused("invalid")
+    if not statement.strip() or len(statement) > 2000:
+        raise ActionRefused("invalid")
+    before = {"status": rumour.status, "verification": rumour.verification, "risk": rumour.risk,
+              "statement_chars": len(rumour.canonical_statement), "translations": sorted(rumour.statement_translations)}
+    rumour.canonical_statement = statement.strip()
+    rumour.status, rumour.verification, rumour.risk = status, verification, risk
+    rumour.statement_translations = {lang: text.strip() for lang, text in translations.items() if text.strip()}
+    _audit(session, user, "rumour.review", rumour.id, before, {
+        "status": status, "verification": verification, "risk": risk,
+        "statement_chars": len(rumour.canonical_statement), "translations": sorted(rumour.statement_translations)})
+    session.flush()
+
+
+def _recount(session: Session, rumour: Rumour) -> None:
+    rumour.report_count = session.scalar(select(func.count(Report.id)).where(Report.rumour_id == rumour.id)) or 0
+    first, last = session.execute(select(func.min(Report.received_at), func.max(Report.received_at))
+                                  .where(Report.rumour_id == rumour.id)).one()
+    rumour.first_seen_at, rumour.last_seen_at = first, last
+
+
+def merge(session: Session, source: Rumour, target: Rumour, user: User) -> None:
+    """Fold ``source`` into ``target``: its reports and counter-messages move, it is archived as merged."""
+    if source.id == target.id or target.merged_into_id is not None or source.merged_into_id is not None:
+        raise ActionRefused("invalid")
+    moved = session.execute(update(Report).where(Report.rumour_id == source.id).values(rumour_id=target.id)
+                            .execution_options(synchronize_session="fetch")).rowcount  # type: ignore[attr-defined]
+    session.execute(update(CounterMessage).where(CounterMessage.rumour_id == source.id)
+                    .values(rumour_id=target.id).execution_options(synchronize_session="fetch"))
+    for lang, text in source.statement_translations.items():
+        target.statement_translations = {lang: text, **target.statement_translations}
+    source.merged_into_id, source.status = target.id, RumourStatus.ARCHIVED
+    session.flush()
+    _recount(session, source)
+    _recount(session, target)
+    _audit(session, user, "rumour.merge", source.id, {"merged_into_id": None},
+           {"merged_into_id": target.id, "reports_moved": moved})
+    _audit(session, user, "rumour.absorb", target.id, {}, {"absorbed_id": source.id, "reports_moved": moved})
+    session.flush()
+
+
+def split(session: Session, source: Rumour, report_ids: Sequence[int], statement: str, user: User,
+          now: datetime) -> Rumour:
+    """Move some of a rumour's reports to a new candidate rumour with its own staff-written statement."""
+    if not report_ids or not statement.strip():
+        raise ActionRefused("invalid")
+    rumour = Rumour(canonical_statement=statement.strip(), category=source.category, code=source.code,
+                    status=RumourStatus.CANDIDATE, created_at=now)
+    session.add(rumour)
+    session.flush()
+    moved = session.execute(update(Report).where(Report.rumour_id == source.id, Report.id.in_(report_ids))
+                            .values(rumour_id=rumour.id).execution_options(synchronize_session="fetch")
+                            ).rowcount  # type: ignore[attr-defined]
+    if not moved:
+        raise ActionRefused("invalid")
+    session.flush()
+    _recount(session, source)
+    _recount(session, rumour)
+    _audit(session, user, "rumour.split", source.id, {}, {"new_rumour_id": rumour.id, "reports_moved": moved})
+    _audit(session, user, "rumour.create", rumour.id, {}, {"split_from_id": source.id, "reports_moved": moved})
+    session.flush()
+    return rumour

@@ -1,0 +1,39 @@
+"""Seed a live server's database for the console browser tests (run in the server's child process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Flask
+
+from hotline.extensions import db
+from hotline.rumours.models import ApprovalStatus, CounterMessage
+from tests.console_helpers import make_report
+from tests.factories import STAFF_PASSWORD, make_staff
+
+
+def seed(app: Flask, out: Path) -> None:
+    """Staff, two reports and two counter-messages; writes their emails and ids to ``out`` (JSON)."""
+    with app.app_context():
+        session = db.session()
+        operator = make_staff(session, "operator", email="op@hotline.test", languages=["en", "prs"])
+        supervisor = make_staff(session, "supervisor", email="sup@hotline.test")
+        dari = make_staff(session, "operator", email="dari@hotline.test", languages=["prs"], ui_locale="prs")
+        english = make_report(session, "Is the border to Australia open now? My cousin says boats land safely.",
+                              language="en", minutes_ago=30)
+        farsi = make_report(session, "آیا مرز استرالیا باز است؟ قاچاقبر می‌گوید قایق امن است. \u202eevil",
+                            language="prs", minutes_ago=20)
+        hostile = make_report(session, "<script>window.pwned=1</script><img src=x onerror=window.pwned=1> "
+                              + "Z" * 400, language="en", minutes_ago=10)
+        session.add(CounterMessage(language="en", category="destination_policy", title="Border facts",
+                                   body="The border is not open to boats. Legal pathways: ask us.",
+                                   source="Hotline", status=ApprovalStatus.APPROVED))
+        draft = CounterMessage(language="en", category="journey_risk", title="Monsoon season",
+                               body="Seas are most dangerous from December.", status=ApprovalStatus.DRAFT)
+        session.add(draft)
+        session.flush()
+        out.write_text(json.dumps({
+            "password": STAFF_PASSWORD, "operator": operator.email, "supervisor": supervisor.email,
+            "dari": dari.email, "english": english.id, "hostile": hostile.id, "farsi": farsi.id, "draft": draft.id}))
+        session.commit()
