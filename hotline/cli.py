@@ -15,6 +15,7 @@ from hotline.auth.service import AccountError, create_api_token, create_user, ro
 from hotline.classify.cli import classify_group
 from hotline.content.yamlfile import ContentError
 from hotline.extensions import db
+from hotline.field.cli import field_group
 from hotline.ivr.cli import ivr_group
 from hotline.ivr.simulate_cli import simulate_call
 from hotline.jobs.cli import jobs_group
@@ -143,6 +144,7 @@ simulate_group.add_command(simulate_sms)
 cli.add_command(ivr_group)
 cli.add_command(jobs_group)
 cli.add_command(simulate_group)
+cli.add_command(field_group)
 
 
 def main() -> None:

@@ -1,0 +1,162 @@
+"""/field: the focal points' pages — sign-in, the report form, the confirmation and the briefing sheet.
+
+Light pages: no JavaScript needed (the offline outbox in static/field/outbox.js is an extra), a small stylesheet
+and system fonts first, so the first page stays well under 50 KB on a 2G connection.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from hotline.context import runtime
+from hotline.db import utcnow
+from hotline.extensions import db
+from hotline.field.models import SOURCES
+from hotline.field.registry import SignInRefused, sign_in_with_link, sign_in_with_pin
+from hotline.field.reports import FieldReport, InvalidSubmission, load_submission
+from hotline.field.service import (
+    VoiceNoteRefused,
+    check_voice_note,
+    record_field_report,
+    store_voice_note,
+)
+from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
+from hotline.intake.inbound import InboundRecording
+
+bp = Blueprint("field", __name__, url_prefix="/field")
+VOICE_NOTES_DIR = "field-voice-notes"
+
+
+@bp.before_app_request
+def _focal_point_locale() -> None:
+    """On /field pages the UI speaks the signed-in focal point's first language (when the UI offers it)."""
+    g.pop("focal_point", None)
+    if not request.path.startswith("/field"):
+        return
+    point = current_focal_point()
+    offered = current_app.config["HOTLINE"].ui_locales
+    if point is not None and not request.args.get("lang"):
+        chosen = next((code for code in point.languages if code in offered), None)
+        if chosen:
+            g.user_locale = chosen
+
+
+def source_labels() -> dict[str, str]:
+    """From whom a focal point heard it, in the UI language."""
+    return {"agent_smuggler": _("An agent or smuggler"), "relative_abroad": _("A relative abroad"),
+            "social_media": _("Social media"), "neighbour": _("A neighbour"), "other": _("Someone else")}
+
+
+@bp.app_context_processor
+def _field_globals() -> dict[str, object]:
+    if not request.path.startswith("/field"):
+        return {}
+    return {"focal_point": current_focal_point(), "source_labels": source_labels()}
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.get("")
+@focal_point_required
+def form() -> ResponseReturnValue:
+    """The report form; each rendering carries a fresh submission id, so a double submit stores one report."""
+    return render_template("field/form.html", submission_id=uuid.uuid4().hex, sources=SOURCES, values={},
+                           errors={})
+
+
+@bp.post("/report")
+@focal_point_required
+def report() -> ResponseReturnValue:
+    """Accept one report (form post, or the offline outbox's fetch); a repeat of the same id is a no-op."""
+    point = current_focal_point()
+    assert point is not None
+    upload = request.files.get("voice_note")
+    has_note = bool(upload and upload.filename)
+    try:
+        data = load_submission(request.form.to_dict(), has_voice_note=has_note)
+        note = check_voice_note(upload.mimetype, upload.read()) if upload and has_note else None
+    except InvalidSubmission as exc:
+        return _invalid(exc.messages)
+    except VoiceNoteRefused:
+        return _invalid({"voice_note": [_("Only a voice note under 900 KB (ogg, mp3, m4a, amr, wav) can be sent.")]})
+    source_id = f"FS-{data['submission_id']}"
+    recording = None
+    if note is not None:
+        path = store_voice_note(Path(current_app.instance_path) / VOICE_NOTES_DIR, source_id, note)
+        recording = InboundRecording(sid=source_id, purpose="report", content_type=note.content_type)
+    field_report = FieldReport(source_id=source_id, text=data["text"].strip() or None, people=data["people"],
+                               source=data["source"], place=data["place"].strip() or None,
+                               heard_on=data["heard_on"], language=data["language"], voice_note=recording)
+    result = record_field_report(db.session(), field_report, point, runtime().intake_context(), utcnow())
+    if note is not None and result.created and result.report is not None and result.report.recording:
+        result.report.recording.storage_path = str(path)
+    reference = result.report.id if result.report is not None else result.contact.id
+    thanks = url_for("field.thanks", reference=reference)
+    if _wants_json():
+        return jsonify(ok=True, created=result.created, reference=reference, next=thanks)
+    return redirect(thanks, code=303)
+
+
+def _invalid(messages: dict[str, Any]) -> ResponseReturnValue:
+    if _wants_json():
+        return jsonify(ok=False, errors=messages), 422
+    values = request.form.to_dict()
+    return render_template("field/form.html", submission_id=values.get("submission_id") or uuid.uuid4().hex,
+                           sources=SOURCES, values=values, errors=messages), 422
+
+
+@bp.get("/thanks/<int:reference>")
+@focal_point_required
+def thanks(reference: int) -> ResponseReturnValue:
+    """The confirmation, in the focal point's language, with a link to report the next thing."""
+    return render_template("field/thanks.html", reference=reference)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> ResponseReturnValue:
+    """Sign in with the focal point number and PIN a supervisor gave."""
+    if request.method == "GET":
+        return render_template("field/sign_in.html", error=None)
+    number = request.form.get("number", "").strip()
+    pin = request.form.get("pin", "").strip()
+    try:
+        if not number.isdecimal() or len(number) > 9:
+            raise SignInRefused
+        point = sign_in_with_pin(db.session(), int(number), pin, utcnow())
+    except SignInRefused:
+        db.session.commit()  # the failed attempt is audited and counts towards the lock-out
+        return render_template("field/sign_in.html", error=_("This number and PIN do not match."), number=number), 401
+    field_log_in(point)
+    return redirect(url_for("field.form"), code=303)
+
+
+@bp.route("/link/<token>", methods=["GET", "POST"])
+def link(token: str) -> ResponseReturnValue:
+    """A one-time sign-in link: GET shows a button (link previews must not use it up), POST signs in."""
+    if len(token) > 64:
+        abort(404)
+    if request.method == "GET":
+        return render_template("field/link.html", token=token)
+    try:
+        point = sign_in_with_link(db.session(), token, utcnow())
+    except SignInRefused:
+        db.session.commit()
+        return render_template("field/sign_in.html", error=_("This sign-in link has been used or withdrawn."),
+                               number=""), 401
+    field_log_in(point)
+    return redirect(url_for("field.form"), code=303)
+
+
+@bp.post("/sign-out")
+def sign_out() -> ResponseReturnValue:
+    """End the focal point session."""
+    field_log_out()
+    return redirect(url_for("field.sign_in"), code=303)
