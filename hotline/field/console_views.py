@@ -119,5 +119,5 @@ def import_file() -> ResponseReturnValue:
                                     encoding=request.form.get("encoding") or None)
     except ImportFileError as exc:
         return render_template("field/console_import.html", summary=None, error=str(exc)), 422
-    current_app.logger.info("field import", extra={"created": summary.created, "errors": len(summary.errors)})
+    current_app.logger.info("field import", extra={"rows_created": summary.created, "row_errors": len(summary.errors)})
     return render_template("field/console_import.html", summary=summary, error=None), (200 if summary.ok else 422)

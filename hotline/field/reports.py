@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from hotline.field.models import SOURCES
 from hotline.intake.constants import Channel
@@ -19,6 +19,9 @@ SUBMISSION_ID = validate.Regexp(r"^[A-Za-z0-9_-]{8,40}$", error="Not a submissio
 
 class SubmissionSchema(Schema):
     """One field report from the /field form or its offline outbox."""
+
+    class Meta:
+        unknown = EXCLUDE  # csrf_token and whatever a browser adds
 
     submission_id = fields.String(required=True, validate=SUBMISSION_ID)
     text = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
