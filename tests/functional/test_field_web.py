@@ -173,8 +173,8 @@ def test_the_import_page_reports_errors_by_file_row_and_field(app: Flask, client
 
     sign_in(client, make_staff(db_session, "supervisor"))
     token = csrf_token_in(client.get("/console/field/import").get_data(as_text=True))
-    body = ("date_heard,country,language,source,people,text\n2026-03-01,AF,prs,neighbour,lots,<b>x</b>\n"
-            "2026-03-01,AF,prs,neighbour,3,=HYPERLINK(\"http://x\")\n").encode()
+    body = (b"date_heard,country,language,source,people,text\n2026-03-01,AF,prs,neighbour,lots,<b>x</b>\n"
+            b"2026-03-01,AF,prs,neighbour,3,=HYPERLINK(\"http://x\")\n")
     bad = client.post("/console/field/import", data={"csrf_token": token, "file": (io.BytesIO(body), "forms.csv")},
                       content_type="multipart/form-data")
     assert bad.status_code == 422

@@ -101,7 +101,7 @@ def test_xlsx_dates_serials_and_formulas_are_never_evaluated() -> None:
 
 
 def test_a_broken_workbook_is_a_clear_error() -> None:
-    with pytest.raises(ImportFileError, match="broken.xlsx: not a readable .xlsx"):
+    with pytest.raises(ImportFileError, match=r"broken\.xlsx: not a readable \.xlsx"):
         parse_file(b"PK\x03\x04 not really a zip", "broken.xlsx")
-    with pytest.raises(ImportFileError, match="name it .xlsx"):
+    with pytest.raises(ImportFileError, match=r"name it \.xlsx"):
         parse_file(_xlsx([]), "renamed.csv")
