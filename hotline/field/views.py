@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -28,19 +28,35 @@ from hotline.field.service import (
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
 from hotline.intake.inbound import InboundRecording
+from hotline.settings import PROJECT_ROOT
 
 bp = Blueprint("field", __name__, url_prefix="/field")
+FIELD_LOCALES = "hotline_field_locales"
+LOCALES_DIR = PROJECT_ROOT / "locales"
 VOICE_NOTES_DIR = "field-voice-notes"
+
+
+def field_locales(app: Flask) -> tuple[str, ...]:
+    """The /field pages' languages: the console's, plus every language with a web UI catalogue (ur, bn, th...)."""
+    if FIELD_LOCALES not in app.extensions:
+        codes = runtime(app).languages.codes
+        present = {code for code in codes if (LOCALES_DIR / code / "LC_MESSAGES" / "messages.po").is_file()}
+        console = app.config["HOTLINE"].ui_locales
+        app.extensions[FIELD_LOCALES] = (*console, *(code for code in codes if code in present and code not in console))
+    offered: tuple[str, ...] = app.extensions[FIELD_LOCALES]
+    return offered
 
 
 @bp.before_app_request
 def _focal_point_locale() -> None:
-    """On /field pages the UI speaks the signed-in focal point's first language (when the UI offers it)."""
+    """On /field pages the UI speaks the signed-in focal point's first language (when a catalogue has it)."""
     g.pop("focal_point", None)
+    g.pop("ui_locales_override", None)
     if not request.path.startswith("/field"):
         return
+    offered = field_locales(current_app)
+    g.ui_locales_override = offered
     point = current_focal_point()
-    offered = current_app.config["HOTLINE"].ui_locales
     if point is not None and not request.args.get("lang"):
         chosen = next((code for code in point.languages if code in offered), None)
         if chosen:
@@ -57,7 +73,9 @@ def source_labels() -> dict[str, str]:
 def _field_globals() -> dict[str, object]:
     if not request.path.startswith("/field"):
         return {}
-    return {"focal_point": current_focal_point(), "source_labels": source_labels()}
+    languages = runtime().languages
+    return {"focal_point": current_focal_point(), "source_labels": source_labels(),
+            "field_locales": [languages.get(code) for code in field_locales(current_app)]}
 
 
 def _wants_json() -> bool:

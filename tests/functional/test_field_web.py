@@ -197,3 +197,14 @@ def test_contacts_of_field_reports_are_field_visits(app: Flask, client, db_sessi
     client.post("/field/report", data=report_form(client))
     contact = db_session.scalars(select(Contact).where(Contact.channel == "field")).one()
     assert contact.provider_id.startswith("FS-")
+
+
+def test_field_pages_speak_every_language_with_a_catalogue(app: Flask, client, db_session: Session) -> None:
+    _point, issued = make_focal_point(app, db_session, languages=["ur"], country="PK", admin1="PK-PB")
+    field_sign_in(client, issued.link_token)
+    html = client.get("/field").get_data(as_text=True)
+    assert '<html lang="ur" dir="rtl">' in html and "لوگ کیا کہہ رہے ہیں؟" in html
+    bengali = app.test_client().get("/field/sign-in?lang=bn").get_data(as_text=True)
+    assert '<html lang="bn" dir="ltr">' in bengali and "ফোকাল পয়েন্ট সাইন-ইন" in bengali
+    # The console keeps its own, shorter list of languages.
+    assert '<html lang="en"' in app.test_client().get("/console/login?lang=bn").get_data(as_text=True)
