@@ -42,7 +42,18 @@ def check_voice_note(content_type: str | None, data: bytes) -> VoiceNote:
         raise VoiceNoteRefused("type")
     if not data or len(data) > MAX_VOICE_NOTE_BYTES:
         raise VoiceNoteRefused("size")
+    if not looks_like_audio(data):
+        raise VoiceNoteRefused("content")  # e.g. a web page sent as audio/ogg, which an operator would later open
     return VoiceNote(kind, data)
+
+
+def looks_like_audio(data: bytes) -> bool:
+    """True when the bytes start like one of the accepted audio containers, whatever the browser claimed."""
+    head = data[:12]
+    return (head.startswith((b"OggS", b"ID3", b"#!AMR", b"\x1aE\xdf\xa3", b"fLaC"))
+            or (head[:4] == b"RIFF" and head[8:12] == b"WAVE")
+            or head[4:8] == b"ftyp"  # MP4 audio (m4a) and 3GPP
+            or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0))  # MPEG audio / ADTS AAC frames
 
 
 def record_field_report(session: Session, report: FieldReport, point: FocalPoint | None, ctx: IntakeContext,

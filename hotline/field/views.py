@@ -21,6 +21,7 @@ from hotline.field.models import SOURCES
 from hotline.field.registry import SignInRefused, sign_in_with_link, sign_in_with_pin
 from hotline.field.reports import FieldReport, InvalidSubmission, load_submission
 from hotline.field.service import (
+    MAX_VOICE_NOTE_BYTES,
     VoiceNoteRefused,
     check_voice_note,
     record_field_report,
@@ -98,9 +99,15 @@ def report() -> ResponseReturnValue:
     assert point is not None
     upload = request.files.get("voice_note")
     has_note = bool(upload and upload.filename)
+    audio = b""
+    if upload is not None:
+        try:
+            audio = upload.read(MAX_VOICE_NOTE_BYTES + 1) if has_note else b""
+        finally:
+            upload.close()  # a large upload is spooled to a temporary file: close it now, not at garbage collection
     try:
         data = load_submission(request.form.to_dict(), has_voice_note=has_note)
-        note = check_voice_note(upload.mimetype, upload.read()) if upload and has_note else None
+        note = check_voice_note(upload.mimetype, audio) if upload and has_note else None
     except InvalidSubmission as exc:
         return _invalid(exc.messages)
     except VoiceNoteRefused:

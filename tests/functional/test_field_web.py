@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
+from hotline.field.service import MAX_VOICE_NOTE_BYTES, VoiceNoteRefused, check_voice_note
 from hotline.intake.models import Caller, Contact, Report
 from tests.factories import csrf_token_in, make_staff, sign_in
 from tests.field_factories import field_sign_in, make_focal_point, report_form
@@ -136,6 +138,12 @@ def test_voice_notes_have_type_and_size_limits(app: Flask, client, db_session: S
     field_sign_in(client, issued.link_token)
     bad = report_form(client, text="", voice_note=(io.BytesIO(b"MZ\x90\x00"), "x.exe", "application/x-msdownload"))
     assert client.post("/field/report", data=bad, content_type="multipart/form-data").status_code == 422
+    disguised = report_form(client, text="", voice_note=(io.BytesIO(b"<html><script>x()</script>"), "n.ogg",
+                                                          "audio/ogg"))
+    assert client.post("/field/report", data=disguised, content_type="multipart/form-data").status_code == 422
+    # Too large: checked on the bytes (an HTTP test would leave werkzeug's spooled test body unclosed).
+    with pytest.raises(VoiceNoteRefused):
+        check_voice_note("audio/ogg", b"OggS" + b"\x00" * MAX_VOICE_NOTE_BYTES)
     good = report_form(client, text="", voice_note=(io.BytesIO(b"OggS" + b"\x00" * 500), "note.ogg", "audio/ogg"))
     response = client.post("/field/report", data=good, content_type="multipart/form-data")
     assert response.status_code == 303
