@@ -75,3 +75,13 @@ def test_a_revoked_focal_point_is_an_ordinary_texter(app: Flask, client: FlaskCl
     assert db_session.scalars(select(Report.channel)).all() == ["sms"]
     outbound = db_session.scalars(select(Message).where(Message.direction == Direction.OUTBOUND)).all()
     assert all("Report" not in (m.body or "") for m in outbound)
+
+
+def test_no_focal_point_number_is_stored_in_clear(app: Flask, client: FlaskClient, db_session: Session,
+                                                  twilio_api: FakeTwilioApi) -> None:
+    from tests.privacy_scan import assert_no_phone_numbers
+
+    make_focal_point(app, db_session, phone=NUMBER)
+    _send(client, f"FP 4 call the agent on {NUMBER} for a seat")
+    _send(client, "FP oops")
+    assert_no_phone_numbers(db_session, [NUMBER], allowed=[HOTLINE])
