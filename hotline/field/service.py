@@ -7,13 +7,14 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hotline.classify.service import classify_report
 from hotline.field.models import FocalPoint
 from hotline.field.reports import FieldReport, field_intake, visit_details
-from hotline.intake.inbound import InboundMessage
+from hotline.intake.inbound import InboundMessage, InboundRecording
 from hotline.intake.service import IntakeContext, IntakeResult, record
 
 VOICE_NOTE_TYPES = {
@@ -74,6 +75,23 @@ def record_field_report(session: Session, report: FieldReport, point: FocalPoint
     if classify and result.report is not None and result.report.text:
         classify_report(session, result.report)
     session.flush()
+    return result
+
+
+def submit_web_report(session: Session, data: dict[str, Any], note: VoiceNote | None, point: FocalPoint,
+                      ctx: IntakeContext, now: datetime, voice_notes: Path) -> IntakeResult:
+    """A validated /field form (``load_submission``) and its voice note, recorded once per submission id."""
+    source_id = f"FS-{data['submission_id']}"
+    recording = path = None
+    if note is not None:
+        path = store_voice_note(voice_notes, source_id, note)
+        recording = InboundRecording(sid=source_id, purpose="report", content_type=note.content_type)
+    report = FieldReport(source_id=source_id, text=data["text"].strip() or None, people=data["people"],
+                         source=data["source"], place=data["place"].strip() or None, heard_on=data["heard_on"],
+                         language=data["language"], voice_note=recording)
+    result = record_field_report(session, report, point, ctx, now)
+    if path is not None and result.created and result.report is not None and result.report.recording:
+        result.report.recording.storage_path = str(path)
     return result
 
 

@@ -19,16 +19,14 @@ from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.field.models import SOURCES
 from hotline.field.registry import SignInRefused, sign_in_with_link, sign_in_with_pin
-from hotline.field.reports import FieldReport, InvalidSubmission, load_submission
+from hotline.field.reports import InvalidSubmission, load_submission
 from hotline.field.service import (
     MAX_VOICE_NOTE_BYTES,
     VoiceNoteRefused,
     check_voice_note,
-    record_field_report,
-    store_voice_note,
+    submit_web_report,
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
-from hotline.intake.inbound import InboundRecording
 from hotline.settings import PROJECT_ROOT
 
 bp = Blueprint("field", __name__, url_prefix="/field")
@@ -112,17 +110,8 @@ def report() -> ResponseReturnValue:
         return _invalid(exc.messages)
     except VoiceNoteRefused:
         return _invalid({"voice_note": [_("Only a voice note under 900 KB (ogg, mp3, m4a, amr, wav) can be sent.")]})
-    source_id = f"FS-{data['submission_id']}"
-    recording = None
-    if note is not None:
-        path = store_voice_note(Path(current_app.instance_path) / VOICE_NOTES_DIR, source_id, note)
-        recording = InboundRecording(sid=source_id, purpose="report", content_type=note.content_type)
-    field_report = FieldReport(source_id=source_id, text=data["text"].strip() or None, people=data["people"],
-                               source=data["source"], place=data["place"].strip() or None,
-                               heard_on=data["heard_on"], language=data["language"], voice_note=recording)
-    result = record_field_report(db.session(), field_report, point, runtime().intake_context(), utcnow())
-    if note is not None and result.created and result.report is not None and result.report.recording:
-        result.report.recording.storage_path = str(path)
+    result = submit_web_report(db.session(), data, note, point, runtime().intake_context(), utcnow(),
+                               Path(current_app.instance_path) / VOICE_NOTES_DIR)
     reference = result.report.id if result.report is not None else result.contact.id
     thanks = url_for("field.thanks", reference=reference)
     if _wants_json():
