@@ -19,6 +19,7 @@ from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
 from hotline.extensions import babel, db
+from hotline.field import init_field
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
 from hotline.ops.errors import register_error_handlers
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(twilio_sms_bp)
     init_console(app)
+    init_field(app)
     register_error_handlers(app)
     init_template_helpers(app)
 

@@ -16,6 +16,7 @@ from hotline.backup.cli import backup_command, restore_command
 from hotline.classify.cli import classify_group
 from hotline.content.yamlfile import ContentError
 from hotline.extensions import db
+from hotline.field.cli import field_group
 from hotline.ivr.cli import ivr_group
 from hotline.ivr.simulate_cli import simulate_call
 from hotline.jobs.cli import jobs_group
@@ -151,6 +152,7 @@ cli.add_command(retention_group)
 cli.add_command(erase)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
+cli.add_command(field_group)
 
 
 def main() -> None:

@@ -57,7 +57,9 @@ def select_locale() -> str:
     Returns a Babel identifier (flask-babel parses it); ``current_ui_code()`` gives the UI code back.
     """
     settings = current_app.config["HOTLINE"]
-    return babel_identifier(requested_ui_code(settings.ui_locales, settings.default_locale))
+    # A page family may offer more languages than the console (the /field pages: every complete catalogue).
+    offered = g.get("ui_locales_override") or settings.ui_locales
+    return babel_identifier(requested_ui_code(offered, settings.default_locale))
 
 
 def requested_ui_code(ui_locales: tuple[str, ...], default: str) -> str:

@@ -1,1 +1,17 @@
-"""Word-of-mouth intake from community focal points."""
+"""Word-of-mouth intake: community focal points, their light /field form, structured SMS, paper forms, briefings."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_field(app: Flask) -> None:
+    """Register the /field and /console/field pages and check config/field_sms.yaml at start-up."""
+    from hotline.field import briefing_views  # noqa: F401 - adds the briefing routes to both blueprints
+    from hotline.field.console_views import bp as console_bp
+    from hotline.field.sms_config import load_field_sms_config
+    from hotline.field.views import bp as field_bp
+
+    load_field_sms_config()
+    app.register_blueprint(field_bp)
+    app.register_blueprint(console_bp)

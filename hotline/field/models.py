@@ -34,5 +34,25 @@ class FocalPoint(Base):
     caller_id: Mapped[int | None] = mapped_column(ForeignKey("callers.id", ondelete="SET NULL"), unique=True)
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     link_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Staff see only this mask; the number itself lives as the Caller's pseudonym and sealed reply address.
+    phone_masked: Mapped[str | None] = mapped_column(String(32))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sessions signed in before this moment are void (set on revocation; survives re-issued credentials).
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+FOCAL_POINT_KINDS = tuple(kind.value for kind in FocalPointKind)
+
+
+class Source(StrEnum):
+    """From whom the focal point heard it."""
+
+    AGENT_SMUGGLER = "agent_smuggler"
+    RELATIVE_ABROAD = "relative_abroad"
+    SOCIAL_MEDIA = "social_media"
+    NEIGHBOUR = "neighbour"
+    OTHER = "other"
+
+
+SOURCES = tuple(source.value for source in Source)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.content.languages import LanguageTable
 from hotline.context import runtime
+from hotline.field.sms import handle_field_sms
 from hotline.intake.models import Caller, Contact, Message, Report
 from hotline.intake.service import IntakeContext, IntakeResult, record
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
@@ -82,6 +83,9 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     inbound = event.message
     if inbound is None:  # parse_inbound always builds one; this tells the type checker
         raise ValueError("an inbound SMS carries a message")
+    field_report = handle_field_sms(session, event, ctx.intake, now)  # a registered focal point's structured report
+    if field_report is not None:
+        return InboundOutcome(replay=field_report.replay, replies=field_report.replies)
     keyword = interpret(inbound.body, ctx.config)
     if keyword is not None and keyword.command not in _KEYWORDS_KEPT_AS_REPORTS:
         event = dataclasses.replace(event, report=None)  # nothing for an operator to act on
