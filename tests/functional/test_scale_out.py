@@ -69,12 +69,13 @@ def shared_database(database_url: str) -> Iterator[str]:
 
 @pytest.fixture()
 def redis_queue() -> Iterator[str]:
-    redis = pytest.importorskip("redis")
+    import redis
+
     connection = redis.Redis.from_url(REDIS_URL)
     try:
         connection.ping()
     except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
     name = f"hotline-test-scale-{uuid.uuid4().hex[:12]}"
     yield name
     for key in connection.scan_iter(f"*{name}*"):
