@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from hotline import models  # noqa: F401 - every mapper registered before the first query
+from hotline.api.views import bp as api_bp
 from hotline.auth.csrf import init_csrf
 from hotline.auth.views import bp as auth_bp
 from hotline.channels.twilio.sms import bp as twilio_sms_bp
@@ -65,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(twilio_sms_bp)
+    app.register_blueprint(api_bp)
     register_error_handlers(app)
     init_template_helpers(app)
 

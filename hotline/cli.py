@@ -14,6 +14,7 @@ from hotline import create_app
 from hotline.auth.service import AccountError, create_api_token, create_user, roles
 from hotline.classify.cli import classify_group
 from hotline.content.yamlfile import ContentError
+from hotline.exports.cli import export_group
 from hotline.extensions import db
 from hotline.ivr.cli import ivr_group
 from hotline.ivr.simulate_cli import simulate_call
@@ -143,6 +144,7 @@ simulate_group.add_command(simulate_sms)
 cli.add_command(ivr_group)
 cli.add_command(jobs_group)
 cli.add_command(simulate_group)
+cli.add_command(export_group)
 
 
 def main() -> None:

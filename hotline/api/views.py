@@ -1,0 +1,123 @@
+"""/api/v1 views: parse parameters, call one service, dump with a schema."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
+from marshmallow import Schema, ValidationError
+from sqlalchemy import select
+
+from hotline.api import schemas
+from hotline.api.auth import READ_TRENDS, token_required
+from hotline.api.errors import ApiError, error_response, invalid_parameters
+from hotline.api.openapi import openapi_document
+from hotline.exports.writers import CONTENT_TYPES, csv_chunks, json_chunks, write_xlsx
+from hotline.extensions import db
+from hotline.rumours.models import Rumour, RumourStatus
+from hotline.trends.config import trends_config
+from hotline.trends.explain import explain_rise
+from hotline.trends.rising import Rise
+from hotline.trends.service import TrendSummary, export_records, trend_summary
+from hotline.trends.weeks import week_label
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.register_error_handler(ApiError, error_response)
+
+
+def _load(schema: Schema) -> Any:
+    try:
+        return schema.load({key: value for key, value in request.args.items() if value != ""}, unknown="exclude")
+    except ValidationError as exc:
+        raise invalid_parameters(exc.messages) from None
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI 3 document of this API."""
+    return jsonify(openapi_document())
+
+
+@bp.get("/trends")
+@token_required(*READ_TRENDS)
+def trends() -> ResponseReturnValue:
+    """Weekly counts by one dimension, small cells suppressed, and this range's unusual rises."""
+    filters = _load(schemas.TrendQuerySchema())
+    group_by = _load(schemas.TrendsQuerySchema(only=("group_by",)))["group_by"]
+    summary = trend_summary(db.session(), filters, group_by)
+    return jsonify(schemas.TrendsResponseSchema().dump(_summary_body(summary, group_by)))
+
+
+def rise_body(rise: Rise, recent_weeks: int) -> dict[str, Any]:
+    """A rise as the API and dashboard present it, explanation included (in the request's language)."""
+    return {"key": rise.key, "week": week_label(rise.week), "count": rise.count,
+            "expected": round(rise.baseline.expected, 2), "basis": rise.baseline.basis,
+            "change_percent": rise.change_percent, "p_value": rise.p_value, "languages": rise.languages,
+            "top_channel": rise.top_channel, "top_region": rise.top_region, "new": rise.new,
+            "explanation": explain_rise(rise, gettext, ngettext, recent_weeks)}
+
+
+def _summary_body(summary: TrendSummary, group_by: str) -> dict[str, Any]:
+    weeks = trends_config().rising.recent_weeks
+    return {
+        "group_by": group_by, "date_from": summary.filters.date_from, "date_to": summary.filters.date_to,
+        "min_cell_count": summary.k, "points": summary.series.points,
+        "totals": [{"week": week_label(w), "week_start": w, "total": t} for w, t in summary.series.totals.items()],
+        "rising_rumours": [rise_body(r, weeks) for r in summary.rising_rumours],
+        "rising_categories": [rise_body(r, weeks) for r in summary.rising_categories],
+    }
+
+
+@bp.get("/rumours")
+@token_required(*READ_TRENDS)
+def rumours() -> ResponseReturnValue:
+    """Reviewed rumours, newest activity first; candidates (made from caller text) are never listed."""
+    query = _load(schemas.RumoursQuerySchema())
+    stmt = (select(Rumour).where(Rumour.status == RumourStatus.REVIEWED, Rumour.merged_into_id.is_(None))
+            .order_by(Rumour.last_seen_at.desc().nulls_last(), Rumour.id).limit(query["limit"])
+            .offset(query["offset"]))
+    if query["category"]:
+        stmt = stmt.where(Rumour.category == query["category"])
+    found = db.session.scalars(stmt).all()
+    return jsonify(schemas.RumourListSchema().dump({"rumours": found, "limit": query["limit"],
+                                                    "offset": query["offset"]}))
+
+
+@bp.get("/exports/trends")
+@token_required(*READ_TRENDS)
+def export_trends() -> ResponseReturnValue:
+    """The trends export, streamed (CSV and JSON as they are produced; XLSX from a constant-memory temp file)."""
+    fmt = _load(schemas.ExportQuerySchema(only=("format",)))["format"]
+    filters = _load(schemas.TrendQuerySchema())
+    records = export_records(db.session(), filters)
+    name = f"hotline-trends-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"}
+    if fmt == "xlsx":
+        body: Iterator[Any] = _xlsx_stream(records)
+    elif fmt == "json":
+        meta = {"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat(),
+                "generated": date.today().isoformat()}
+        body = json_chunks(records, meta)
+    else:
+        body = csv_chunks(records)
+    return Response(stream_with_context(body), mimetype=CONTENT_TYPES[fmt].split(";")[0],
+                    content_type=CONTENT_TYPES[fmt], headers=headers)
+
+
+def _xlsx_stream(records: Iterator[Any]) -> Iterator[bytes]:
+    """XLSX is a zip with its directory at the end: write it to a temporary file, then stream that file."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(path, records)
+        with open(path, "rb") as source:
+            while chunk := source.read(64 * 1024):
+                yield chunk
+    finally:
+        os.unlink(path)

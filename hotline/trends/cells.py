@@ -1,0 +1,54 @@
+"""The values the trends work on: query filters and aggregate cells (never caller text or pseudonyms)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# The dimensions of a cell, in export order. ``type`` and ``category`` are the confirmed coding only;
+# ``rumour_id`` is set only for a reviewed rumour linked by a confirmed (not suggested) match.
+DIMENSIONS = ("country", "admin1", "language", "channel", "type", "category", "rumour_id")
+
+
+@dataclass(frozen=True)
+class TrendFilters:
+    """What to count: received dates (inclusive, UTC) and optional equality filters."""
+
+    date_from: date
+    date_to: date
+    country: str | None = None
+    language: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    admin1: str | None = None
+    rumour_id: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Reports counted in one week for one combination of dimensions."""
+
+    week: date
+    country: str | None
+    admin1: str | None
+    language: str | None
+    channel: str | None
+    type: str | None
+    category: str | None
+    rumour_id: int | None
+    count: int
+
+    def key(self) -> tuple[str, ...]:
+        """A total, database-independent sort key (None sorts first; ids sort as numbers)."""
+        return tuple("" if value is None else f"~{value:012d}" if isinstance(value, int) else f"~{value}"
+                     for value in (getattr(self, name) for name in DIMENSIONS))
+
+
+@dataclass(frozen=True)
+class PublishedCell:
+    """A cell as published: its count, or None when suppressed (and why)."""
+
+    cell: Cell
+    count: int | None
+    suppressed: str | None = None  # "primary" (under k) or "secondary" (would let a primary be recomputed)
