@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, post_load, validate
 
 from hotline.trends.params import ExportQuerySchema, TrendQuerySchema
 from hotline.trends.series import GROUPABLE
 
 
 class TrendsQuerySchema(TrendQuerySchema):
-    """Parameters of GET /api/v1/trends."""
+    """Parameters of GET /api/v1/trends: a trend query and the dimension to group by."""
 
     group_by = fields.String(load_default="category", validate=validate.OneOf(GROUPABLE))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Any:
+        group_by = data.pop("group_by")
+        return super().make(data), group_by
 
 
 class RumoursQuerySchema(Schema):

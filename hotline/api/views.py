@@ -48,8 +48,7 @@ def openapi() -> ResponseReturnValue:
 @token_required(*READ_TRENDS)
 def trends() -> ResponseReturnValue:
     """Weekly counts by one dimension, small cells suppressed, and this range's unusual rises."""
-    filters = _load(schemas.TrendQuerySchema())
-    group_by = _load(schemas.TrendsQuerySchema(only=("group_by",)))["group_by"]
+    filters, group_by = _load(schemas.TrendsQuerySchema())
     summary = trend_summary(db.session(), filters, group_by)
     return jsonify(schemas.TrendsResponseSchema().dump(_summary_body(summary, group_by)))
 
@@ -93,8 +92,8 @@ def rumours() -> ResponseReturnValue:
 @token_required(*READ_TRENDS)
 def export_trends() -> ResponseReturnValue:
     """The trends export, streamed (CSV and JSON as they are produced; XLSX from a constant-memory temp file)."""
-    fmt = _load(schemas.ExportQuerySchema(only=("format",)))["format"]
-    filters = _load(schemas.TrendQuerySchema())
+    query = _load(schemas.ExportQuerySchema())
+    filters, fmt = query.filters, query.format
     records = export_records(db.session(), filters)
     name = f"hotline-trends-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"}

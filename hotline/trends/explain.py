@@ -20,8 +20,8 @@ def explain_rise(rise: Rise, gettext: Gettext, ngettext: NGettext, recent_weeks:
     else:
         head = gettext("%(change)s on the previous %(weeks)d weeks", change=f"+{rise.change_percent}%",
                        weeks=recent_weeks)
-    body = ngettext("%(num)d report", "%(num)d reports", rise.count, num=rise.count)
-    langs = ngettext("in %(num)d language", "in %(num)d languages", rise.languages, num=rise.languages)
+    body = ngettext("%(num)d report", "%(num)d reports", rise.count)  # gettext's ngettext supplies num
+    langs = ngettext("in %(num)d language", "in %(num)d languages", rise.languages)
     parts = [f"{head}: {body} {langs}"]
     if rise.top_channel and rise.top_region:
         parts.append(gettext("mostly %(channel)s from %(region)s", channel=label("channel", rise.top_channel),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -27,14 +28,28 @@ class TrendQuerySchema(Schema):
 
     @validates_schema
     def order(self, data: dict[str, Any], **_: Any) -> None:
+        if "date_to" not in data or "date_from" not in data:
+            return
         if data["date_to"] < data["date_from"]:
             raise ValidationError("must not be before 'from'", "to")
         if data["date_to"] - data["date_from"] > timedelta(days=MAX_RANGE_DAYS):
             raise ValidationError(f"the range may span at most {MAX_RANGE_DAYS} days", "to")
 
     @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> TrendFilters:
-        return TrendFilters(**{key: value for key, value in data.items() if value not in (None, "")})
+    def make(self, data: dict[str, Any], **_: Any) -> Any:
+        return _filters(data)
+
+
+def _filters(data: dict[str, Any]) -> TrendFilters:
+    return TrendFilters(**{key: value for key, value in data.items() if value not in (None, "")})
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    """What to export, and as what."""
+
+    filters: TrendFilters
+    format: str
 
 
 class ExportQuerySchema(TrendQuerySchema):
@@ -43,9 +58,9 @@ class ExportQuerySchema(TrendQuerySchema):
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx", "json")))
 
     @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> TrendFilters:
-        data.pop("format", None)
-        return super().make(data)
+    def make(self, data: dict[str, Any], **_: Any) -> Any:
+        fmt = data.pop("format")
+        return ExportQuery(_filters(data), fmt)
 
 
 def parse_filters(values: Mapping[str, Any], schema: Schema | None = None) -> TrendFilters:

@@ -9,7 +9,7 @@ confirmed threshold stays a suggestion until someone confirms it).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -37,8 +37,8 @@ def reviewed_rumour(confirmed_score: float) -> ColumnElement[Any]:
 
 
 def _where(filters: TrendFilters) -> list[ColumnElement[bool]]:
-    start = datetime.combine(filters.date_from, time.min, tzinfo=timezone.utc)
-    end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    start = datetime.combine(filters.date_from, time.min, tzinfo=UTC)
+    end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
     conditions: list[ColumnElement[bool]] = [Report.received_at >= start, Report.received_at < end]
     for name in ("country", "language", "channel", "admin1"):
         value = getattr(filters, name)

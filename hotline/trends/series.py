@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from hotline.trends.cells import Cell
 from hotline.trends.suppression import suppress_group
@@ -46,7 +47,7 @@ def weekly_series(cells: Iterable[Cell], group_by: str, weeks: list[date], k: in
     points: list[SeriesPoint] = []
     totals: dict[date, int | None] = {}
     for week in sorted(sums):
-        grouped = [replace(_EMPTY, week=week, count=count, **{group_by: value})
+        grouped = [replace(_EMPTY, week=week, count=count, **_only(group_by, value))
                    for value, count in sums[week].items() if count]
         if not grouped:
             totals[week] = 0
@@ -57,3 +58,7 @@ def weekly_series(cells: Iterable[Cell], group_by: str, weeks: list[date], k: in
                       for p in published.cells)
     return Series(group_by, sorted(sums), points, totals)
 
+
+
+def _only(group_by: str, value: str | int | None) -> dict[str, Any]:
+    return {group_by: value}
