@@ -37,7 +37,7 @@ def seed(session: Session) -> Any:
     rumour = add_rumour(session)
     for _ in range(7):
         add_report(session, "2026-11-24T08:00:00", coded_by=operator, rumour_id=rumour.id)
-    add_report(session, "2026-11-25T08:00:00", coded_by=operator, language="=HYPERLINK(1)")
+    add_report(session, "2026-11-25T08:00:00", coded_by=operator, language="=SUM(1)")
     candidate = add_rumour(session, RumourStatus.CANDIDATE)
     candidate.canonical_statement = "made from a caller's redacted words"
     return rumour
@@ -92,7 +92,7 @@ def test_readers_get_trends_and_the_token_is_marked_used(client: FlaskClient, db
     body = answer.get_json()
     assert body["group_by"] == "language" and body["min_cell_count"] == 5
     points = {p["value"]: p["count"] for p in body["points"]}
-    assert points["ps"] is None and points["=HYPERLINK(1)"] is None  # 7 would give the 1 back: both hidden
+    assert points["ps"] is None and points["=SUM(1)"] is None  # 7 would give the 1 back: both hidden
     assert body["totals"] == [{"week": "2026-W48", "week_start": "2026-11-23", "total": 8}]
     db_session.refresh(record)
     assert record.last_used_at is not None
@@ -132,7 +132,7 @@ def test_csv_export_streams_with_hxl_and_no_caller_data(client: FlaskClient, db_
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][0] == "#date+week"
     assert "caller words" not in text and "+93" not in text
-    assert any(row[5] == "'=HYPERLINK(1)" for row in rows[2:])
+    assert any(row[5] == "'=SUM(1)" for row in rows[2:])
 
 
 def test_xlsx_and_json_exports(client: FlaskClient, db_session: Session) -> None:
