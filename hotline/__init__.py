@@ -25,6 +25,7 @@ from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
+from hotline.trends.views import bp as trends_bp
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -67,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(twilio_sms_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(trends_bp)
     register_error_handlers(app)
     init_template_helpers(app)
 

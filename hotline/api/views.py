@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
@@ -59,7 +59,7 @@ def rise_body(rise: Rise, recent_weeks: int) -> dict[str, Any]:
             "expected": round(rise.baseline.expected, 2), "basis": rise.baseline.basis,
             "change_percent": rise.change_percent, "p_value": rise.p_value, "languages": rise.languages,
             "top_channel": rise.top_channel, "top_region": rise.top_region, "new": rise.new,
-            "explanation": explain_rise(rise, gettext, ngettext, recent_weeks)}
+            "explanation": explain_rise(rise, gettext, recent_weeks)}
 
 
 def _summary_body(summary: TrendSummary, group_by: str) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Plain-language explanations of rises and evaluations, through whatever gettext the caller passes (pure)."""
+"""Plain-language explanations of rises, through whatever gettext the caller passes (pure).
+
+Singular and plural are separate msgids ("one report" / "%(num)d reports") rather than ngettext plural forms:
+the catalogues are filled from locales/incoming/*.json, which carries one string per msgid, and every UI language
+here (Dari, Indonesian, Malay, Urdu, Bengali, Thai) needs no more than those two forms.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,15 @@ from collections.abc import Callable
 from hotline.trends.rising import Rise
 
 Gettext = Callable[..., str]
-NGettext = Callable[..., str]
 
 
-def explain_rise(rise: Rise, gettext: Gettext, ngettext: NGettext, recent_weeks: int,
-                 label: Callable[[str, str | None], str] = lambda _kind, value: value or "?") -> str:
-    """E.g. "+240% on the previous 4 weeks: 31 reports in 3 languages, mostly SMS from AF-NAN"."""
+def _count(gettext: Gettext, num: int, one: str, many: str) -> str:
+    return gettext(one) if num == 1 else gettext(many, num=num)
+
+
+def explain_rise(rise: Rise, gettext: Gettext, recent_weeks: int,
+                 label: Callable[[str, str], str] = lambda _kind, value: value) -> str:
+    """E.g. "+240% on the previous 4 weeks: 31 reports in 3 languages, mostly sms from AF-NAN"."""
     if rise.new:
         head = gettext("New this week")
     elif rise.baseline.basis == "seasonal":
@@ -20,12 +28,12 @@ def explain_rise(rise: Rise, gettext: Gettext, ngettext: NGettext, recent_weeks:
     else:
         head = gettext("%(change)s on the previous %(weeks)d weeks", change=f"+{rise.change_percent}%",
                        weeks=recent_weeks)
-    body = ngettext("%(num)d report", "%(num)d reports", rise.count)  # gettext's ngettext supplies num
-    langs = ngettext("in %(num)d language", "in %(num)d languages", rise.languages)
-    parts = [f"{head}: {body} {langs}"]
+    reports = _count(gettext, rise.count, "one report", "%(num)d reports")
+    languages = _count(gettext, rise.languages, "in one language", "in %(num)d languages")
+    text = gettext("%(head)s: %(reports)s %(languages)s", head=head, reports=reports, languages=languages)
     if rise.top_channel and rise.top_region:
-        parts.append(gettext("mostly %(channel)s from %(region)s", channel=label("channel", rise.top_channel),
-                             region=label("region", rise.top_region)))
-    elif rise.top_channel:
-        parts.append(gettext("mostly %(channel)s", channel=label("channel", rise.top_channel)))
-    return ", ".join(parts)
+        return gettext("%(summary)s, mostly %(channel)s from %(region)s", summary=text,
+                       channel=label("channel", rise.top_channel), region=label("region", rise.top_region))
+    if rise.top_channel:
+        return gettext("%(summary)s, mostly %(channel)s", summary=text, channel=label("channel", rise.top_channel))
+    return text

@@ -1,0 +1,110 @@
+"""/console/trends: the analysts' dashboard (filters, server-rendered SVG charts, rising rumours)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from marshmallow import ValidationError
+
+from hotline.auth.models import Role
+from hotline.auth.session import login_required
+from hotline.context import runtime
+from hotline.extensions import db
+from hotline.i18n import current_ui_code, language_name
+from hotline.intake.constants import Channel
+from hotline.trends.charts import bar_inputs, line_inputs
+from hotline.trends.config import trends_config
+from hotline.trends.explain import explain_rise
+from hotline.trends.params import TrendQuerySchema
+from hotline.trends.series import GROUPABLE
+from hotline.trends.service import TrendSummary, trend_summary
+from hotline.trends.svgchart import bar_chart, line_chart
+
+bp = Blueprint("trends", __name__, url_prefix="/console/trends")
+READERS = (Role.ANALYST, Role.SUPERVISOR)
+CHARTS = ("weekly", "totals")
+
+
+def _query() -> tuple[dict[str, str], str]:
+    """The filters from the query string, with a default range of the last twelve weeks."""
+    today = date.today()
+    values = {"from": (today - timedelta(weeks=12)).isoformat(), "to": today.isoformat()}
+    values.update({k: v for k, v in request.args.items() if v and k in _FIELDS})
+    group_by = request.args.get("group_by", "category")
+    return values, group_by if group_by in GROUPABLE else "category"
+
+
+_FIELDS = {"from", "to", "country", "admin1", "language", "channel", "category"}
+
+
+def _label(group_by: str) -> Any:
+    taxonomy, ui = runtime().taxonomy, current_ui_code()
+
+    def label(value: str | int | None) -> str:
+        if value is None:
+            return str(gettext("unconfirmed") if group_by in ("type", "category", "rumour_id") else gettext("unknown"))
+        if group_by == "category":
+            category = taxonomy.category(str(value))
+            return category.label.in_language(ui) if category else str(value)
+        if group_by == "language":
+            return language_name(str(value))
+        if group_by == "rumour_id":
+            return str(gettext("Rumour %(id)s", id=value))
+        return str(value)
+
+    return label
+
+
+def _summary() -> tuple[TrendSummary | None, dict[str, str], str, dict[str, Any]]:
+    values, group_by = _query()
+    try:
+        filters = TrendQuerySchema().load(values)
+    except ValidationError as exc:
+        return None, values, group_by, exc.messages_dict
+    return trend_summary(db.session(), filters, group_by), values, group_by, {}
+
+
+@bp.get("")
+@login_required(*READERS)
+def dashboard() -> ResponseReturnValue:
+    """Filters, the two charts and the rising rumours and categories of the range's last week."""
+    summary, values, group_by, errors = _summary()
+    weeks = trends_config().rising.recent_weeks
+    context = {
+        "values": values, "group_by": group_by, "errors": errors, "summary": summary,
+        "groupable": GROUPABLE, "channels": [c.value for c in Channel],
+        "languages": [(code, language_name(code)) for code in runtime().languages.codes],
+        "categories": [(c.id, c.label.in_language(current_ui_code())) for c in runtime().taxonomy.categories],
+        "charts": CHARTS, "chart_args": {**values, "group_by": group_by},
+        "rising_rumours": [(r, explain_rise(r, gettext, weeks)) for r in (summary.rising_rumours if summary else [])],
+        "rising_categories": [(r, explain_rise(r, gettext, weeks), _label("category")(r.key))
+                              for r in (summary.rising_categories if summary else [])],
+    }
+    return render_template("trends/dashboard.html", **context), 400 if errors else 200
+
+
+@bp.get("/chart/<kind>.svg")
+@login_required(*READERS)
+def chart(kind: str) -> ResponseReturnValue:
+    """One chart as SVG, drawn on the server; ``download=1`` offers it as a file."""
+    if kind not in CHARTS:
+        return Response(status=404)
+    summary, _values, group_by, errors = _summary()
+    if summary is None:
+        return Response(str(errors), status=400, mimetype="text/plain")
+    label = _label(group_by)
+    if kind == "weekly":
+        weeks, lines = line_inputs(summary.series, label)
+        svg = line_chart(gettext("Reports per week"), weeks, lines)
+    else:
+        svg = bar_chart(gettext("Reports in the range"), bar_inputs(summary.series, label))
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="hotline-{kind}.svg"'
+    return response
