@@ -14,10 +14,6 @@ from hotline.trends.rising import Rise
 Gettext = Callable[..., str]
 
 
-def _count(gettext: Gettext, num: int, one: str, many: str) -> str:
-    return gettext(one) if num == 1 else gettext(many, num=num)
-
-
 def explain_rise(rise: Rise, gettext: Gettext, recent_weeks: int,
                  label: Callable[[str, str], str] = lambda _kind, value: value) -> str:
     """E.g. "+240% on the previous 4 weeks: 31 reports in 3 languages, mostly sms from AF-NAN"."""
@@ -28,9 +24,10 @@ def explain_rise(rise: Rise, gettext: Gettext, recent_weeks: int,
     else:
         head = gettext("%(change)s on the previous %(weeks)d weeks", change=f"+{rise.change_percent}%",
                        weeks=recent_weeks)
-    reports = _count(gettext, rise.count, "one report", "%(num)d reports")
-    languages = _count(gettext, rise.languages, "in one language", "in %(num)d languages")
-    text = gettext("%(head)s: %(reports)s %(languages)s", head=head, reports=reports, languages=languages)
+    reports = gettext("one report") if rise.count == 1 else gettext("%(num)d reports", num=rise.count)
+    languages = (gettext("in one language") if rise.languages == 1
+                 else gettext("in %(num)d languages", num=rise.languages))
+    text = f"{head}: {reports} {languages}"  # punctuation only: nothing to translate
     if rise.top_channel and rise.top_region:
         return gettext("%(summary)s, mostly %(channel)s from %(region)s", summary=text,
                        channel=label("channel", rise.top_channel), region=label("region", rise.top_region))
