@@ -43,6 +43,15 @@ def openapi_document() -> dict[str, Any]:
     spec.path(path="/rumours", operations=_get(
         "Reviewed rumours (staff-written statements only)", schemas.RumoursQuerySchema,
         {"description": "Rumours", "content": {"application/json": {"schema": "RumourList"}}}))
+    spec.components.schema("Attribution", schema=schemas.AttributionSchema)
+    spec.components.schema("CampaignList", schema=schemas.CampaignListSchema)
+    spec.path(path="/attribution", operations=_get(
+        "How callers heard about the hotline, by ISO week and country (suppressed)", schemas.RangeQuerySchema,
+        {"description": "Attribution", "content": {"application/json": {"schema": "Attribution"}}}))
+    spec.path(path="/campaigns", operations={"get": {
+        "summary": "Each started campaign: its target categories' volumes before, during and after, tested",
+        "security": [{"bearer": []}], "responses": {"200": {"description": "Campaigns", "content": {
+            "application/json": {"schema": "CampaignList"}}}, "401": _ERRORS["401"], "403": _ERRORS["403"]}}})
     spec.path(path="/exports/trends", operations=_get(
         "Counts by ISO week x country x admin1 x language x channel x type x category x reviewed rumour, "
         "as CSV or XLSX (with an HXL hashtag row) or JSON, streamed", schemas.ExportQuerySchema,

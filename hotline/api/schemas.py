@@ -90,6 +90,50 @@ class RumourListSchema(Schema):
     offset = fields.Integer()
 
 
+class RangeQuerySchema(Schema):
+    """``from`` and ``to`` only (GET /api/v1/attribution)."""
+
+    date_from = fields.Date(required=True, data_key="from")
+    date_to = fields.Date(required=True, data_key="to")
+
+
+class AttributionRowSchema(Schema):
+    week = fields.String()
+    country = fields.String(allow_none=True)
+    heard_via = fields.String()
+    count = fields.Integer(allow_none=True, metadata={"description": "null when suppressed"})
+
+
+class AttributionSchema(Schema):
+    min_cell_count = fields.Integer()
+    rows = fields.List(fields.Nested(AttributionRowSchema))
+
+
+class PeriodSchema(Schema):
+    first = fields.Date()
+    last = fields.Date()
+    reports = fields.Integer(allow_none=True)
+    per_week = fields.Float(allow_none=True)
+
+
+class CampaignEvaluationSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    target_categories = fields.List(fields.String())
+    languages = fields.List(fields.String())
+    regions = fields.List(fields.Dict())
+    before = fields.Nested(PeriodSchema)
+    during = fields.Nested(PeriodSchema)
+    after = fields.Nested(PeriodSchema, allow_none=True)
+    change_percent = fields.Integer(allow_none=True)
+    p_value = fields.Float()
+    summary = fields.String()
+
+
+class CampaignListSchema(Schema):
+    campaigns = fields.List(fields.Nested(CampaignEvaluationSchema))
+
+
 class ErrorBodySchema(Schema):
     status = fields.Integer()
     title = fields.String()

@@ -21,7 +21,9 @@ from hotline.api.openapi import openapi_document
 from hotline.exports.writers import CONTENT_TYPES, csv_chunks, json_chunks, write_xlsx
 from hotline.extensions import db
 from hotline.rumours.models import Rumour, RumourStatus
+from hotline.trends.campaigns import CampaignResult, attribution, evaluate_campaigns
 from hotline.trends.config import trends_config
+from hotline.trends.evaluation import summarise
 from hotline.trends.explain import explain_rise
 from hotline.trends.rising import Rise
 from hotline.trends.service import TrendSummary, export_records, trend_summary
@@ -86,6 +88,38 @@ def rumours() -> ResponseReturnValue:
     found = db.session.scalars(stmt).all()
     return jsonify(schemas.RumourListSchema().dump({"rumours": found, "limit": query["limit"],
                                                     "offset": query["offset"]}))
+
+
+@bp.get("/attribution")
+@token_required(*READ_TRENDS)
+def attribution_view() -> ResponseReturnValue:
+    """How callers heard about the hotline, by week and country, small cells suppressed."""
+    query = _load(schemas.RangeQuerySchema())
+    k = trends_config().min_cell_count
+    rows = attribution(db.session(), query["date_from"], query["date_to"], k)
+    return jsonify(schemas.AttributionSchema().dump({"min_cell_count": k, "rows": rows}))
+
+
+@bp.get("/campaigns")
+@token_required(*READ_TRENDS)
+def campaigns() -> ResponseReturnValue:
+    """Every started campaign, evaluated."""
+    results = evaluate_campaigns(db.session(), date.today())
+    return jsonify(schemas.CampaignListSchema().dump({"campaigns": [campaign_body(r) for r in results]}))
+
+
+def campaign_body(result: CampaignResult) -> dict[str, Any]:
+    """A campaign's evaluation as the API and dashboard present it (summary in the request's language)."""
+    c, spans, ev = result.campaign, result.periods, result.evaluation
+
+    def period(span: tuple[date, date] | None, reports: int | None, rate: float | None) -> dict[str, Any] | None:
+        return None if span is None else {"first": span[0], "last": span[1], "reports": reports, "per_week": rate}
+
+    return {"id": c.id, "name": c.name, "target_categories": c.target_categories, "languages": c.languages,
+            "regions": c.regions, "before": period(spans.before, ev.before, ev.rate_before),
+            "during": period(spans.during, ev.during, ev.rate_during),
+            "after": period(spans.after, ev.after, ev.rate_after), "change_percent": ev.change_percent,
+            "p_value": ev.p_value, "summary": summarise(ev, gettext)}
 
 
 @bp.get("/exports/trends")

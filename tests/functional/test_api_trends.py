@@ -149,3 +149,45 @@ def test_xlsx_and_json_exports(client: FlaskClient, db_session: Session) -> None
     answer = client.get("/api/v1/exports/trends", query_string={**RANGE, "format": "json"}, headers=bearer(token))
     document = json.loads(answer.get_data(as_text=True))
     assert document["rows"][-1]["count"] == 8
+
+
+def test_campaign_evaluation_with_summary(client: FlaskClient, db_session: Session) -> None:
+    from datetime import date
+
+    from hotline.campaigns.models import Campaign
+
+    operator = make_staff(db_session)
+    for day in range(1, 29):  # 28 reports in February, one a day
+        add_report(db_session, f"2026-02-{day:02d}T10:00:00", coded_by=operator, category="journey_risk")
+    for day in (3, 17):  # 2 in March, during the campaign
+        add_report(db_session, f"2026-03-{day:02d}T10:00:00", coded_by=operator, category="journey_risk")
+    add_report(db_session, "2026-03-05T10:00:00", coded_by=operator, category="journey_risk", language="bn")
+    add_report(db_session, "2026-03-06T10:00:00", category="journey_risk")  # not confirmed: not counted
+    campaign = Campaign(name="Sea season", regions=[{"country": "AF", "admin1": "AF-NAN"}], languages=["ps"],
+                        channels=[], target_categories=["journey_risk"], starts_on=date(2026, 3, 1),
+                        ends_on=date(2026, 3, 28))
+    db_session.add(campaign)
+    db_session.flush()
+    token, _ = token_for(db_session, "analyst")
+    body = client.get("/api/v1/campaigns", headers=bearer(token)).get_json()
+    found = next(c for c in body["campaigns"] if c["id"] == campaign.id)
+    assert (found["before"]["reports"], found["during"]["reports"]) == (28, 2)
+    assert found["change_percent"] == -93 and found["p_value"] < 0.001
+    assert "fell by 93%" in found["summary"] and "unlikely to be chance" in found["summary"]
+
+
+def test_attribution_by_week_and_country(client: FlaskClient, db_session: Session) -> None:
+    from hotline.intake.models import Caller
+
+    for i in range(7):
+        caller = Caller(pseudonym=f"p{i:063d}", country="AF", heard_via="radio" if i < 6 else "poster")
+        db_session.add(caller)
+        db_session.flush()
+        report = add_report(db_session, "2026-11-24T10:00:00")
+        report.contact.caller_id = caller.id
+    db_session.flush()
+    token, _ = token_for(db_session, "analyst")
+    body = client.get("/api/v1/attribution", query_string=RANGE, headers=bearer(token)).get_json()
+    rows = {(r["week"], r["country"], r["heard_via"]): r["count"] for r in body["rows"]}
+    assert rows == {("2026-W48", "AF", "radio"): None, ("2026-W48", "AF", "poster"): None}
+    assert "p000" not in json.dumps(body)

@@ -159,3 +159,24 @@ def test_trends_config_errors_name_file_line_and_key(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         load_trends_config(bad)
     assert "trends.yaml:3" in str(caught.value) and "exports.min_cell_count" in str(caught.value)
+
+
+def test_campaign_periods_and_exact_rate_test() -> None:
+    from hotline.trends.evaluation import evaluate, periods, rate_ratio_test, summarise
+
+    spans = periods(date(2026, 3, 1), date(2026, 3, 28), today=date(2026, 4, 10))
+    assert spans.before == (date(2026, 2, 1), date(2026, 2, 28))
+    assert spans.after == (date(2026, 3, 29), date(2026, 4, 10))
+    assert periods(date(2026, 3, 1), date(2026, 3, 28), today=date(2026, 3, 20)).after is None
+    # Equal exposure: 10 against 10 is no evidence; 2 against 30 is strong evidence.
+    assert rate_ratio_test(10, 28, 10, 28) == pytest.approx(1.0)
+    assert rate_ratio_test(2, 28, 30, 28) < 1e-6
+    # Known value: binomial(12, 0.5), observed 2 -> two-sided p = 2 * P(X <= 2) = 0.0386
+    assert rate_ratio_test(2, 1, 10, 1) == pytest.approx(0.03857, rel=1e-3)
+    result = evaluate({"before": 40, "during": 12, "after": 9}, spans)
+    assert (result.rate_before, result.rate_during, result.change_percent) == (10.0, 3.0, -70)
+    text = summarise(result, gettext)
+    assert text.startswith("Reports in the campaign's categories fell by 70% during the campaign (3 a week, "
+                           "against 10 before).")
+    assert "unlikely to be chance" in text
+    assert "could well be chance" in summarise(evaluate({"before": 10, "during": 9}, spans), gettext)
