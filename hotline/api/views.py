@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
@@ -21,11 +20,9 @@ from hotline.api.openapi import openapi_document
 from hotline.exports.writers import CONTENT_TYPES, csv_chunks, json_chunks, write_xlsx
 from hotline.extensions import db
 from hotline.rumours.models import Rumour, RumourStatus
-from hotline.trends.campaigns import CampaignResult, attribution, evaluate_campaigns
+from hotline.trends.campaigns import attribution, evaluate_campaigns
 from hotline.trends.config import trends_config
-from hotline.trends.evaluation import summarise
-from hotline.trends.explain import explain_rise
-from hotline.trends.rising import Rise
+from hotline.trends.present import campaign_body, rise_body
 from hotline.trends.service import TrendSummary, export_records, trend_summary
 from hotline.trends.weeks import week_label
 
@@ -53,15 +50,6 @@ def trends() -> ResponseReturnValue:
     filters, group_by = _load(schemas.TrendsQuerySchema())
     summary = trend_summary(db.session(), filters, group_by)
     return jsonify(schemas.TrendsResponseSchema().dump(_summary_body(summary, group_by)))
-
-
-def rise_body(rise: Rise, recent_weeks: int) -> dict[str, Any]:
-    """A rise as the API and dashboard present it, explanation included (in the request's language)."""
-    return {"key": rise.key, "week": week_label(rise.week), "count": rise.count,
-            "expected": round(rise.baseline.expected, 2), "basis": rise.baseline.basis,
-            "change_percent": rise.change_percent, "p_value": rise.p_value, "languages": rise.languages,
-            "top_channel": rise.top_channel, "top_region": rise.top_region, "new": rise.new,
-            "explanation": explain_rise(rise, gettext, recent_weeks)}
 
 
 def _summary_body(summary: TrendSummary, group_by: str) -> dict[str, Any]:
@@ -106,20 +94,6 @@ def campaigns() -> ResponseReturnValue:
     """Every started campaign, evaluated."""
     results = evaluate_campaigns(db.session(), date.today())
     return jsonify(schemas.CampaignListSchema().dump({"campaigns": [campaign_body(r) for r in results]}))
-
-
-def campaign_body(result: CampaignResult) -> dict[str, Any]:
-    """A campaign's evaluation as the API and dashboard present it (summary in the request's language)."""
-    c, spans, ev = result.campaign, result.periods, result.evaluation
-
-    def period(span: tuple[date, date] | None, reports: int | None, rate: float | None) -> dict[str, Any] | None:
-        return None if span is None else {"first": span[0], "last": span[1], "reports": reports, "per_week": rate}
-
-    return {"id": c.id, "name": c.name, "target_categories": c.target_categories, "languages": c.languages,
-            "regions": c.regions, "before": period(spans.before, ev.before, ev.rate_before),
-            "during": period(spans.during, ev.during, ev.rate_during),
-            "after": period(spans.after, ev.after, ev.rate_after), "change_percent": ev.change_percent,
-            "p_value": ev.p_value, "summary": summarise(ev, gettext)}
 
 
 @bp.get("/exports/trends")

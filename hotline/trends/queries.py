@@ -9,7 +9,7 @@ confirmed threshold stays a suggestion until someone confirms it).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -79,3 +79,9 @@ def iter_weeks(session: Session, filters: TrendFilters, confirmed_score: float) 
     """The cells grouped by week, one week in memory at a time."""
     for _week, cells in groupby(iter_cells(session, filters, confirmed_score), key=lambda cell: cell.week):
         yield list(cells)
+
+
+def weekly_totals(session: Session, filters: TrendFilters) -> list[tuple[date, int]]:
+    """(Monday, reports) for every week with reports in the range: the month-of-year profile's input."""
+    stmt = (select(Report.week, func.count()).where(*_where(filters)).group_by(Report.week).order_by(Report.week))
+    return [(week, int(count)) for week, count in session.execute(stmt)]

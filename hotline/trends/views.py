@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from babel.dates import get_month_names
 from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from marshmallow import ValidationError
 
 from hotline.auth.models import Role
@@ -16,17 +18,22 @@ from hotline.context import runtime
 from hotline.extensions import db
 from hotline.i18n import current_ui_code, language_name
 from hotline.intake.constants import Channel
+from hotline.trends.campaigns import evaluate_campaigns
 from hotline.trends.charts import bar_inputs, line_inputs
 from hotline.trends.config import trends_config
 from hotline.trends.explain import explain_rise
 from hotline.trends.params import TrendQuerySchema
+from hotline.trends.present import campaign_body
+from hotline.trends.queries import weekly_totals
+from hotline.trends.seasons import month_profile, season_warnings, seasons
 from hotline.trends.series import GROUPABLE
 from hotline.trends.service import TrendSummary, trend_summary
 from hotline.trends.svgchart import bar_chart, line_chart
 
 bp = Blueprint("trends", __name__, url_prefix="/console/trends")
 READERS = (Role.ANALYST, Role.SUPERVISOR)
-CHARTS = ("weekly", "totals")
+CHARTS = ("weekly", "totals", "seasonal")
+PROFILE_YEARS = 3
 
 
 def _query() -> tuple[dict[str, str], str]:
@@ -83,6 +90,10 @@ def dashboard() -> ResponseReturnValue:
         "rising_rumours": [(r, explain_rise(r, gettext, weeks)) for r in (summary.rising_rumours if summary else [])],
         "rising_categories": [(r, explain_rise(r, gettext, weeks), _label("category")(r.key))
                               for r in (summary.rising_categories if summary else [])],
+        "season_warnings": season_warnings(seasons(), summary.filters.date_to,
+                                           [str(r.key) for r in summary.rising_categories]) if summary else [],
+        "category_label": _label("category"),
+        "campaigns": [campaign_body(r) for r in evaluate_campaigns(db.session(), date.today())],
     }
     return render_template("trends/dashboard.html", **context), 400 if errors else 200
 
@@ -100,11 +111,23 @@ def chart(kind: str) -> ResponseReturnValue:
     if kind == "weekly":
         weeks, lines = line_inputs(summary.series, label)
         svg = line_chart(gettext("Reports per week"), weeks, lines)
-    else:
+    elif kind == "totals":
         svg = bar_chart(gettext("Reports in the range"), bar_inputs(summary.series, label))
+    else:
+        svg = _seasonal_chart(summary)
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     if request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="hotline-{kind}.svg"'
     return response
+
+
+def _seasonal_chart(summary: TrendSummary) -> str:
+    """Month-of-year profile of this and the previous years, with the same filters."""
+    end = summary.filters.date_to
+    start = date(end.year - PROFILE_YEARS + 1, 1, 1)
+    profile = month_profile(weekly_totals(db.session(), replace(summary.filters, date_from=start)))
+    months = get_month_names("abbreviated", locale=get_locale())
+    return line_chart(gettext("Reports by month of the year"), [months[m] for m in range(1, 13)],
+                      [(str(year), list(counts)) for year, counts in profile.items()])

@@ -42,7 +42,7 @@ def test_the_dashboard_shows_charts_and_rising_categories(client: FlaskClient, d
     assert "<script" not in page
     assert "/console/trends/chart/weekly.svg?" in page and "download=1" in page
     assert "Rising categories" in page and "12 reports in one language" in page
-    for kind in ("weekly", "totals"):
+    for kind in ("weekly", "totals", "seasonal"):
         chart = client.get(f"/console/trends/chart/{kind}.svg?{RANGE}")
         assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
         document = xml.dom.minidom.parseString(chart.get_data())  # noqa: S318 - our own SVG

@@ -180,3 +180,38 @@ def test_campaign_periods_and_exact_rate_test() -> None:
                            "against 10 before).")
     assert "unlikely to be chance" in text
     assert "could well be chance" in summarise(evaluate({"before": 10, "during": 9}, spans), gettext)
+
+
+def test_seasons_file_is_valid_and_errors_name_file_line_and_key(tmp_path: Path) -> None:
+    from hotline.trends.seasons import load_seasons
+
+    routes = load_seasons(categories=["journey_risk", "smuggler_claims", "destination_policy"])
+    assert {route.id for route in routes} >= {"andaman_sea"}
+    bad = tmp_path / "seasons.yaml"
+    bad.write_text("version: 1\ndefault_lead_weeks: 6\nroutes:\n  - id: x\n    name: X\n    starts: '02-30'\n"
+                   "    ends: '13-01'\n    categories: [journey_risk]\n")
+    with pytest.raises(ContentError) as caught:
+        load_seasons(bad)
+    assert "seasons.yaml:7" in str(caught.value) and "routes[0].ends" in str(caught.value)
+    bad.write_text("version: 1\ndefault_lead_weeks: 6\nroutes:\n  - id: x\n    name: X\n    starts: '02-30'\n"
+                   "    ends: '03-01'\n    categories: [journey_risk]\n")
+    with pytest.raises(ContentError, match="not a day of the year"):
+        load_seasons(bad)
+    bad.write_text("version: 1\ndefault_lead_weeks: 6\nroutes:\n  - id: x\n    name: X\n    starts: '02-01'\n"
+                   "    ends: '03-01'\n    categories: [gossip]\n")
+    with pytest.raises(ContentError, match="unknown categories gossip"):
+        load_seasons(bad, categories=["journey_risk"])
+
+
+def test_season_warnings_before_and_during_a_season_over_the_new_year() -> None:
+    from hotline.trends.seasons import Route, month_profile, next_season, season_warnings
+
+    route = Route("r", "R", ("BD",), (10, 15), (3, 31), 6, ("journey_risk", "smuggler_claims"))
+    assert next_season(route, date(2026, 2, 1)) == (date(2025, 10, 15), date(2026, 3, 31))
+    assert next_season(route, date(2026, 6, 1)) == (date(2026, 10, 15), date(2027, 3, 31))
+    assert season_warnings([route], date(2026, 8, 1), []) == []
+    near = season_warnings([route], date(2026, 9, 10), ["journey_risk", "other"])
+    assert len(near) == 1 and near[0].weeks_until == 5 and near[0].rising == ("journey_risk",)
+    assert season_warnings([route], date(2027, 1, 5), [])[0].weeks_until == 0
+    profile = month_profile([(date(2025, 10, 6), 3), (date(2025, 10, 13), 4), (date(2026, 1, 5), 2)])
+    assert profile[2025][9] == 7 and profile[2026][0] == 2
