@@ -14,6 +14,7 @@ from hotline import create_app
 from hotline.auth.service import AccountError, create_api_token, create_user, roles
 from hotline.classify.cli import classify_group
 from hotline.content.yamlfile import ContentError
+from hotline.digest.cli import digest_group
 from hotline.exports.cli import export_group
 from hotline.extensions import db
 from hotline.ivr.cli import ivr_group
@@ -145,6 +146,7 @@ cli.add_command(ivr_group)
 cli.add_command(jobs_group)
 cli.add_command(simulate_group)
 cli.add_command(export_group)
+cli.add_command(digest_group)
 
 
 def main() -> None:
