@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from hotline.trends.params import ExportQuerySchema, TrendQuerySchema
 from hotline.trends.series import GROUPABLE
@@ -95,6 +95,11 @@ class RangeQuerySchema(Schema):
 
     date_from = fields.Date(required=True, data_key="from")
     date_to = fields.Date(required=True, data_key="to")
+
+    @validates_schema
+    def order(self, data: dict[str, Any], **_: Any) -> None:
+        if "date_from" in data and "date_to" in data and data["date_to"] < data["date_from"]:
+            raise ValidationError("must not be before 'from'", "to")
 
 
 class AttributionRowSchema(Schema):

@@ -104,6 +104,8 @@ def test_readers_get_trends_and_the_token_is_marked_used(client: FlaskClient, db
     ("/api/v1/trends", {**RANGE, "group_by": "text"}, "group_by"),
     ("/api/v1/exports/trends", {"from": "2026-11-29", "to": "2026-11-01"}, "to"),
     ("/api/v1/exports/trends", {**RANGE, "format": "pdf"}, "format"),
+    ("/api/v1/attribution", {"from": "2026-11-29", "to": "2026-11-01"}, "to"),
+    ("/api/v1/rumours", {"limit": "0"}, "limit"),
 ])
 def test_bad_parameters_are_400_naming_the_parameter(client: FlaskClient, db_session: Session, path: str,
                                                      query: dict[str, str], named: str) -> None:
