@@ -45,7 +45,7 @@ demo: $(STAMP) catalogs
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ] || [ ! -x /usr/bin/espeak-ng ]; then \
 	  echo "installing chromium, fonts-noto-core and espeak-ng from Debian"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-core espeak-ng >/dev/null; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-core espeak-ng libcairo2 >/dev/null; \
 	fi
 
 ## make test: install what the tests need, then run the whole suite on SQLite and on PostgreSQL

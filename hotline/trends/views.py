@@ -23,6 +23,7 @@ from hotline.trends.charts import bar_inputs, line_inputs
 from hotline.trends.config import trends_config
 from hotline.trends.explain import explain_rise
 from hotline.trends.params import TrendQuerySchema
+from hotline.trends.png import png_available, svg_to_png
 from hotline.trends.present import campaign_body
 from hotline.trends.queries import weekly_totals
 from hotline.trends.seasons import month_profile, season_warnings, seasons
@@ -86,7 +87,7 @@ def dashboard() -> ResponseReturnValue:
         "groupable": GROUPABLE, "channels": [c.value for c in Channel],
         "languages": [(code, language_name(code)) for code in runtime().languages.codes],
         "categories": [(c.id, c.label.in_language(current_ui_code())) for c in runtime().taxonomy.categories],
-        "charts": CHARTS, "chart_args": {**values, "group_by": group_by},
+        "charts": CHARTS, "png": png_available(), "chart_args": {**values, "group_by": group_by},
         "rising_rumours": [(r, explain_rise(r, gettext, weeks)) for r in (summary.rising_rumours if summary else [])],
         "rising_categories": [(r, explain_rise(r, gettext, weeks), _label("category")(r.key))
                               for r in (summary.rising_categories if summary else [])],
@@ -98,11 +99,11 @@ def dashboard() -> ResponseReturnValue:
     return render_template("trends/dashboard.html", **context), 400 if errors else 200
 
 
-@bp.get("/chart/<kind>.svg")
+@bp.get("/chart/<kind>.<ext>")
 @login_required(*READERS)
-def chart(kind: str) -> ResponseReturnValue:
-    """One chart as SVG, drawn on the server; ``download=1`` offers it as a file."""
-    if kind not in CHARTS:
+def chart(kind: str, ext: str) -> ResponseReturnValue:
+    """One chart as SVG (or PNG), drawn on the server; ``download=1`` offers it as a file."""
+    if kind not in CHARTS or ext not in ("svg", "png") or (ext == "png" and not png_available()):
         return Response(status=404)
     summary, _values, group_by, errors = _summary()
     if summary is None:
@@ -115,11 +116,14 @@ def chart(kind: str) -> ResponseReturnValue:
         svg = bar_chart(gettext("Reports in the range"), bar_inputs(summary.series, label))
     else:
         svg = _seasonal_chart(summary)
-    response = Response(svg, mimetype="image/svg+xml")
+    if ext == "png":
+        response = Response(svg_to_png(svg), mimetype="image/png")
+    else:
+        response = Response(svg, mimetype="image/svg+xml")
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     if request.args.get("download"):
-        response.headers["Content-Disposition"] = f'attachment; filename="hotline-{kind}.svg"'
+        response.headers["Content-Disposition"] = f'attachment; filename="hotline-{kind}.{ext}"'
     return response
 
 

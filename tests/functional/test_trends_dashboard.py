@@ -8,6 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from hotline.trends.png import png_available
 from tests.factories import make_staff, sign_in
 from tests.trends_helpers import add_report
 
@@ -50,6 +51,11 @@ def test_the_dashboard_shows_charts_and_rising_categories(client: FlaskClient, d
         assert not document.getElementsByTagName("script")
     download = client.get(f"/console/trends/chart/weekly.svg?{RANGE}&download=1")
     assert download.headers["Content-Disposition"].startswith("attachment")
+    if png_available():
+        assert "weekly.png?" in page
+        png = client.get(f"/console/trends/chart/weekly.png?{RANGE}&download=1")
+        assert png.mimetype == "image/png" and png.get_data()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert client.get(f"/console/trends/chart/weekly.gif?{RANGE}").status_code == 404
 
 
 def test_bad_dates_are_shown_not_crashed(client: FlaskClient, db_session: Session) -> None:
