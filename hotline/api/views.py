@@ -11,7 +11,6 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError
-from sqlalchemy import select
 
 from hotline.api import schemas
 from hotline.api.auth import READ_TRENDS, token_required
@@ -19,10 +18,10 @@ from hotline.api.errors import ApiError, error_response, invalid_parameters
 from hotline.api.openapi import openapi_document
 from hotline.exports.writers import CONTENT_TYPES, csv_chunks, json_chunks, write_xlsx
 from hotline.extensions import db
-from hotline.rumours.models import Rumour, RumourStatus
 from hotline.trends.campaigns import attribution, evaluate_campaigns
 from hotline.trends.config import trends_config
 from hotline.trends.present import campaign_body, rise_body
+from hotline.trends.queries import reviewed_rumours
 from hotline.trends.service import TrendSummary, export_records, trend_summary
 from hotline.trends.weeks import week_label
 
@@ -68,12 +67,7 @@ def _summary_body(summary: TrendSummary, group_by: str) -> dict[str, Any]:
 def rumours() -> ResponseReturnValue:
     """Reviewed rumours, newest activity first; candidates (made from caller text) are never listed."""
     query = _load(schemas.RumoursQuerySchema())
-    stmt = (select(Rumour).where(Rumour.status == RumourStatus.REVIEWED, Rumour.merged_into_id.is_(None))
-            .order_by(Rumour.last_seen_at.desc().nulls_last(), Rumour.id).limit(query["limit"])
-            .offset(query["offset"]))
-    if query["category"]:
-        stmt = stmt.where(Rumour.category == query["category"])
-    found = db.session.scalars(stmt).all()
+    found = reviewed_rumours(db.session(), query["category"], query["limit"], query["offset"])
     return jsonify(schemas.RumourListSchema().dump({"rumours": found, "limit": query["limit"],
                                                     "offset": query["offset"]}))
 

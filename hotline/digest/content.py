@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -64,7 +64,8 @@ def _page(session: Session, monday: date, country: str, language: str, cells: li
         if cell.rumour_id is not None:
             by_rumour[cell.rumour_id] += cell.count
     top = [(statements.get(rid, f"#{rid}"), suppress_value(n, k)) for rid, n in by_rumour.most_common(TOP)]
-    rises = find_rises(cells, lambda c: c.rumour_id, monday, trends_config().rising, history_start)
+    rising_cfg = replace(trends_config().rising, min_count=max(trends_config().rising.min_count, k))
+    rises = find_rises(cells, lambda c: c.rumour_id, monday, rising_cfg, history_start)
     rising = [(statements.get(int(str(r.key)), f"#{r.key}"), r) for r in rises[:TOP]]
     campaigns = [c.name for c in session.scalars(select(Campaign).where(
         Campaign.starts_on <= monday + timedelta(days=6), Campaign.ends_on >= monday)).all()

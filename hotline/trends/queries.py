@@ -85,3 +85,12 @@ def weekly_totals(session: Session, filters: TrendFilters) -> list[tuple[date, i
     """(Monday, reports) for every week with reports in the range: the month-of-year profile's input."""
     stmt = (select(Report.week, func.count()).where(*_where(filters)).group_by(Report.week).order_by(Report.week))
     return [(week, int(count)) for week, count in session.execute(stmt)]
+
+
+def reviewed_rumours(session: Session, category: str | None, limit: int, offset: int) -> list[Rumour]:
+    """Reviewed, unmerged rumours, most recently seen first (candidates hold caller words: never listed)."""
+    stmt = (select(Rumour).where(Rumour.status == RumourStatus.REVIEWED, Rumour.merged_into_id.is_(None))
+            .order_by(Rumour.last_seen_at.desc().nulls_last(), Rumour.id).limit(limit).offset(offset))
+    if category:
+        stmt = stmt.where(Rumour.category == category)
+    return list(session.scalars(stmt).all())

@@ -80,8 +80,9 @@ def trend_summary(session: Session, filters: TrendFilters, group_by: str = "cate
     history_start = last - YEAR - timedelta(weeks=cfg.rising.recent_weeks + 2)
     history = list(iter_cells(session, replace(filters, date_from=history_start, date_to=filters.date_to),
                               confirmed_match_score()))
-    rumours = find_rises(history, lambda c: c.rumour_id, last, cfg.rising, _first_week(history, last))
-    categories = find_rises(history, lambda c: c.category, last, cfg.rising, _first_week(history, last))
+    rising = replace(cfg.rising, min_count=max(cfg.rising.min_count, k))  # a flagged count is never a small cell
+    rumours = find_rises(history, lambda c: c.rumour_id, last, rising, _first_week(history, last))
+    categories = find_rises(history, lambda c: c.category, last, rising, _first_week(history, last))
     return TrendSummary(filters, series, rumours, categories, k, last)
 
 
