@@ -11,7 +11,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
+from hotline.trends.glyphs import NOTO_DIR
+
 # The first family is the main one; the others are fallbacks fpdf2 switches to for characters the main one lacks.
 FONTS = {
     "NotoSans": "NotoSans-Regular.ttf",

@@ -111,11 +111,11 @@ def chart(kind: str, ext: str) -> ResponseReturnValue:
     label = _label(group_by)
     if kind == "weekly":
         weeks, lines = line_inputs(summary.series, label)
-        svg = line_chart(gettext("Reports per week"), weeks, lines)
+        svg = line_chart(gettext("Reports per week"), weeks, lines, outline=ext == "png")
     elif kind == "totals":
-        svg = bar_chart(gettext("Reports in the range"), bar_inputs(summary.series, label))
+        svg = bar_chart(gettext("Reports in the range"), bar_inputs(summary.series, label), outline=ext == "png")
     else:
-        svg = _seasonal_chart(summary)
+        svg = _seasonal_chart(summary, outline=ext == "png")
     if ext == "png":
         response = Response(svg_to_png(svg), mimetype="image/png")
     else:
@@ -127,11 +127,11 @@ def chart(kind: str, ext: str) -> ResponseReturnValue:
     return response
 
 
-def _seasonal_chart(summary: TrendSummary) -> str:
+def _seasonal_chart(summary: TrendSummary, outline: bool) -> str:
     """Month-of-year profile of this and the previous years, with the same filters."""
     end = summary.filters.date_to
     start = date(end.year - PROFILE_YEARS + 1, 1, 1)
     profile = month_profile(weekly_totals(db.session(), replace(summary.filters, date_from=start)))
     months = get_month_names("abbreviated", locale=get_locale())
     return line_chart(gettext("Reports by month of the year"), [months[m] for m in range(1, 13)],
-                      [(str(year), list(counts)) for year, counts in profile.items()])
+                      [(str(year), list(counts)) for year, counts in profile.items()], outline=outline)
