@@ -180,6 +180,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--no-memory", action="store_true", help="Skip the export memory measurements.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="PostgreSQL only: reuse an already seeded benchmark database.")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--tmp", help=argparse.SUPPRESS)
@@ -192,12 +195,14 @@ def main() -> None:
         names = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
         for name in names:
             print(f"{name}: {args.reports:,} reports over {DAYS} days", flush=True)
-            if name == "postgresql":
-                _recreate_postgres()
-            upgrade(urls[name])
-            seed(urls[name], args.reports)
+            if not (args.reuse and name == "postgresql"):
+                if name == "postgresql":
+                    _recreate_postgres()
+                upgrade(urls[name])
+                seed(urls[name], args.reports)
             aggregate(name, urls[name])
-            memory(args.export_rows, urls[name], Path(tmp))
+            if not args.no_memory:
+                memory(args.export_rows, urls[name], Path(tmp))
             check = build_engine(urls[name])
             with check.connect() as conn:
                 assert conn.execute(select(Report.id).limit(1)).first() is not None

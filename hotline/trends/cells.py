@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 # The dimensions of a cell, in export order. ``type`` and ``category`` are the confirmed coding only;
 # ``rumour_id`` is set only for a reviewed rumour linked by a confirmed (not suggested) match.
@@ -25,9 +26,12 @@ class TrendFilters:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """Reports counted in one week for one combination of dimensions."""
+class Cell(NamedTuple):
+    """Reports counted in one week for one combination of dimensions.
+
+    A named tuple, not a dataclass: the trends build hundreds of thousands of these per query, and a tuple is
+    built several times faster than a frozen dataclass.
+    """
 
     week: date
     country: str | None
@@ -37,12 +41,11 @@ class Cell:
     type: str | None
     category: str | None
     rumour_id: int | None
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count on purpose: "count" is what it is
 
-    def key(self) -> tuple[str, ...]:
-        """A total, database-independent sort key (None sorts first; ids sort as numbers)."""
-        return tuple("" if value is None else f"~{value:012d}" if isinstance(value, int) else f"~{value}"
-                     for value in (getattr(self, name) for name in DIMENSIONS))
+    def key(self) -> tuple[tuple[bool, str | int], ...]:
+        """A total, database-independent sort key: None first, then values (ids as numbers, text by code point)."""
+        return tuple((value is not None, "" if value is None else value) for value in self[1:8])
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,9 @@ def iter_cells(session: Session, filters: TrendFilters, confirmed_score: float) 
     """Every non-empty cell in the range, week by week, streamed from the database."""
     result = session.execute(cell_statement(filters, confirmed_score),
                              execution_options={"yield_per": STREAM_BATCH})
-    for week, country, admin1, language, channel, type_, category, rumour_id, count in result:
-        yield Cell(week, country, admin1, language, channel, type_, category,
-                   int(rumour_id) if rumour_id is not None else None, int(count))
+    # Both drivers return ints for the id and the count: the row becomes a Cell as it is, without a copy per field.
+    for row in result:
+        yield Cell._make(row)
 
 
 def iter_weeks(session: Session, filters: TrendFilters, confirmed_score: float) -> Iterator[list[Cell]]:

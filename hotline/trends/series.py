@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -47,7 +47,7 @@ def weekly_series(cells: Iterable[Cell], group_by: str, weeks: list[date], k: in
     points: list[SeriesPoint] = []
     totals: dict[date, int | None] = {}
     for week in sorted(sums):
-        grouped = [replace(_EMPTY, week=week, count=count, **_only(group_by, value))
+        grouped = [_EMPTY._replace(week=week, count=count, **_only(group_by, value))
                    for value, count in sums[week].items() if count]
         if not grouped:
             totals[week] = 0
