@@ -48,10 +48,9 @@ class Cell(NamedTuple):
         return tuple((value is not None, "" if value is None else value) for value in self[1:8])
 
 
-@dataclass(frozen=True)
-class PublishedCell:
+class PublishedCell(NamedTuple):
     """A cell as published: its count, or None when suppressed (and why)."""
 
     cell: Cell
-    count: int | None
+    count: int | None  # type: ignore[assignment]  # shadows tuple.count on purpose
     suppressed: str | None = None  # "primary" (under k) or "secondary" (would let a primary be recomputed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -20,9 +21,8 @@ ROW_CELL = "cell"
 ROW_TOTAL = "week_total"
 
 
-@dataclass(frozen=True)
-class ExportRecord:
-    """One row of a trends export: aggregates only, no caller text, no pseudonyms."""
+class ExportRecord(NamedTuple):
+    """One row of a trends export: aggregates only, no caller text, no pseudonyms (a tuple: built per cell)."""
 
     iso_week: str
     week_start: date
@@ -34,7 +34,7 @@ class ExportRecord:
     type: str | None
     category: str | None
     rumour_id: int | None
-    count: int | None
+    count: int | None  # type: ignore[assignment]  # shadows tuple.count on purpose
     suppressed: str | None
 
 
