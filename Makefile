@@ -43,9 +43,10 @@ demo: $(STAMP) catalogs
 ## Debian packages the tests need: Chromium for browser tests, Noto fonts so every script renders,
 ## espeak-ng for the IVR's synthesised stand-in prompts (`hotline ivr audio`)
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ] || [ ! -x /usr/bin/espeak-ng ]; then \
-	  echo "installing chromium, fonts-noto-core and espeak-ng from Debian"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-core espeak-ng >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ] || [ ! -x /usr/bin/espeak-ng ] \
+	    || ! ldconfig -p | grep -q 'libcairo\.so\.2'; then \
+	  echo "installing chromium, fonts-noto-core, espeak-ng and libcairo2 from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-core espeak-ng libcairo2 >/dev/null; \
 	fi
 
 ## make test: install what the tests need, then run the whole suite on SQLite and on PostgreSQL

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from hotline import models  # noqa: F401 - every mapper registered before the first query
+from hotline.api.views import bp as api_bp
 from hotline.auth.csrf import init_csrf
 from hotline.auth.views import bp as auth_bp
 from hotline.channels.twilio.sms import bp as twilio_sms_bp
@@ -29,6 +30,7 @@ from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
 from hotline.spool.views import init_spool
+from hotline.trends.views import bp as trends_bp
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -74,6 +76,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(twilio_sms_bp)
     init_console(app)
     init_field(app)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(trends_bp)
     register_error_handlers(app)
     init_template_helpers(app)
 

@@ -15,6 +15,8 @@ from hotline.auth.service import AccountError, create_api_token, create_user, ro
 from hotline.backup.cli import backup_command, restore_command
 from hotline.classify.cli import classify_group
 from hotline.content.yamlfile import ContentError
+from hotline.digest.cli import digest_group
+from hotline.exports.cli import export_group
 from hotline.extensions import db
 from hotline.field.cli import field_group
 from hotline.ivr.cli import ivr_group
@@ -153,6 +155,8 @@ cli.add_command(erase)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(field_group)
+cli.add_command(export_group)
+cli.add_command(digest_group)
 
 
 def main() -> None:

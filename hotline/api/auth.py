@@ -1,0 +1,60 @@
+"""Bearer tokens for /api/v1: ``Authorization: Bearer htl_...``, looked up by SHA-256, scoped by the user's role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import g, request
+from sqlalchemy import select
+
+from hotline.api.errors import ApiError
+from hotline.auth.models import ApiToken, Role, User
+from hotline.auth.passwords import token_digest
+from hotline.auth.session import has_role
+from hotline.db import utcnow
+from hotline.extensions import db
+
+P = ParamSpec("P")
+R = TypeVar("R")
+READ_TRENDS = (Role.ANALYST, Role.SUPERVISOR)  # admins pass every role check
+_TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is rewritten at most once a minute
+
+
+def authenticate() -> User:
+    """The active user behind this request's bearer token; ApiError(401) otherwise."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "Send an API token as 'Authorization: Bearer <token>' "
+                            "(create one with `hotline api-token create EMAIL`).")
+    found = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token.strip())))
+    now = utcnow()
+    if found is None:
+        raise ApiError(401, "This API token is not known.")
+    if found.revoked_at is not None:
+        raise ApiError(401, "This API token has been revoked.")
+    if found.expires_at is not None and found.expires_at <= now:
+        raise ApiError(401, "This API token has expired.")
+    if not found.user.active:
+        raise ApiError(401, "The account this API token belongs to is deactivated.")
+    if found.last_used_at is None or now - found.last_used_at >= _TOUCH_EVERY:
+        found.last_used_at = now
+    return found.user
+
+
+def token_required(*roles: Role | str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Guard an API view: a valid bearer token whose user holds one of ``roles`` (401, then 403)."""
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            user = authenticate()
+            if not has_role(user, *roles):
+                allowed = ", ".join([str(role) for role in roles] + ["admin"])
+                raise ApiError(403, f"A {user.role} may not use this endpoint; it needs one of: {allowed}.")
+            g.api_user = user
+            return view(*args, **kwargs)
+        return guarded
+    return decorate

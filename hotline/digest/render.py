@@ -1,0 +1,89 @@
+"""Write each digest page as HTML and PDF, and (when configured) mail them over SMTP."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import render_template
+from flask_babel import gettext
+
+from hotline.digest.content import DigestPage
+from hotline.digest.pdf import Block, render_pdf
+from hotline.i18n import language_name
+from hotline.trends.config import trends_config
+from hotline.trends.explain import explain_rise
+
+
+@dataclass(frozen=True)
+class Written:
+    """One page's files."""
+
+    page: DigestPage
+    html: Path
+    pdf: Path
+
+
+def _hidden(count: int | None, k: int) -> str:
+    return str(count) if count is not None else gettext("fewer than %(k)s", k=k)
+
+
+def page_blocks(page: DigestPage, k: int, weeks: int) -> list[Block]:
+    """The page's content as PDF blocks (same content as the HTML)."""
+    blocks = [Block(gettext("Reports with confirmed coding this week:") + " " + _hidden(page.total, k)),
+              Block(gettext("Top rumours"), heading=True)]
+    blocks += [Block(f"{n}. {text} ({_hidden(count, k)})") for n, (text, count) in enumerate(page.top_rumours, 1)]
+    blocks.append(Block(gettext("Rising rumours"), heading=True))
+    blocks += [Block(f"{text}: {explain_rise(rise, gettext, weeks)}") for text, rise in page.rising]
+    blocks.append(Block(gettext("Campaigns"), heading=True))
+    blocks += [Block(name) for name in page.campaigns]
+    blocks.append(Block(gettext("Approved counter-messages"), heading=True))
+    for title, body in page.counter_messages:
+        blocks += [Block(title), Block(body)]
+    return blocks
+
+
+def write_pages(pages: Iterable[DigestPage], out: Path) -> list[Written]:
+    """HTML and PDF for every page, in ``out`` (created)."""
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = trends_config()
+    written = []
+    for page in pages:
+        stem = f"digest-{page.week}-{page.country}-{page.language}"
+        title = f"{gettext('Weekly digest')} {page.week}: {page.country}, {language_name(page.language)}"
+        html = render_template("digest/weekly.html", page=page, k=cfg.min_cell_count,
+                               language=language_name(page.language),
+                               rising=[(text, explain_rise(rise, gettext, cfg.rising.recent_weeks))
+                                       for text, rise in page.rising])
+        (out / f"{stem}.html").write_text(html, encoding="utf-8")
+        pdf = render_pdf(title, page_blocks(page, cfg.min_cell_count, cfg.rising.recent_weeks))
+        (out / f"{stem}.pdf").write_bytes(pdf)
+        written.append(Written(page, out / f"{stem}.html", out / f"{stem}.pdf"))
+    return written
+
+
+def send_digest(smtp_url: str, sender: str, recipients: list[str], week: str, files: list[Written]) -> None:
+    """One e-mail with every page attached; smtp://host:port (STARTTLS when offered) or smtps://host:port."""
+    parts = urlsplit(smtp_url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError(f"HOTLINE_SMTP_URL must look like smtp://host:port or smtps://host:port, not {smtp_url!r}")
+    message = EmailMessage()
+    message["Subject"] = f"{gettext('Weekly digest')} {week}"
+    message["From"], message["To"] = sender, ", ".join(recipients)
+    message.set_content(gettext("The weekly digest is attached: one page per region and language."))
+    for item in files:
+        message.add_attachment(item.pdf.read_bytes(), maintype="application", subtype="pdf", filename=item.pdf.name)
+        message.add_attachment(item.html.read_text(encoding="utf-8"), subtype="html", filename=item.html.name)
+    port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    client: smtplib.SMTP = (smtplib.SMTP_SSL(parts.hostname, port, timeout=30) if parts.scheme == "smtps"
+                            else smtplib.SMTP(parts.hostname, port, timeout=30))
+    with client:
+        if parts.scheme == "smtp" and client.has_extn("starttls"):
+            client.starttls()
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message)

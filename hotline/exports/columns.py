@@ -1,0 +1,52 @@
+"""The columns of a trends export: header, HXL hashtag and how to read each from a record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hotline.exports.guard import neutralise
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column."""
+
+    name: str
+    hxl: str
+    numeric: bool = False
+
+
+# HXL tags: core hashtags where one fits (#date, #country, #adm1, #indicator), #meta for metadata, and
+# x_-prefixed custom hashtags (HXL's convention for extensions) for the codebook's type and category.
+TREND_COLUMNS: tuple[Column, ...] = (
+    Column("iso_week", "#date+week"),
+    Column("week_start", "#date+start"),
+    Column("row", "#meta+row"),
+    Column("country", "#country+code"),
+    Column("admin1", "#adm1+code"),
+    Column("language", "#language+code"),
+    Column("channel", "#meta+channel"),
+    Column("type", "#x_feedback+type"),
+    Column("category", "#x_feedback+category"),
+    Column("rumour_id", "#x_rumour+id"),
+    Column("count", "#indicator+reports+num", numeric=True),
+    Column("suppressed", "#meta+suppressed"),
+)
+
+
+def cell_value(value: Any) -> Any:
+    """A record's value as written to a file: dates as ISO text, None as empty, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(value)
+
+
+def record_rows(records: Iterable[Any], columns: tuple[Column, ...] = TREND_COLUMNS) -> Iterator[list[Any]]:
+    """Each record as a list of cell values in column order."""
+    for record in records:
+        yield [cell_value(getattr(record, column.name)) for column in columns]

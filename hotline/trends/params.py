@@ -1,0 +1,75 @@
+"""Parsing trend query parameters (API query strings, CLI options, dashboard filters) with marshmallow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from hotline.trends.cells import TrendFilters
+
+MAX_RANGE_DAYS = 366 * 20
+_CODE = validate.Regexp(r"^[A-Za-z0-9_\-]{1,32}$", error="must be a short code (letters, digits, _ or -)")
+
+
+class TrendQuerySchema(Schema):
+    """``from`` and ``to`` (YYYY-MM-DD, inclusive) and optional filters."""
+
+    date_from = fields.Date(required=True, data_key="from", metadata={"description": "first day (YYYY-MM-DD)"})
+    date_to = fields.Date(required=True, data_key="to", metadata={"description": "last day, inclusive"})
+    country = fields.String(load_default=None, validate=_CODE)
+    admin1 = fields.String(load_default=None, validate=_CODE)
+    language = fields.String(load_default=None, validate=_CODE)
+    channel = fields.String(load_default=None, validate=_CODE)
+    category = fields.String(load_default=None, validate=_CODE)
+
+    @validates_schema
+    def order(self, data: dict[str, Any], **_: Any) -> None:
+        if "date_to" not in data or "date_from" not in data:
+            return
+        if data["date_to"] < data["date_from"]:
+            raise ValidationError("must not be before 'from'", "to")
+        if data["date_to"] - data["date_from"] > timedelta(days=MAX_RANGE_DAYS):
+            raise ValidationError(f"the range may span at most {MAX_RANGE_DAYS} days", "to")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Any:
+        return _filters(data)
+
+
+def _filters(data: dict[str, Any]) -> TrendFilters:
+    return TrendFilters(**{key: value for key, value in data.items() if value not in (None, "")})
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    """What to export, and as what."""
+
+    filters: TrendFilters
+    format: str
+
+
+class ExportQuerySchema(TrendQuerySchema):
+    """A trend query and the export format."""
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx", "json")))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Any:
+        fmt = data.pop("format")
+        return ExportQuery(_filters(data), fmt)
+
+
+def parse_filters(values: Mapping[str, Any], schema: Schema | None = None) -> TrendFilters:
+    """TrendFilters from raw strings; ValidationError (messages keyed by parameter name) otherwise."""
+    schema = schema or TrendQuerySchema()
+    clean = {key: value for key, value in values.items() if key in _known(schema) and value not in (None, "")}
+    result: TrendFilters = schema.load(clean)
+    return result
+
+
+def _known(schema: Schema) -> set[str]:
+    return {field.data_key or name for name, field in schema.fields.items()}

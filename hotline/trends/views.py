@@ -1,0 +1,137 @@
+"""/console/trends: the analysts' dashboard (filters, server-rendered SVG charts, rising rumours)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from babel.dates import get_month_names
+from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, gettext
+from marshmallow import ValidationError
+
+from hotline.auth.models import Role
+from hotline.auth.session import login_required
+from hotline.context import runtime
+from hotline.extensions import db
+from hotline.i18n import current_ui_code, language_name
+from hotline.intake.constants import Channel
+from hotline.trends.campaigns import evaluate_campaigns
+from hotline.trends.charts import bar_inputs, line_inputs
+from hotline.trends.config import trends_config
+from hotline.trends.explain import explain_rise
+from hotline.trends.params import TrendQuerySchema
+from hotline.trends.png import png_available, svg_to_png
+from hotline.trends.present import campaign_body
+from hotline.trends.queries import weekly_totals
+from hotline.trends.seasons import month_profile, season_warnings, seasons
+from hotline.trends.series import GROUPABLE
+from hotline.trends.service import TrendSummary, trend_summary
+from hotline.trends.svgchart import bar_chart, line_chart
+
+bp = Blueprint("trends", __name__, url_prefix="/console/trends")
+READERS = (Role.ANALYST, Role.SUPERVISOR)
+CHARTS = ("weekly", "totals", "seasonal")
+PROFILE_YEARS = 3
+
+
+def _query() -> tuple[dict[str, str], str]:
+    """The filters from the query string, with a default range of the last twelve weeks."""
+    today = date.today()
+    values = {"from": (today - timedelta(weeks=12)).isoformat(), "to": today.isoformat()}
+    values.update({k: v for k, v in request.args.items() if v and k in _FIELDS})
+    group_by = request.args.get("group_by", "category")
+    return values, group_by if group_by in GROUPABLE else "category"
+
+
+_FIELDS = {"from", "to", "country", "admin1", "language", "channel", "category"}
+
+
+def _label(group_by: str) -> Any:
+    taxonomy, ui = runtime().taxonomy, current_ui_code()
+
+    def label(value: str | int | None) -> str:
+        if value is None:
+            return str(gettext("unconfirmed") if group_by in ("type", "category", "rumour_id") else gettext("unknown"))
+        if group_by == "category":
+            category = taxonomy.category(str(value))
+            return category.label.in_language(ui) if category else str(value)
+        if group_by == "language":
+            return language_name(str(value))
+        if group_by == "rumour_id":
+            return str(gettext("Rumour %(id)s", id=value))
+        return str(value)
+
+    return label
+
+
+def _summary() -> tuple[TrendSummary | None, dict[str, str], str, dict[str, Any]]:
+    values, group_by = _query()
+    try:
+        filters = TrendQuerySchema().load(values)
+    except ValidationError as exc:
+        return None, values, group_by, exc.messages_dict
+    return trend_summary(db.session(), filters, group_by), values, group_by, {}
+
+
+@bp.get("")
+@login_required(*READERS)
+def dashboard() -> ResponseReturnValue:
+    """Filters, the two charts and the rising rumours and categories of the range's last week."""
+    summary, values, group_by, errors = _summary()
+    weeks = trends_config().rising.recent_weeks
+    context = {
+        "values": values, "group_by": group_by, "errors": errors, "summary": summary,
+        "groupable": GROUPABLE, "channels": [c.value for c in Channel],
+        "languages": [(code, language_name(code)) for code in runtime().languages.codes],
+        "categories": [(c.id, c.label.in_language(current_ui_code())) for c in runtime().taxonomy.categories],
+        "charts": CHARTS, "png": png_available(), "chart_args": {**values, "group_by": group_by},
+        "rising_rumours": [(r, explain_rise(r, gettext, weeks)) for r in (summary.rising_rumours if summary else [])],
+        "rising_categories": [(r, explain_rise(r, gettext, weeks), _label("category")(r.key))
+                              for r in (summary.rising_categories if summary else [])],
+        "season_warnings": season_warnings(seasons(), summary.filters.date_to,
+                                           [str(r.key) for r in summary.rising_categories]) if summary else [],
+        "category_label": _label("category"),
+        "campaigns": [campaign_body(r) for r in evaluate_campaigns(db.session(), date.today())],
+    }
+    return render_template("trends/dashboard.html", **context), 400 if errors else 200
+
+
+@bp.get("/chart/<kind>.<ext>")
+@login_required(*READERS)
+def chart(kind: str, ext: str) -> ResponseReturnValue:
+    """One chart as SVG (or PNG), drawn on the server; ``download=1`` offers it as a file."""
+    if kind not in CHARTS or ext not in ("svg", "png") or (ext == "png" and not png_available()):
+        return Response(status=404)
+    summary, _values, group_by, errors = _summary()
+    if summary is None:
+        return Response(str(errors), status=400, mimetype="text/plain")
+    label = _label(group_by)
+    if kind == "weekly":
+        weeks, lines = line_inputs(summary.series, label)
+        svg = line_chart(gettext("Reports per week"), weeks, lines, outline=ext == "png")
+    elif kind == "totals":
+        svg = bar_chart(gettext("Reports in the range"), bar_inputs(summary.series, label), outline=ext == "png")
+    else:
+        svg = _seasonal_chart(summary, outline=ext == "png")
+    if ext == "png":
+        response = Response(svg_to_png(svg), mimetype="image/png")
+    else:
+        response = Response(svg, mimetype="image/svg+xml")
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="hotline-{kind}.{ext}"'
+    return response
+
+
+def _seasonal_chart(summary: TrendSummary, outline: bool) -> str:
+    """Month-of-year profile of this and the previous years, with the same filters."""
+    end = summary.filters.date_to
+    start = date(end.year - PROFILE_YEARS + 1, 1, 1)
+    profile = month_profile(weekly_totals(db.session(), replace(summary.filters, date_from=start)))
+    months = get_month_names("abbreviated", locale=get_locale())
+    return line_chart(gettext("Reports by month of the year"), [months[m] for m in range(1, 13)],
+                      [(str(year), list(counts)) for year, counts in profile.items()], outline=outline)

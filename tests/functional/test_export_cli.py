@@ -1,0 +1,50 @@
+"""`hotline export trends`: standard output or a file, progress on stderr, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from flask.testing import FlaskCliRunner
+from sqlalchemy.orm import Session
+
+from hotline.cli import cli
+from tests.factories import make_staff
+from tests.trends_helpers import add_report
+
+
+def seed(session: Session) -> None:
+    operator = make_staff(session)
+    for _ in range(5):
+        add_report(session, "2026-12-31T10:00:00", coded_by=operator)
+    add_report(session, "2027-01-01T10:00:00", coded_by=operator, language="prs")
+
+
+def test_csv_to_standard_output(runner: FlaskCliRunner, db_session: Session) -> None:
+    seed(db_session)
+    result = runner.invoke(cli, ["export", "trends", "--from", "2026-12-28", "--to", "2027-01-03"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[1][0] == "#date+week"
+    assert [row[0] for row in rows[2:]] == ["2026-W53"] * 3
+    assert "exported 3 rows" in result.stderr
+
+
+def test_json_and_xlsx_to_a_file(runner: FlaskCliRunner, db_session: Session, tmp_path: Path) -> None:
+    seed(db_session)
+    out = tmp_path / "t.json"
+    result = runner.invoke(cli, ["export", "trends", "--from", "2026-12-28", "--to", "2027-01-03",
+                                 "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["rows"][-1]["count"] == 6
+    xlsx = tmp_path / "t.xlsx"
+    result = runner.invoke(cli, ["export", "trends", "--from", "2026-12-28", "--to", "2027-01-03",
+                                 "--format", "xlsx", "-o", str(xlsx)])
+    assert result.exit_code == 0 and xlsx.read_bytes()[:2] == b"PK"
+
+
+def test_bad_dates_name_the_option(runner: FlaskCliRunner, db_session: Session) -> None:
+    result = runner.invoke(cli, ["export", "trends", "--from", "2026-02-30", "--to", "2027-01-03"])
+    assert result.exit_code == 2 and "--from" in result.output

@@ -1,0 +1,83 @@
+"""Export writers: HXL rows that libhxl reads and validates, formula injection neutralised, streaming."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import hxl
+import openpyxl
+
+from hotline.exports.guard import neutralise
+from hotline.exports.writers import csv_chunks, json_chunks, write_xlsx
+from hotline.trends.service import ROW_CELL, ROW_TOTAL, ExportRecord
+
+HXL_SCHEMA = [
+    ["#valid_tag", "#valid_datatype", "#valid_required", "#valid_value+list"],
+    ["#date+week", "", "true", ""],
+    ["#date+start", "date", "true", ""],
+    ["#meta+row", "", "true", f"{ROW_CELL}|{ROW_TOTAL}"],
+    ["#indicator+reports+num", "number", "", ""],
+    ["#country+code", "", "", ""],
+]
+
+
+def records() -> list[ExportRecord]:
+    monday = date(2026, 12, 28)
+    return [
+        ExportRecord("2026-W53", monday, ROW_CELL, "AF", "AF-NAN", "ps", "sms", "rumour_belief",
+                     "smuggler_claims", 12, 41, None),
+        ExportRecord("2026-W53", monday, ROW_CELL, "BD", "=cmd|' /C calc'!A0", "bn", "+voice", "@SUM(A1)",
+                     "-1", None, None, "primary"),
+        ExportRecord("2026-W53", monday, ROW_TOTAL, None, None, None, None, None, None, None, 50, None),
+    ]
+
+
+def test_neutralise() -> None:
+    for bad in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(bad) == "'" + bad
+    assert neutralise("AF-NAN") == "AF-NAN"
+    assert neutralise(-1) == -1  # numbers are numbers, not formulas
+
+
+def test_csv_has_an_hxl_row_that_libhxl_validates_and_no_formula() -> None:
+    text = "".join(csv_chunks(records()))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][:4] == ["#date+week", "#date+start", "#meta+row", "#country+code"]
+    for row in rows[2:]:
+        assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row)
+    assert rows[3][4] == "'=cmd|' /C calc'!A0" and rows[3][10] == "" and rows[3][11] == "primary"
+    source = hxl.data(rows)
+    assert "#indicator+reports+num" in [column.display_tag for column in source.columns]
+    assert hxl.schema(HXL_SCHEMA).validate(hxl.data(rows))
+    for column, wrong in ((10, "many"), (2, "bogus")):
+        bad_row = list(rows[2])
+        bad_row[column] = wrong
+        assert not hxl.schema(HXL_SCHEMA).validate(hxl.data([*rows, bad_row])), wrong
+
+
+def test_xlsx_in_constant_memory_mode_reads_back_with_hxl_row(tmp_path: Path) -> None:
+    path = tmp_path / "trends.xlsx"
+    assert write_xlsx(str(path), records()) == 3
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = [["" if v is None else v for v in row] for row in workbook["trends"].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    assert rows[1][0] == "#date+week"
+    assert rows[2][10] == 41 and isinstance(rows[2][10], int)
+    assert rows[3][4] == "'=cmd|' /C calc'!A0" and rows[3][7] == "'@SUM(A1)"
+    assert hxl.schema(HXL_SCHEMA).validate(hxl.data([[str(v) for v in row] for row in rows]))
+
+
+def test_json_export_streams_a_whole_document() -> None:
+    chunks = list(json_chunks(iter(records()), {"from": "2026-12-28", "to": "2027-01-03"}))
+    document = json.loads("".join(chunks))
+    assert document["meta"]["from"] == "2026-12-28"
+    assert document["columns"][0] == {"name": "iso_week", "hxl": "#date+week"}
+    assert [row["count"] for row in document["rows"]] == [41, None, 50]
+    assert document["rows"][1]["channel"] == "'+voice"
+    assert json.loads("".join(json_chunks(iter([]), {})))["rows"] == []
