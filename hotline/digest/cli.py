@@ -10,9 +10,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from hotline.digest.content import build_pages
-from hotline.digest.pdf import FontMissing
 from hotline.digest.render import send_digest, write_pages
 from hotline.extensions import db
+from hotline.pdf import FontsMissing
 from hotline.trends.weeks import parse_week, week_label, week_start
 
 
@@ -42,7 +42,7 @@ def weekly(week: str | None, out: Path | None, smtp_url: str | None, mail_to: st
     try:
         with current_app.test_request_context("/"):  # templates and gettext want a request's locale
             written = write_pages(pages, folder)
-    except FontMissing as exc:
+    except FontsMissing as exc:
         raise click.ClickException(str(exc)) from None
     for item in written:
         click.echo(f"  wrote {item.html} and {item.pdf.name}", err=True)
