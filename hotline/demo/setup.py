@@ -7,12 +7,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from hotline.context import runtime
+from hotline.db import utcnow
 from hotline.demo.credentials import CREDENTIALS_FILE, load_or_create
 from hotline.demo.seed import DEFAULT_SEED, is_seeded, reset_passwords, seed_demo
 from hotline.extensions import db
+from hotline.field.models import FocalPoint
+from hotline.field.registry import issue_credentials
 from hotline.migrate import upgrade
 
 DEMO_URL = "http://127.0.0.1:8000"
@@ -42,10 +47,24 @@ def prepare_demo(
     for cred in credentials.values():
         yield f"  {cred.role:<10} {cred.email:<40} password: {cred.password}"
     yield f"  (sign-ins kept in {credentials_path}, readable only by you)"
+    pin_line = _focal_point_pin(session, url)
+    if pin_line:
+        yield pin_line
     yield f"Database: {_describe(settings.database_url)}"
     if settings.generated_secrets:
         yield (f"Demo mode: generated secrets for {', '.join(settings.generated_secrets)} "
                f"(kept in {app.instance_path}/demo-secrets.json). Never use them in production.")
+
+
+def _focal_point_pin(session: Session, url: str) -> str | None:
+    """A fresh PIN for the first demo focal point at every start, so /field can be tried (the last stops working)."""
+    point = session.scalar(select(FocalPoint).order_by(FocalPoint.id).limit(1))
+    if point is None:
+        return None
+    issued = issue_credentials(session, point, None, utcnow(), link=False, pin=True)
+    session.commit()
+    return (f"  focal point {point.display_name}: number {point.id}, PIN {issued.pin} "
+            f"(sign in at {url}/field/sign-in; a new PIN at every start)")
 
 
 def _describe(database_url: str) -> str:

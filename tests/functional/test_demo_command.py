@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from hotline.auth.models import Role
+from hotline.auth.passwords import verify_password
 
 
 def _run_demo(instance: Path) -> str:
@@ -35,3 +37,8 @@ def test_demo_seeds_once_and_prints_the_same_sign_ins(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "hotline.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 30
         assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == len(Role)
+        # Each start prints a fresh PIN for a focal point, so /field can be tried; it is the one stored.
+        found = re.search(r"focal point .*: number (\d+), PIN (\d+)", second)
+        assert found, second
+        pin_hash = conn.execute("SELECT pin_hash FROM focal_points WHERE id = ?", (int(found.group(1)),)).fetchone()[0]
+        assert verify_password(pin_hash, found.group(2))
