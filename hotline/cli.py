@@ -117,6 +117,8 @@ def demo(bind: str, reports: int, no_serve: bool) -> None:
     from hotline.demo.setup import prepare_demo
 
     os.environ["HOTLINE_MODE"] = "demo"
+    # Demo sign-ins are passwords alone: nobody should need an authenticator app to look around.
+    os.environ.setdefault("HOTLINE_TOTP_REQUIRED_ROLES", "none")
     os.environ.pop("HOTLINE_DATABASE_URL", None)
     os.environ.pop("HOTLINE_REDIS_URL", None)
     app = create_app()

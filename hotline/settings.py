@@ -51,6 +51,8 @@ class _SettingsSchema(Schema):
     session_absolute_hours = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 7))
     login_max_failures = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
     login_lockout_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
+    totp_required_roles = fields.List(
+        fields.String(validate=validate.OneOf(("operator", "supervisor", "analyst", "admin"))), required=True)
     spool_path = fields.String(load_default=None, allow_none=True)
     retention_recording_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
     retention_text_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
@@ -81,6 +83,7 @@ class Settings:
     session_absolute_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    totp_required_roles: tuple[str, ...] = ("supervisor", "admin")
     generated_secrets: tuple[str, ...] = field(default=())
     spool_path: str | None = None  # None: <instance>/spool (local disk of each host)
     retention_recording_days: int = 365
@@ -92,13 +95,19 @@ class Settings:
         return self.mode == "production"
 
 
+_LIST_KEYS = {"ui_locales", "totp_required_roles"}
+
+
 def _environment_overrides(environ: Mapping[str, str], keys: set[str]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     for key in keys:
         value = environ.get(f"HOTLINE_{key.upper()}")
         if value is None or value == "":
             continue
-        overrides[key] = value.split(",") if key == "ui_locales" else value
+        if key in _LIST_KEYS:  # comma-separated; "none" is the empty list
+            overrides[key] = [] if value.strip() == "none" else [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            overrides[key] = value
     return overrides
 
 
@@ -166,6 +175,7 @@ def _finish(data: dict[str, Any], instance: Path) -> Settings:
     if data["default_locale"] not in data["ui_locales"]:
         raise SettingsError("HOTLINE_DEFAULT_LOCALE must be one of HOTLINE_UI_LOCALES")
     data["ui_locales"] = tuple(data["ui_locales"])
+    data["totp_required_roles"] = tuple(data["totp_required_roles"])
     return Settings(generated_secrets=generated, instance_path=str(instance), **data)
 
 

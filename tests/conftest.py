@@ -58,7 +58,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app_config(database_url: str, instance: Path, **extra: object) -> dict[str, object]:
     """The configuration every test app uses; ``extra`` overrides (HOTLINE_* names)."""
     return {"HOTLINE_MODE": "testing", "HOTLINE_DATABASE_URL": database_url,
-            "HOTLINE_INSTANCE_PATH": str(instance), "HOTLINE_TWILIO_API_BASE": NO_TWILIO, **TEST_SECRETS, **extra}
+            "HOTLINE_INSTANCE_PATH": str(instance), "HOTLINE_TWILIO_API_BASE": NO_TWILIO,
+            # Staff sign in with a password alone in tests; tests/functional/test_console_totp.py turns TOTP on.
+            "HOTLINE_TOTP_REQUIRED_ROLES": [], **TEST_SECRETS, **extra}
 
 
 @pytest.fixture()

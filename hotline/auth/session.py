@@ -13,8 +13,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from hotline.auth.models import Role, User
 from hotline.extensions import db
@@ -79,6 +80,13 @@ def has_role(user: User | None, *roles: Role | str) -> bool:
 
 
 View = Callable[P, ResponseReturnValue]
+_ENROLMENT_ENDPOINTS = {"totp.enrol"}
+
+
+def _must_enrol(user: User) -> bool:
+    """A user whose role requires TOTP and who has none yet may only reach the enrolment page."""
+    required = current_app.config["HOTLINE"].totp_required_roles
+    return user.role in required and user.totp_secret is None and request.endpoint not in _ENROLMENT_ENDPOINTS
 
 
 def login_required(*roles: Role | str) -> Callable[[View[P]], View[P]]:
@@ -93,6 +101,9 @@ def login_required(*roles: Role | str) -> Callable[[View[P]], View[P]]:
                 return redirect(url_for("auth.login", next=target))
             if not has_role(user, *roles):
                 abort(403)
+            if _must_enrol(user):
+                flash(_("Your role needs two-step sign-in: set it up to continue."))
+                return redirect(url_for("totp.enrol"))
             return view(*args, **kwargs)
 
         return guarded

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pyotp
 from flask import Flask
@@ -52,3 +54,39 @@ def test_enrol_then_login_asks_for_the_code(app: Flask, client: FlaskClient, db_
     assert right.status_code == 302
     assert other.get("/console/queue").status_code == 200
     assert STAFF_PASSWORD  # the password alone was not enough
+
+
+def test_roles_that_require_totp_reach_only_the_enrolment_page_until_they_have_it(
+        make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    from hotline.extensions import db
+    from hotline.migrate import upgrade
+
+    app = make_app(database_url=f"sqlite:///{tmp_path / 'totp.sqlite3'}",
+                   HOTLINE_TOTP_REQUIRED_ROLES=["supervisor", "admin"])
+    upgrade(app.config["HOTLINE"].database_url)
+    with app.app_context():
+        supervisor, operator = make_staff(db.session, "supervisor"), make_staff(db.session, "operator")
+        db.session.commit()
+    client = app.test_client()
+    sign_in(client, supervisor)
+    blocked = client.get("/console/queue")
+    assert blocked.status_code == 302 and blocked.headers["Location"].endswith("/console/profile/totp")
+    page = client.get("/console/profile/totp").get_data(as_text=True)
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)  # type: ignore[union-attr]
+    client.post("/console/profile/totp", data={"csrf_token": csrf_token_in(page), "code": pyotp.TOTP(secret).now()})
+    assert client.get("/console/queue").status_code == 200
+
+    other = app.test_client()  # an operator's role does not require it
+    sign_in(other, operator)
+    assert other.get("/console/queue").status_code == 200
+
+
+def test_the_required_roles_come_from_the_environment() -> None:
+    from hotline.settings import load_settings
+    from tests.factories import TEST_SECRETS
+
+    environ = {"HOTLINE_MODE": "testing", **TEST_SECRETS}
+    assert load_settings(environ=environ).totp_required_roles == ("supervisor", "admin")
+    assert load_settings(environ={**environ, "HOTLINE_TOTP_REQUIRED_ROLES": "none"}).totp_required_roles == ()
+    assert load_settings(environ={**environ, "HOTLINE_TOTP_REQUIRED_ROLES": "admin, analyst"}).totp_required_roles \
+        == ("admin", "analyst")
