@@ -23,6 +23,9 @@ class Caller(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     language: Mapped[str | None] = mapped_column(String(8))
     reply_address: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What staff see ("+93 70• ••• ••67"): enough to recognise a caller, never the number. Kept and purged with the
+    # reply address.
+    phone_masked: Mapped[str | None] = mapped_column(String(32))
     reply_address_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

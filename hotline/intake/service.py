@@ -23,7 +23,7 @@ from hotline.intake.inbound import InboundReport, Intake, clean_text, iso_week_s
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.jobs import enqueue
 from hotline.privacy.keys import PrivacyKeys
-from hotline.privacy.phone import NotAPhoneNumber, PhoneAddress, parse_address
+from hotline.privacy.phone import NotAPhoneNumber, PhoneAddress, mask, parse_address
 from hotline.privacy.pseudonym import pseudonym
 from hotline.privacy.redact import redact_phone_numbers
 from hotline.privacy.sealing import expiry, seal
@@ -159,6 +159,7 @@ def _refresh_caller(caller: Caller, address: PhoneAddress, key: str, event: Inta
     if event.language:
         caller.language = event.language
     if not caller.opted_out:
+        caller.phone_masked = mask(address.e164)
         caller.reply_address = seal(ctx.keys, address.reply_address, key)
         caller.reply_address_expires_at = expiry(event.received_at, ctx.reply_address_ttl_days)
     return caller

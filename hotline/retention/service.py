@@ -116,7 +116,7 @@ def erase_caller(session: Session, caller: Caller, now: datetime, files: Path) -
     counts.message_bodies = _redact_messages(session, Message.contact_id.in_(contact_ids))
     counts.attachments = _drop_attachments(session, Message.contact_id.in_(contact_ids))
     caller.pseudonym = "erased-" + secrets.token_hex(28)
-    caller.reply_address = caller.reply_address_expires_at = None
+    caller.reply_address = caller.reply_address_expires_at = caller.phone_masked = None
     caller.opted_out, caller.opted_out_at = True, caller.opted_out_at or now  # never text this row again
     record_event(session, "cli", "caller.erase", "caller", caller.id, after=counts.as_dict())
     session.flush()
@@ -125,7 +125,8 @@ def erase_caller(session: Session, caller: Caller, now: datetime, files: Path) -
 
 def _clear_reply_addresses(session: Session, where: ColumnElement[bool]) -> int:
     result = session.execute(update(Caller).where(where, Caller.reply_address.is_not(None))
-                             .values(reply_address=None).execution_options(synchronize_session="fetch"))
+                             .values(reply_address=None, phone_masked=None)
+                             .execution_options(synchronize_session="fetch"))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

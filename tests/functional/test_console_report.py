@@ -15,6 +15,7 @@ from hotline.audit.models import AuditEvent
 from hotline.extensions import db
 from hotline.intake.constants import Direction, ReportStatus
 from hotline.intake.models import Message, Recording
+from hotline.privacy.phone import mask
 from hotline.rumours.models import ApprovalStatus, CounterMessage, Rumour, RumourStatus
 from hotline.triage.models import ProtectionReferral
 from tests.console_helpers import make_report
@@ -52,6 +53,7 @@ def test_report_shows_earlier_contacts_but_never_the_number(client: FlaskClient,
     for fragment in (SENDER, SENDER[1:], "701112233", "1112233"):
         assert fragment not in html
     assert "C-" in html
+    assert mask(SENDER) in html  # "+93 70• ••• ••33": enough to recognise a caller
 
 
 def test_triage_end_to_end_with_audit(client: FlaskClient, db_session: Session, twilio_api: FakeTwilioApi) -> None:

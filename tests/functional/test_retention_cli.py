@@ -114,7 +114,7 @@ def test_erase_finds_the_caller_by_number_and_erases_them_everywhere(
     assert old is not None and old.body is None and old.media == []
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.text.is_not(None))) == 1
     erased = list(db_session.scalars(select(Caller).where(Caller.pseudonym.like("erased-%"))))
-    assert len(erased) == 2 and all(c.reply_address is None and c.opted_out for c in erased)
+    assert len(erased) == 2 and all(c.reply_address is None and c.phone_masked is None and c.opted_out for c in erased)
     events = list(db_session.scalars(select(AuditEvent).where(AuditEvent.action == "caller.erase")))
     assert len(events) == 2 and "+" not in json.dumps([e.after for e in events])
     assert runner.invoke(cli, ["erase", "not-a-number", "--yes"]).exit_code != 0
