@@ -12,7 +12,9 @@ from datetime import timedelta
 from typing import TypeVar
 
 from flask import has_app_context
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -166,17 +168,24 @@ def _refresh_caller(caller: Caller, address: PhoneAddress, key: str, event: Inta
 
 
 def _insert_once(session: Session, make: Callable[[], T], reload: Callable[[], T | None]) -> tuple[T, bool]:
-    """Insert in a savepoint; if a concurrent request inserted the same unique key first, use theirs."""
-    try:
-        with session.begin_nested():
-            obj = make()
-            session.add(obj)
-        return obj, True
-    except IntegrityError:
-        existing = reload()
-        if existing is None:
-            raise
-        return existing, False
+    """Insert unless a concurrent request inserted the same unique key first; then use theirs.
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING (SQLite and PostgreSQL) instead of a savepoint around an ORM
+    flush: a third of the cost of a new caller's webhook went to the savepoint.
+    """
+    obj = make()
+    mapper = inspect(type(obj))
+    values = {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs
+              if getattr(obj, attr.key) is not None}
+    dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(type(obj)).on_conflict_do_nothing().returning(type(obj))
+    inserted = session.scalars(statement, [values], execution_options={"populate_existing": True}).first()
+    if inserted is not None:
+        return inserted, True
+    existing = reload()
+    if existing is None:
+        raise IntegrityError("insert refused and nothing to reload", None, ValueError(type(obj).__name__))
+    return existing, False
 
 
 def _contact_for(
