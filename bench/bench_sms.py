@@ -16,21 +16,25 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from sqlalchemy import String, Text, create_engine, text
+from sqlalchemy import String, Text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from twilio.request_validator import RequestValidator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for tests.databases
 
 from hotline import create_app
 from hotline.db import build_engine
 from hotline.jobs import set_job_queue
 from hotline.migrate import upgrade
+from tests.databases import recreate_postgres_database
 
 TOKEN = "bench-auth-token-0123456789abcdef"  # noqa: S105 - a throwaway token for a local benchmark
 SECRETS = {"HOTLINE_SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789",
@@ -131,14 +135,8 @@ def bench(url: str, n: int, label: str) -> float:
 
 
 def _fresh_postgres(url: str) -> str:
-    target = make_url(url)
-    admin = create_engine(target.set(drivername="postgresql+psycopg", database="postgres"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    return target.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    recreate_postgres_database(url)
+    return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
 def main() -> None:

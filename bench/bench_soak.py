@@ -32,8 +32,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.servers import Server, start_gunicorn  # noqa: E402
 from hotline.migrate import upgrade  # noqa: E402
+from tests.databases import recreate_postgres_database  # noqa: E402
 from tests.factories import TEST_AUTH_TOKEN, TEST_SECRETS  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilioApi  # noqa: E402
 
@@ -160,13 +159,7 @@ def _forget_queue(redis_url: str, queue: str) -> None:
 
 
 def _fresh_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(drivername="postgresql+psycopg", database="postgres"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
+    recreate_postgres_database(url)
     upgrade(url)
 
 

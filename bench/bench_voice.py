@@ -42,16 +42,10 @@ def prepare_database(url: str) -> None:
     from hotline.migrate import upgrade
 
     if url.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for tests.databases
+        from tests.databases import recreate_postgres_database
 
-        target = make_url(url)
-        admin = create_engine(target.set(drivername="postgresql+psycopg", database="postgres"),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-        admin.dispose()
+        recreate_postgres_database(url)
     upgrade(url)
 
 

@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from hotline import create_app
@@ -22,6 +20,7 @@ from hotline.classify.service import forget_rumour_indexes
 from hotline.extensions import db as _db
 from hotline.i18n import compile_catalogues
 from hotline.migrate import upgrade
+from tests.databases import recreate_postgres_database
 from tests.factories import TEST_SECRETS
 
 # Twilio's REST API is never reached from a test: unless a test starts the local fake, calls go to a closed port.
@@ -30,23 +29,13 @@ DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/hotline_test"
 compile_catalogues(Path(__file__).resolve().parents[1] / "locales")  # .mo files are build output, not committed
 
 
-def _recreate_postgres_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(drivername="postgresql+psycopg", database="postgres"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A freshly migrated database for this test session (the migrations are what builds it)."""
     kind = os.environ.get("HOTLINE_TEST_DATABASE", "sqlite")
     if kind == "postgresql":
         url = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-        _recreate_postgres_database(url)
+        recreate_postgres_database(url)
     elif kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hotline.sqlite3'}"
     else:

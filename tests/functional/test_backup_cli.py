@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, delete, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hotline.backup.service import PG_MAGIC, SQLITE_MAGIC, BackupError, find_pg_tool, restore
@@ -18,6 +17,7 @@ from hotline.db import build_engine
 from hotline.intake.models import Report
 from hotline.intake.service import record
 from hotline.migrate import upgrade
+from tests.databases import scratch_postgres_database
 from tests.factories import make_sms_intake
 
 
@@ -74,20 +74,10 @@ def test_postgresql_backup_and_restore_round_trip(make_app: Callable[..., Flask]
     if not database_url.startswith("postgresql"):
         pytest.skip("the suite runs on SQLite; the PostgreSQL round trip runs with HOTLINE_TEST_DATABASE=postgresql")
     assert Path(find_pg_tool("pg_dump")).name == "pg_dump"
-    url = make_url(database_url)
-    own = url.set(database=f"{url.database}_backup").render_as_string(hide_password=False)
-    admin = create_engine(url.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}_backup" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{url.database}_backup"'))
-    try:
+    with scratch_postgres_database(database_url, "backup", migrate=False) as own:
         _round_trip(make_app, own, tmp_path / "hotline.pgdump", PG_MAGIC)
         with pytest.raises(BackupError, match="not a pg_dump"):
             restore(own, _junk(tmp_path))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}_backup" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _junk(folder: Path) -> Path:

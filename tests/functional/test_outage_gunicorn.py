@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from hotline.db import build_engine
 from hotline.intake.constants import Direction
 from hotline.intake.models import Contact, Message, Recording, Report
 from hotline.ivr.simulate_cli import HttpTransport
-from hotline.migrate import upgrade
+from tests.databases import scratch_postgres_database
 from tests.factories import TEST_SECRETS, sid, sign
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -36,18 +36,8 @@ ACCOUNT = "AC" + "0" * 32
 def own_database(database_url: str) -> Iterator[str]:
     if not database_url.startswith("postgresql"):
         pytest.skip("the gunicorn outage test cuts a PostgreSQL connection: run with HOTLINE_TEST_DATABASE=postgresql")
-    url = make_url(database_url)
-    name = f"{url.database}_outage"
-    admin = create_engine(url.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    own = url.set(database=name).render_as_string(hide_password=False)
-    upgrade(own)
-    yield own
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres_database(database_url, "outage") as own:
+        yield own
 
 
 def _readyz(base: str) -> tuple[int, dict[str, object]]:

@@ -16,8 +16,7 @@ from itertools import cycle
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bench.servers import ROOT, Server, start_gunicorn
@@ -26,7 +25,7 @@ from hotline.intake.constants import Direction
 from hotline.intake.models import Contact, Message, Recording, Report
 from hotline.ivr.simulate_cli import HttpTransport
 from hotline.ivr.simulator import CallSimulator, Recorded, Reply
-from hotline.migrate import upgrade
+from tests.databases import scratch_postgres_database
 from tests.factories import TEST_AUTH_TOKEN, TEST_SECRETS, sid, sign
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -53,18 +52,8 @@ class RoundRobin:
 def shared_database(database_url: str) -> Iterator[str]:
     if not database_url.startswith("postgresql"):
         pytest.skip("scale-out shares PostgreSQL: run with HOTLINE_TEST_DATABASE=postgresql")
-    url = make_url(database_url)
-    name = f"{url.database}_scale"
-    admin = create_engine(url.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    own = url.set(database=name).render_as_string(hide_password=False)
-    upgrade(own)
-    yield own
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres_database(database_url, "scale") as own:
+        yield own
 
 
 @pytest.fixture()
