@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,19 +57,17 @@ def _wait_for_port(port_file: Path, process: subprocess.Popen[bytes], log: Path,
     raise RuntimeError(f"live server did not start in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL (http://127.0.0.1:PORT) of a running Hotline with its own freshly migrated SQLite database."""
-    root = tmp_path_factory.mktemp("live")
-    database_url = f"sqlite:///{root / 'live.sqlite3'}"
-    upgrade(database_url)
-    config = app_config(database_url, root / "instance")
+@contextmanager
+def running_server(root: Path, config: dict[str, object], script: str = _SERVER, *extra_args: str,
+                   timeout: float = 30) -> Iterator[str]:
+    """Run ``script`` (default: serve ``config``) in a child process; yield its base URL once /healthz answers."""
     port_file, log = root / "port", root / "server.log"
     with log.open("wb") as log_file:
-        process = subprocess.Popen([sys.executable, "-c", _SERVER, json.dumps(config), str(port_file)],
-                                   stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen([sys.executable, "-c", script, json.dumps(config), str(port_file), *extra_args],
+                                   stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   cwd=Path(__file__).resolve().parents[2])
     try:
-        base = f"http://127.0.0.1:{_wait_for_port(port_file, process, log)}"
+        base = f"http://127.0.0.1:{_wait_for_port(port_file, process, log, timeout)}"
         with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:  # noqa: S310 (loopback)
             assert response.status == 200
         yield base
@@ -79,6 +78,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL (http://127.0.0.1:PORT) of a running Hotline with its own freshly migrated SQLite database."""
+    root = tmp_path_factory.mktemp("live")
+    database_url = f"sqlite:///{root / 'live.sqlite3'}"
+    upgrade(database_url)
+    with running_server(root, app_config(database_url, root / "instance")) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,6 @@ Screenshots land in the ``screenshots`` folder (HOTLINE_SCREENSHOT_DIR, default 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ import pytest
 from hotline.migrate import upgrade
 from tests.conftest import app_config
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.functional.conftest import _wait_for_port
+from tests.functional.conftest import running_server
 
 pytestmark = pytest.mark.browser
 
@@ -45,22 +43,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     upgrade(database_url)
     with FakeTwilioApi() as fake:
         config = app_config(database_url, root / "instance", HOTLINE_TWILIO_API_BASE=fake.base_url)
-        port_file, seed_file, log = root / "port", root / "seed.json", root / "server.log"
-        with log.open("wb") as log_file:
-            process = subprocess.Popen(
-                [sys.executable, "-c", _SERVER, json.dumps(config), str(port_file), str(seed_file)],
-                stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=Path(__file__).resolve().parents[2])
-        try:
-            port = _wait_for_port(port_file, process, log, timeout=60)
-            yield {"base": f"http://127.0.0.1:{port}", "twilio": fake, **json.loads(seed_file.read_text())}
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        seed_file = root / "seed.json"
+        with running_server(root, config, _SERVER, str(seed_file), timeout=60) as base:
+            yield {"base": base, "twilio": fake, **json.loads(seed_file.read_text())}
 
 
 def _sign_in(page: Any, site: dict[str, Any], who: str) -> None:

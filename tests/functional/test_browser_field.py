@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 
 from hotline.migrate import upgrade
 from tests.conftest import app_config
-from tests.functional.conftest import _SERVER, _wait_for_port
+from tests.functional.conftest import running_server
 
 pytestmark = pytest.mark.browser
 
@@ -48,18 +47,8 @@ def field_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     seeded = subprocess.run([sys.executable, "-c", _SEED, json.dumps(config)], capture_output=True, text=True,
                             check=True)
     credentials = json.loads(seeded.stdout.strip().splitlines()[-1])
-    port_file, log = root / "port", root / "server.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen([sys.executable, "-c", _SERVER, json.dumps(config), str(port_file)],
-                                   stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{_wait_for_port(port_file, process, log)}"
-        with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:  # noqa: S310 (loopback)
-            assert response.status == 200
+    with running_server(root, config) as base:
         yield base, credentials
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _sign_in(page: Any, base: str, credentials: dict[str, Any]) -> None:
