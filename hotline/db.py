@@ -7,7 +7,7 @@ registered with ``after_commit`` (sending an SMS, enqueuing a job) runs only onc
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,10 +106,17 @@ def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
         session.info.pop("after_commit", None)
 
 
+CommitFailureHandler = Callable[[Exception], "Response | None"]
+
+
 @dataclass
 class _BoundDatabase:
     engine: Engine
     factory: sessionmaker[Session]
+    # Asked in turn when a request's commit fails: the first to return a response answers instead of the error.
+    commit_failure_handlers: list[CommitFailureHandler] = field(default_factory=list)
+    # Run after a request's commit succeeded (e.g. catching up on work that waited for the database).
+    after_request_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
 class Database:
@@ -149,12 +156,34 @@ class Database:
     def _new_session(self) -> Session:
         return self._bound().factory()
 
+    def on_commit_failure(self, app: Flask, handler: CommitFailureHandler) -> None:
+        """Let ``handler`` answer a request whose commit failed (returning None passes the error on)."""
+        app.extensions["hotline_db"].commit_failure_handlers.append(handler)
+
+    def after_request_commit(self, app: Flask, callback: Callable[[], None]) -> None:
+        """Run ``callback`` after every request whose commit succeeded."""
+        app.extensions["hotline_db"].after_request_commit.append(callback)
+
     def _commit_request(self, response: Response) -> Response:
-        """The one commit of a request: after a successful response; a failed one rolls everything back."""
-        if response.status_code < 400:
-            self.session.commit()
-        else:
+        """The one commit of a request: after a successful response; a failed one rolls everything back.
+
+        A request already answered without the database (``g.answered_without_database``) has nothing to commit.
+        """
+        if response.status_code >= 400 or g.get("answered_without_database"):
             self.session.rollback()
+            return response
+        bound = self._bound()
+        try:
+            self.session.commit()
+        except Exception as exc:
+            self.session.rollback()
+            for handler in bound.commit_failure_handlers:
+                answer = handler(exc)
+                if answer is not None:
+                    return answer
+            raise
+        for callback in bound.after_request_commit:
+            callback()
         return response
 
     def _remove(self, _exc: BaseException | None = None) -> None:

@@ -56,7 +56,8 @@ def init_spool(app: Flask) -> None:
     app.register_blueprint(bp)
     for error in (DBAPIError, PoolTimeout):
         app.register_error_handler(error, _on_error)
-    app.after_request(_commit_or_spool)
+    db.on_commit_failure(app, _spool_failed_commit)
+    db.after_request_commit(app, lambda: _maybe_replay(app))
 
 
 @bp.post("/twilio/fallback")
@@ -97,28 +98,18 @@ def _on_error(exc: Exception) -> Any:
     return handle_unexpected(exc)
 
 
-def _commit_or_spool(response: Response) -> Response:
-    """Commit the request here (same rule as hotline.db: below 400 commits) so a failed commit can be spooled."""
-    if g.get("spooled"):
-        return response
-    if response.status_code >= 400:
-        return response
-    try:
-        db.session.commit()
-    except Exception as exc:
-        db.session.rollback()
-        if not (is_outage(exc) and request.endpoint in _DEGRADED):
-            raise
+def _spool_failed_commit(exc: Exception) -> Response | None:
+    """hotline.db's request commit failed: a webhook meeting an outage is spooled and answered all the same."""
+    if is_outage(exc) and request.endpoint in _DEGRADED:
         return _spool_and_answer(None)
-    _maybe_replay(current_app._get_current_object())  # type: ignore[attr-defined]
-    return response
+    return None
 
 
 def _spool_and_answer(kind: str | None) -> Response:
     """Spool the current request (kind from its endpoint unless given) and build the degraded answer."""
     endpoint = request.endpoint or ""
     form = request.form
-    g.spooled = True  # also for the queue's wait URL, which spools nothing
+    g.answered_without_database = True  # also for the queue's wait URL, which spools nothing
     config, prompts = _fallback_config(), ivr_content().prompts
     if kind == SMS_INBOUND or endpoint == "twilio_sms.inbound":
         _spool(SMS_INBOUND)
@@ -146,7 +137,7 @@ def _spool_and_answer(kind: str | None) -> Response:
 
 
 def _spool(kind: str, args: dict[str, str] | None = None) -> None:
-    g.spooled = True  # this request is answered from the spool: no commit, no replay attempt after it
+    g.answered_without_database = True  # answered from the spool: hotline.db commits nothing after it
     app_spool().append(make_record(kind, request.form, utcnow(), args))
     log.warning("database unreachable: webhook spooled", extra={"endpoint": request.endpoint, "kind": kind})
 
