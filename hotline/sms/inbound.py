@@ -82,3 +82,14 @@ def parse_inbound(form: Mapping[str, Any], received_at: datetime, *, with_report
         # ProfileName is a name the caller chose; it is kept only for this request, never stored.
         extra={"profile_name": data["ProfileName"]} if data["ProfileName"] else {},
     )
+
+
+class StatusCallbackSchema(Schema):
+    """Twilio's message status callback."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    MessageSid = fields.String(required=True, validate=validate.Regexp(r"^(SM|MM)[0-9a-fA-F]{32}$"))
+    MessageStatus = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    ErrorCode = fields.Integer(load_default=None, allow_none=True)

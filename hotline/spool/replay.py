@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -22,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from hotline.channels.twilio.voice_forms import CallForm, RecordingForm, StatusForm
 from hotline.context import runtime
-from hotline.extensions import db
 from hotline.intake.constants import Channel, MessageStatus
 from hotline.intake.inbound import InboundRecording, InboundReport, Intake
 from hotline.intake.models import Recording, Report
@@ -30,7 +28,9 @@ from hotline.intake.service import record
 from hotline.ivr import service as voice
 from hotline.ivr.content import ivr_content
 from hotline.ivr.twiml import CallUrls
+from hotline.jobs import job_session
 from hotline.sms import replies
+from hotline.sms.inbound import StatusCallbackSchema
 from hotline.sms.outbound import record_status
 from hotline.sms.service import handle_inbound, sms_context
 from hotline.spool.codec import (
@@ -115,15 +115,8 @@ def _replay_batch(spool: Spool, batch: Any, result: ReplayResult, progress: Call
 def apply_line(spool: Spool, line: bytes) -> None:
     """Open one spool line and apply it in a transaction of its own (committed, or rolled back and raised)."""
     spooled = decode(spool.keys, line)
-    session: Session = db.session.session_factory()
-    try:
+    with job_session() as session:  # committed, or rolled back and raised
         apply_record(session, spooled)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def apply_record(session: Session, spooled: SpoolRecord) -> None:
@@ -143,19 +136,8 @@ def _sms_inbound(session: Session, spooled: SpoolRecord) -> None:
     session.flush()
 
 
-class _StatusForm(Schema):
-    """An outbound message's status callback (as the live view parses it; views are not imported here)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    MessageSid = fields.String(required=True, validate=validate.Regexp(r"^(SM|MM)[0-9a-fA-F]{32}$"))
-    MessageStatus = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    ErrorCode = fields.Integer(load_default=None, allow_none=True)
-
-
 def _sms_status(session: Session, spooled: SpoolRecord) -> None:
-    data = _StatusForm().load(spooled.form)
+    data = StatusCallbackSchema().load(spooled.form)
     record_status(session, data["MessageSid"], data["MessageStatus"], data["ErrorCode"], spooled.received_at)
 
 

@@ -10,13 +10,13 @@ import logging
 from typing import cast
 
 from flask import Blueprint, Flask, Response, abort, request
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.channels.twilio.signature import twilio_webhook
 from hotline.db import utcnow
 from hotline.extensions import db
-from hotline.sms.inbound import InvalidMessage
+from hotline.sms.inbound import InvalidMessage, StatusCallbackSchema
 from hotline.sms.outbound import record_status
 from hotline.sms.service import handle_inbound, load_into_app, sms_context
 
@@ -40,17 +40,6 @@ def inbound() -> Response:
         log.warning("inbound message rejected", extra={"fields": sorted(exc.messages)})
         abort(400)
     return _twiml()
-
-
-class StatusCallbackSchema(Schema):
-    """Twilio's message status callback."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    MessageSid = fields.String(required=True, validate=validate.Regexp(r"^(SM|MM)[0-9a-fA-F]{32}$"))
-    MessageStatus = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    ErrorCode = fields.Integer(load_default=None, allow_none=True)
 
 
 @bp.post("/status")
