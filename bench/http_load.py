@@ -1,0 +1,143 @@
+"""Load for the webhook benchmarks: gunicorn serving bench/webhook_app.py, and keep-alive clients posting forms
+signed as Twilio signs them. Shared by bench_voice.py and bench_sms.py so both measure the same way."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = secrets.token_hex(16)  # per run: the server and the clients share it through the environment
+SECRETS = {"HOTLINE_SECRET_KEY": "b" * 40, "HOTLINE_PSEUDONYM_KEY": "p" * 40,
+           "HOTLINE_TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "HOTLINE_TWILIO_AUTH_TOKEN": TOKEN}
+Request = tuple[str, dict[str, str]]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare_database(url: str) -> None:
+    """A fresh database at ``url`` (PostgreSQL: dropped and created again), migrated to the head."""
+    from hotline.migrate import upgrade
+
+    if url.startswith("postgresql"):
+        sys.path.insert(0, str(ROOT))  # the repository, for tests.databases
+        from tests.databases import recreate_postgres_database
+
+        recreate_postgres_database(url)
+    upgrade(url)
+
+
+@contextmanager
+def serving(url: str, instance: Path, workers: int = 2, threads: int = 4,
+            extra_env: dict[str, str] | None = None) -> Iterator[int]:
+    """gunicorn (``workers`` x ``threads`` gthread, the production config file) on a free port; yields the port.
+
+    On the way out it reports any traceback the server logged, since a failing request is not a fast one.
+    """
+    port = free_port()
+    log = instance / "server.log"
+    env = {**os.environ, **SECRETS, "HOTLINE_MODE": "testing", "HOTLINE_DATABASE_URL": url,
+           "HOTLINE_LOG_LEVEL": "WARNING", "HOTLINE_INSTANCE_PATH": str(instance), **(extra_env or {})}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with log.open("wb") as handle:
+        server = subprocess.Popen(
+            [str(gunicorn), "-c", str(ROOT / "config" / "gunicorn.conf.py"), "-w", str(workers),
+             "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "bench.webhook_app:app"],
+            env=env, stdout=subprocess.DEVNULL, stderr=handle)
+        try:
+            _wait_for(port, server)
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    errors = log.read_text(errors="replace").count("Traceback")
+    if errors:
+        print(f"  server logged {errors} traceback(s), e.g. {_first_error(log)}")
+
+
+def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start in 30 s")
+
+
+def _first_error(log: Path) -> str:
+    lines = [line for line in log.read_text(errors="replace").splitlines() if "Error:" in line]
+    return lines[0].strip()[:160] if lines else "(none)"
+
+
+class Client:
+    """One keep-alive connection posting signed forms."""
+
+    def __init__(self, port: int):
+        self.base = f"http://127.0.0.1:{port}"
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        self.validator = RequestValidator(TOKEN)
+
+    def post(self, path: str, form: dict[str, str]) -> float | None:
+        """The request's latency in seconds, or None when it failed."""
+        body = urllib.parse.urlencode(form)
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "X-Twilio-Signature": self.validator.compute_signature(self.base + path, form)}
+        started = time.perf_counter()
+        self.conn.request("POST", path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        return elapsed if response.status == 200 else None
+
+
+def run(port: int, label: str, requests: list[Request], concurrency: int) -> dict[str, float]:
+    """Send ``requests`` from ``concurrency`` keep-alive clients; print and return throughput and percentiles."""
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    chunks = [requests[i::concurrency] for i in range(concurrency)]
+
+    def worker(chunk: list[Request]) -> None:
+        client = Client(port)
+        mine = [client.post(path, form) for path, form in chunk]
+        with lock:
+            latencies.extend(t for t in mine if t is not None)
+            failures[0] += sum(1 for t in mine if t is None)
+
+    threads = [threading.Thread(target=worker, args=(chunk,)) for chunk in chunks]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    if not latencies:
+        raise SystemExit(f"{label}: every request failed")
+    result = {"rps": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
+              "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, "failed": failures[0]}
+    print(f"  {label:<24} {result['rps']:8.0f} req/s   p50 {result['p50']:6.1f} ms   p99 {result['p99']:6.1f} ms"
+          f"   failed {failures[0]}")
+    return result
