@@ -6,13 +6,13 @@ RecordingSid, CallSid or submission id) finds what was stored the first time and
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar, cast
 
 from flask import has_app_context
-from sqlalchemy import inspect, select
+from sqlalchemy import Table, bindparam, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,23 @@ from hotline.privacy.redact import redact_phone_numbers
 from hotline.privacy.sealing import expiry, seal
 
 CLASSIFY_JOB = "hotline.classify.jobs.classify_new_report"  # by name: intake does not import the classifier
+
+_CALLERS = cast(Table, Caller.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
+# Built once: Core statements on the tables skip the ORM's per-statement work (compile state, unit of work,
+# loading objects), which cost a new call more than its SQL did. Their compiled form is cached per dialect.
+_CONTACT_ID_BY_KEY = select(_CONTACTS.c.id).where(_CONTACTS.c.provider_id == bindparam("key"))
+_CALLER_BY_PSEUDONYM = select(
+    _CALLERS.c.id, _CALLERS.c.language, _CALLERS.c.heard_via, _CALLERS.c.opted_out, _CALLERS.c.last_seen_at
+).where(_CALLERS.c.pseudonym == bindparam("key"))
+_INSERT_CALLER = {
+    "postgresql": postgresql_insert(_CALLERS).on_conflict_do_nothing().returning(_CALLERS.c.id),
+    "sqlite": sqlite_insert(_CALLERS).on_conflict_do_nothing().returning(_CALLERS.c.id),
+}
+_INSERT_CONTACT = {
+    "postgresql": postgresql_insert(_CONTACTS).on_conflict_do_nothing().returning(_CONTACTS.c.id),
+    "sqlite": sqlite_insert(_CONTACTS).on_conflict_do_nothing().returning(_CONTACTS.c.id),
+}
 
 T = TypeVar("T")
 _CONVERSATION_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
@@ -60,6 +77,135 @@ class IntakeResult:
     created: bool
     new_caller: bool = False
     new_contact: bool = False
+
+
+@dataclass(frozen=True)
+class KnownCaller:
+    """What is known of a new contact's caller before the contact is stored: what a channel's first step uses."""
+
+    language: str | None
+    heard_via: str | None
+
+
+@dataclass(frozen=True)
+class ContactOpening:
+    """A new contact's first state, decided by its channel and written by the contact's own INSERT.
+
+    ``language`` and ``heard_via`` are what the first step learnt: the language becomes the caller's too, and
+    ``heard_via`` becomes the caller's unless they had told us before.
+    """
+
+    state: dict[str, Any]
+    ivr_path: Sequence[str] = ()
+    status: str | None = None
+    language: str | None = None
+    heard_via: str | None = None
+
+
+@dataclass(frozen=True)
+class _StoredCaller:
+    id: int
+    language: str | None
+    heard_via: str | None
+    opted_out: bool
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingContact:
+    """A contact about to be opened by ``open_contact``: its event and its caller (None: an anonymous contact)."""
+
+    event: Intake
+    caller: KnownCaller | None
+    address: PhoneAddress | None = field(default=None, repr=False)
+    pseudonym: str | None = field(default=None, repr=False)
+    stored: _StoredCaller | None = field(default=None, repr=False)
+
+
+def begin_contact(session: Session, event: Intake, ctx: IntakeContext) -> PendingContact | None:
+    """Look up what a new contact needs (its caller), or return None when the contact exists already.
+
+    For an event that opens a contact by its key and brings nothing else (a call's first webhook). None means a
+    replay, or an earlier webhook of the same contact: ``record`` handles those. Nothing is written here.
+    """
+    if not event.contact_key or event.message or event.recording or event.report:
+        raise ValueError("begin_contact takes an event that only opens a contact by its key")
+    if session.execute(_CONTACT_ID_BY_KEY, {"key": event.contact_key}).first() is not None:
+        return None
+    try:
+        address = parse_address(event.sender)
+    except NotAPhoneNumber:
+        return PendingContact(event, None)  # withheld caller ID: an anonymous contact
+    key = pseudonym(ctx.keys, address.e164)
+    stored = _stored_caller(session, key)
+    language = event.language or (stored.language if stored else None)
+    heard_via = (stored.heard_via if stored else None) or event.heard_via
+    return PendingContact(event, KnownCaller(language, heard_via), address, key, stored)
+
+
+def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, opening: ContactOpening) -> int | None:
+    """Store the caller (inserted or refreshed) and the contact with its first state; return the contact's id.
+
+    Two statements: the caller's INSERT (or UPDATE) and the contact's INSERT, which already holds what the first
+    step decided. None when a concurrent delivery of the same event stored the contact first: ``record`` then
+    finds theirs. Like ``record`` it flushes nothing and never commits.
+    """
+    event = pending.event
+    # As in ``record``: the event's heard_via is kept only for a caller who had not told us before.
+    told_before = pending.stored is not None and pending.stored.heard_via is not None
+    event_heard_via = event.heard_via if pending.caller is not None and not told_before else None
+    caller_id = _store_caller(session, pending, ctx, opening, event_heard_via) if pending.caller else None
+    values = {
+        "caller_id": caller_id, "channel": event.channel, "provider_id": event.contact_key,
+        "hotline_number": event.hotline_number, "language": opening.language or event.language,
+        "focal_point_id": event.focal_point_id, "started_at": event.received_at,
+        "last_activity_at": event.received_at, "status": opening.status, "state": opening.state,
+        "ivr_path": [*([event.ivr_step] if event.ivr_step else []), *opening.ivr_path],
+        "heard_via": event_heard_via or opening.heard_via,
+    }
+    contact_id = session.execute(_INSERT_CONTACT[_dialect(session)], values).scalar()
+    return None if contact_id is None else int(contact_id)
+
+
+def _stored_caller(session: Session, key: str) -> _StoredCaller | None:
+    row = session.execute(_CALLER_BY_PSEUDONYM, {"key": key}).first()
+    if row is None:
+        return None
+    return _StoredCaller(row.id, row.language, row.heard_via, bool(row.opted_out), row.last_seen_at)
+
+
+def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, opening: ContactOpening,
+                  event_heard_via: str | None) -> int:
+    event, stored, address, key = pending.event, pending.stored, pending.address, pending.pseudonym
+    if address is None or key is None:
+        raise ValueError("a pending contact with a caller carries its address and pseudonym")
+    learnt: dict[str, Any] = {"language": opening.language} if opening.language else {}
+    heard_via = event_heard_via or opening.heard_via
+    if stored is None:
+        values = {
+            "pseudonym": key, "key_version": ctx.keys.version, "country": address.country,
+            "first_seen_at": event.received_at, "heard_via": heard_via,
+            **_caller_refresh(address, key, event, ctx, opted_out=False, last_seen_at=None), **learnt,
+        }
+        inserted = session.execute(_INSERT_CALLER[_dialect(session)], values).scalar()
+        if inserted is not None:
+            return int(inserted)
+        # A concurrent first contact from the same number inserted the caller: refresh theirs instead.
+        stored = _stored_caller(session, key)
+        if stored is None:
+            raise IntegrityError("caller insert refused and nothing to reload", None, ValueError(key))
+    if heard_via and stored.heard_via is None:
+        learnt["heard_via"] = heard_via
+    values = {**_caller_refresh(address, key, event, ctx, stored.opted_out, stored.last_seen_at), **learnt}
+    session.execute(update(_CALLERS).where(_CALLERS.c.id == stored.id).values(values))
+    loaded = session.identity_map.get(session.identity_key(Caller, stored.id))
+    if loaded is not None:
+        session.expire(loaded)  # written behind the ORM's back: reload it on next access
+    return stored.id
+
+
+def _dialect(session: Session) -> str:
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
 def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
@@ -157,14 +303,25 @@ def _caller_for(session: Session, event: Intake, ctx: IntakeContext) -> tuple[Ca
 
 
 def _refresh_caller(caller: Caller, address: PhoneAddress, key: str, event: Intake, ctx: IntakeContext) -> Caller:
-    caller.last_seen_at = max(caller.last_seen_at, event.received_at)
-    if event.language:
-        caller.language = event.language
-    if not caller.opted_out:
-        caller.phone_masked = mask(address.e164)
-        caller.reply_address = seal(ctx.keys, address.reply_address, key)
-        caller.reply_address_expires_at = expiry(event.received_at, ctx.reply_address_ttl_days)
+    last_seen = caller.last_seen_at  # None on a caller not inserted yet
+    for name, value in _caller_refresh(address, key, event, ctx, bool(caller.opted_out), last_seen).items():
+        setattr(caller, name, value)
     return caller
+
+
+def _caller_refresh(address: PhoneAddress, key: str, event: Intake, ctx: IntakeContext, opted_out: bool,
+                    last_seen_at: datetime | None) -> dict[str, Any]:
+    """What every contact refreshes on its caller (one definition for the ORM and the Core path)."""
+    values: dict[str, Any] = {
+        "last_seen_at": event.received_at if last_seen_at is None else max(last_seen_at, event.received_at),
+    }
+    if event.language:
+        values["language"] = event.language
+    if not opted_out:
+        values["phone_masked"] = mask(address.e164)
+        values["reply_address"] = seal(ctx.keys, address.reply_address, key)
+        values["reply_address_expires_at"] = expiry(event.received_at, ctx.reply_address_ttl_days)
+    return values
 
 
 def _insert_once(session: Session, make: Callable[[], T], reload: Callable[[], T | None]) -> tuple[T, bool]:

@@ -19,7 +19,7 @@ from hotline.db import after_commit
 from hotline.intake.constants import Channel
 from hotline.intake.inbound import InboundRecording, InboundReport, Intake
 from hotline.intake.models import Contact, Recording, Report
-from hotline.intake.service import IntakeContext, record
+from hotline.intake.service import ContactOpening, IntakeContext, begin_contact, open_contact, record
 from hotline.ivr import engine
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
@@ -81,7 +81,37 @@ class VoiceContext:
 
 
 def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
-    """An incoming call: record the contact, start the flow, return its first TwiML (a replay gets the same)."""
+    """An incoming call: record the contact, start the flow, return its first TwiML (a replay gets the same).
+
+    A new call is stored with its first flow state in one INSERT (``open_contact``): the flow's first step only
+    needs what is known of the caller, so it runs before anything is written.
+    """
+    event = _call_intake(call)
+    pending = begin_contact(session, event, ctx.intake)
+    if pending is None:  # a replay, or a status callback that came first
+        return _answer_stored_call(session, ctx, call)
+    known = pending.caller
+    state = engine.new_state(ctx.content.offered_languages(call.dialled), known.language if known else None,
+                             heard_via_known=bool(known and known.heard_via))
+    state["call"] = {}
+    result = engine.step(ctx.content.flow, state, engine.Event("start", office_open=_office_open(ctx, call)))
+    twiml = _render_step(session, ctx, result, call)
+    learnt = _learnt(result.effects)
+    opening = ContactOpening(state={**result.state, "twiml": twiml}, ivr_path=list(result.visited),
+                             status=IN_PROGRESS, language=learnt.get("language"), heard_via=learnt.get("heard_via"))
+    contact_id = open_contact(session, pending, ctx.intake, opening)
+    if contact_id is None:  # a concurrent delivery of this call stored it first: answer as it did
+        return _answer_stored_call(session, ctx, call)
+    requests = [effect for effect in result.effects if isinstance(effect, engine.FileRequest)]
+    if requests:  # a flow that files a request before its first wait: the report needs the stored contact
+        contact = session.get(Contact, contact_id)
+        if contact is not None:
+            _apply_effects(session, ctx, contact, requests, call)
+    return twiml
+
+
+def _answer_stored_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
+    """The first TwiML of a call whose Contact exists: the one already given, or the flow started afresh."""
     result = record(session, _call_intake(call), ctx.intake)
     contact = result.contact
     if contact.state.get("twiml"):
@@ -92,6 +122,16 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
                              heard_via_known=bool(caller and caller.heard_via))
     state["call"] = contact.state.get("call", {})
     return _advance(session, ctx, contact, state, engine.Event("start", office_open=_office_open(ctx, call)), call)
+
+
+def _learnt(effects: Sequence[engine.Effect]) -> dict[str, str]:
+    """What the effects remember about the caller, applied as ``_apply_effects`` does (last language wins,
+    the first heard_via stays)."""
+    learnt: dict[str, str] = {}
+    for effect in effects:
+        if isinstance(effect, engine.Remember) and (effect.key == "language" or effect.key not in learnt):
+            learnt[effect.key] = effect.value
+    return learnt
 
 
 def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
@@ -164,16 +204,20 @@ def _advance(session: Session, ctx: VoiceContext, contact: Contact, state: dict[
              call: CallRequest) -> str:
     result = engine.step(ctx.content.flow, state, event)
     _apply_effects(session, ctx, contact, result.effects, call)
-    language = engine.speaking_language(result.state)
-    wants_facts = any(isinstance(action, engine.Facts) for action in result.actions)
-    facts = _facts(session, ctx, language, call.received_at) if wants_facts else []
-    actions = expand_facts(result.actions, facts)
-    twiml = render(actions, ctx.content.prompts, ctx.urls(int(result.state["seq"])))
+    twiml = _render_step(session, ctx, result, call)
     contact.state = {**result.state, "twiml": twiml}
     contact.ivr_path = [*contact.ivr_path, *result.visited]
     contact.last_activity_at = max(contact.last_activity_at, call.received_at)
     session.flush()
     return twiml
+
+
+def _render_step(session: Session, ctx: VoiceContext, result: engine.Step, call: CallRequest) -> str:
+    """The TwiML of a step, with the counter-messages it plays fetched when it plays them."""
+    language = engine.speaking_language(result.state)
+    wants_facts = any(isinstance(action, engine.Facts) for action in result.actions)
+    facts = _facts(session, ctx, language, call.received_at) if wants_facts else []
+    return render(expand_facts(result.actions, facts), ctx.content.prompts, ctx.urls(int(result.state["seq"])))
 
 
 def _event_for(kind: str, req: StepRequest, office_open: bool) -> engine.Event:

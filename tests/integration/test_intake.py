@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from hotline.context import runtime
 from hotline.intake.constants import Channel
 from hotline.intake.inbound import InboundRecording, InboundReport, Intake
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
-from hotline.intake.service import IntakeError, record
+from hotline.intake.service import ContactOpening, IntakeError, KnownCaller, begin_contact, open_contact, record
 from hotline.privacy.pseudonym import pseudonym
 from hotline.privacy.sealing import unseal
 from tests.factories import make_sms_intake, sid
@@ -102,3 +105,103 @@ def test_hostile_text_is_stored_verbatim_except_nul_and_numbers(app: Flask, db_s
     assert result.report is not None and result.report.text is not None
     assert result.report.text.startswith("=HYPERLINK(\"http://x\")<script>alert(1)</script>\ufffd call [+93 70")
     assert "123 4567" not in result.report.text
+
+
+def _call_event(call_sid: str, sender: str | None = "+93701234567", **fields: Any) -> Intake:
+    return Intake(channel=Channel.VOICE, received_at=datetime.now(UTC), sender=sender, contact_key=call_sid,
+                  hotline_number="+93790000000", **fields)
+
+
+@contextmanager
+def _statements(session: Session) -> Iterator[list[str]]:
+    """The SQL statements run on the session's connection inside the block."""
+    seen: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.startswith(("SAVEPOINT", "RELEASE")):  # the test's own transaction around the session
+            seen.append(statement)
+
+    engine = session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def test_a_new_contact_opens_with_its_first_state_in_one_insert(app: Flask, db_session: Session) -> None:
+    rt = runtime(app)
+    ctx = rt.intake_context()
+    call = _call_event(sid("CA"))
+    with _statements(db_session) as seen:
+        pending = begin_contact(db_session, call, ctx)
+        assert pending is not None and pending.caller == KnownCaller(language=None, heard_via=None)
+        opening = ContactOpening(state={"node": "main_menu", "seq": 1}, ivr_path=["notice", "main_menu"],
+                                 status="in-progress", language="prs", heard_via="radio")
+        contact_id = open_contact(db_session, pending, ctx, opening)
+    # Two look-ups (the contact, the caller) and two inserts: no UPDATE, no flush of ORM objects.
+    assert [s.split()[0] for s in seen] == ["SELECT", "SELECT", "INSERT", "INSERT"]
+    contact = db_session.get(Contact, contact_id)
+    assert contact is not None and contact.provider_id == call.contact_key and contact.channel == "voice"
+    assert contact.state == {"node": "main_menu", "seq": 1} and contact.ivr_path == ["notice", "main_menu"]
+    assert (contact.status, contact.language, contact.heard_via) == ("in-progress", "prs", "radio")
+    assert contact.started_at == contact.last_activity_at == call.received_at
+    caller = contact.caller
+    assert caller is not None and caller.pseudonym == pseudonym(rt.keys, "+93701234567")
+    assert (caller.language, caller.heard_via, caller.country) == ("prs", "radio", "AF")
+    assert caller.reply_address is not None and caller.phone_masked is not None
+    assert unseal(rt.keys, caller.reply_address, caller.pseudonym) == "+93701234567"
+    assert caller.reply_address_expires_at == call.received_at + timedelta(days=ctx.reply_address_ttl_days)
+    assert begin_contact(db_session, call, ctx) is None  # a replay: left to record(), which finds it
+
+
+def test_a_returning_caller_is_refreshed_and_keeps_what_they_told_us(app: Flask, db_session: Session) -> None:
+    ctx = runtime(app).intake_context()
+    earlier = record(db_session, make_sms_intake(), ctx).caller
+    assert earlier is not None
+    earlier.heard_via, earlier.language = "poster", "ps"
+    db_session.flush()
+    later = _call_event(sid("CA"))
+    pending = begin_contact(db_session, later, ctx)
+    assert pending is not None and pending.caller == KnownCaller(language="ps", heard_via="poster")
+    contact_id = open_contact(db_session, pending, ctx, ContactOpening(state={}, language="prs", heard_via="radio"))
+    contact = db_session.get(Contact, contact_id)
+    assert contact is not None and contact.caller_id == earlier.id and _count(db_session, Caller) == 1
+    # The caller object loaded earlier in this session sees what the Core UPDATE wrote.
+    assert (earlier.language, earlier.heard_via, earlier.last_seen_at) == ("prs", "poster", later.received_at)
+    assert contact.heard_via == "radio"
+
+
+def test_an_opted_out_caller_gets_no_new_reply_address(app: Flask, db_session: Session) -> None:
+    ctx = runtime(app).intake_context()
+    caller = record(db_session, make_sms_intake(), ctx).caller
+    assert caller is not None
+    caller.opted_out, caller.reply_address, caller.phone_masked = True, None, None
+    db_session.flush()
+    pending = begin_contact(db_session, _call_event(sid("CA")), ctx)
+    assert pending is not None
+    open_contact(db_session, pending, ctx, ContactOpening(state={}))
+    assert caller.reply_address is None and caller.phone_masked is None
+
+
+def test_a_withheld_number_opens_an_anonymous_contact(app: Flask, db_session: Session) -> None:
+    ctx = runtime(app).intake_context()
+    callers = _count(db_session, Caller)
+    pending = begin_contact(db_session, _call_event(sid("CA"), sender="Anonymous"), ctx)
+    assert pending is not None and pending.caller is None
+    contact = db_session.get(Contact, open_contact(db_session, pending, ctx, ContactOpening(state={"seq": 1})))
+    assert contact is not None and contact.caller_id is None and _count(db_session, Caller) == callers
+
+
+def test_a_concurrent_delivery_keeps_the_first_contact(app: Flask, db_session: Session) -> None:
+    ctx = runtime(app).intake_context()
+    call = _call_event(sid("CA"))
+    pending = begin_contact(db_session, call, ctx)
+    first = record(db_session, call, ctx)  # the other delivery stores the contact in the meantime
+    assert pending is not None and open_contact(db_session, pending, ctx, ContactOpening(state={})) is None
+    assert _count(db_session, Contact) == 1 and first.contact.state == {}
+
+
+def test_begin_contact_only_opens_contacts(app: Flask, db_session: Session) -> None:
+    with pytest.raises(ValueError, match="only opens a contact"):
+        begin_contact(db_session, make_sms_intake(), runtime(app).intake_context())
