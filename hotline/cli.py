@@ -25,6 +25,7 @@ from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
 from hotline.retention.cli import erase, retention_group
 from hotline.settings import PROJECT_ROOT, SettingsError
+from hotline.sms.cli import sms_group
 from hotline.sms.simulate import simulate_sms
 from hotline.spool.cli import spool_group
 
@@ -152,6 +153,7 @@ cli.add_command(ivr_group)
 cli.add_command(jobs_group)
 cli.add_command(simulate_group)
 cli.add_command(spool_group)
+cli.add_command(sms_group)
 cli.add_command(retention_group)
 cli.add_command(erase)
 cli.add_command(backup_command)

@@ -21,11 +21,20 @@ DEFAULT_QUEUE = "hotline"
 _EXTENSION = "hotline_jobs"
 
 
+ONCE_TTL_SECONDS = 60  # a coalesced job lost before it started is queued again after this long at most
+
+
 class JobQueue(Protocol):
     """Where jobs go."""
 
     def enqueue(self, func_path: str, *args: Any) -> None:
         """Run ``func_path(*args)`` (a dotted path to a module-level function) later or now."""
+
+    def enqueue_once(self, key: str, func_path: str, *args: Any) -> None:
+        """Like ``enqueue``, unless a job queued under ``key`` has not started yet (it will see the new work)."""
+
+    def started(self, key: str) -> None:
+        """Told by a job queued with ``enqueue_once`` as it starts: the next ``enqueue_once(key)`` queues again."""
 
 
 class InProcessQueue:
@@ -33,6 +42,12 @@ class InProcessQueue:
 
     def enqueue(self, func_path: str, *args: Any) -> None:
         run_job(func_path, *args)
+
+    def enqueue_once(self, key: str, func_path: str, *args: Any) -> None:
+        run_job(func_path, *args)  # nothing waits in-process: every call runs
+
+    def started(self, key: str) -> None:
+        pass
 
 
 class RQQueue:
@@ -47,6 +62,18 @@ class RQQueue:
 
     def enqueue(self, func_path: str, *args: Any) -> None:
         self.queue.enqueue("hotline.jobs.run_job", func_path, *args)
+
+    def enqueue_once(self, key: str, func_path: str, *args: Any) -> None:
+        # One SET NX instead of an RQ enqueue (two MULTI/EXEC round trips) while the job waits: under a flood of
+        # webhooks, all but the first find the job already queued. The expiry recovers a job lost before it ran.
+        if self.connection.set(self._once_key(key), b"1", nx=True, ex=ONCE_TTL_SECONDS):
+            self.enqueue(func_path, *args)
+
+    def started(self, key: str) -> None:
+        self.connection.delete(self._once_key(key))
+
+    def _once_key(self, key: str) -> str:
+        return f"hotline:once:{self.queue.name}:{key}"
 
 
 def job_queue(app: Flask | None = None) -> JobQueue:
@@ -72,6 +99,20 @@ def set_job_queue(app: Flask, queue: JobQueue | None) -> None:
 def enqueue(func_path: str, *args: Any) -> None:
     """Queue ``func_path(*args)`` on the current app's queue."""
     job_queue().enqueue(func_path, *args)
+
+
+def enqueue_once(key: str, func_path: str, *args: Any) -> None:
+    """Queue ``func_path(*args)`` unless a job queued under ``key`` is still waiting to start.
+
+    For jobs that do all the work there is (drain a table): the job calls ``job_started(key)`` first, so work
+    arriving while it runs queues it again.
+    """
+    job_queue().enqueue_once(key, func_path, *args)
+
+
+def job_started(key: str) -> None:
+    """Called first by a job queued with ``enqueue_once``."""
+    job_queue().started(key)
 
 
 def _resolve(func_path: str) -> Callable[..., Any]:

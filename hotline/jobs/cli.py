@@ -28,4 +28,7 @@ def worker(queue_name: str | None, burst: bool) -> None:
         raise click.UsageError("HOTLINE_REDIS_URL is not set: jobs run in-process, no worker is needed")
     connection = Redis.from_url(settings.redis_url)
     name = queue_name or current_app.config.get("HOTLINE_RQ_QUEUE", DEFAULT_QUEUE)
+    # Jobs run in this app's context, and the jobs they queue (filing a text queues its reply) go where this
+    # worker will find them.
+    current_app.config["HOTLINE_RQ_QUEUE"] = name
     SimpleWorker([Queue(name, connection=connection)], connection=connection).work(burst=burst)

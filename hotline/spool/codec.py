@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import os
 import uuid
@@ -82,7 +83,13 @@ def make_record(kind: str, form: Any, received_at: datetime, args: Any = None) -
 
 def spool_key(keys: PrivacyKeys) -> bytes:
     """The spool's own key, derived from the sealing key so that neither key reveals the other."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hotline/spool/v1").derive(keys.sealing)
+    return _derive(keys.sealing)
+
+
+@functools.lru_cache(maxsize=8)
+def _derive(sealing: bytes) -> bytes:
+    # Every inbound text is sealed with it (hotline.sms.inbox): derive once per key, not once per message.
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hotline/spool/v1").derive(sealing)
 
 
 def encode(keys: PrivacyKeys, record: SpoolRecord) -> bytes:

@@ -15,12 +15,11 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from hotline.channels.twilio.voice_forms import CallForm, RecordingForm, StatusForm
 from hotline.context import runtime
+from hotline.db import is_outage
 from hotline.intake.constants import Channel, MessageStatus
 from hotline.intake.inbound import InboundRecording, InboundReport, Intake
 from hotline.intake.models import Recording, Report
@@ -48,13 +47,6 @@ from hotline.spool.store import ReplayBusy, Spool
 log = logging.getLogger("hotline.spool")
 DEGRADED = "degraded"
 INCOMPLETE = "incomplete"
-
-
-def is_outage(exc: BaseException) -> bool:
-    """True for errors that mean "the database is not there", as opposed to a bad record."""
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 @dataclass

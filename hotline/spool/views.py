@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from hotline.channels.twilio.signature import twilio_webhook
 from hotline.channels.twilio.voice_forms import CallForm, RecordingForm
 from hotline.context import runtime
-from hotline.db import utcnow
+from hotline.db import is_outage, utcnow
 from hotline.extensions import db
 from hotline.ivr.content import ivr_content
 from hotline.ops.errors import handle_unexpected
@@ -32,7 +32,7 @@ from hotline.sms.inbound import InvalidMessage, parse_inbound
 from hotline.sms.service import sms_context
 from hotline.spool import degraded
 from hotline.spool.codec import SMS_INBOUND, SMS_STATUS, VOICE_CALL, VOICE_RECORDING, VOICE_STATUS, make_record
-from hotline.spool.replay import app_spool, is_outage, replay
+from hotline.spool.replay import app_spool, replay
 from hotline.spool.store import Spool
 
 log = logging.getLogger("hotline.spool")

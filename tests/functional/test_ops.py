@@ -18,7 +18,8 @@ def test_healthz(client: FlaskClient) -> None:
 
 def test_readyz_checks_the_database(client: FlaskClient) -> None:
     response = client.get("/readyz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok", "spool_backlog": 0}
+    assert response.status_code == 200 and response.json == {
+        "status": "ok", "database": "ok", "spool_backlog": 0, "sms_inbox": {"waiting": 0, "overdue": 0, "stuck": 0}}
 
 
 def test_readyz_reports_an_unreachable_database(make_app: Callable[..., Flask]) -> None:

@@ -86,11 +86,12 @@ def test_gunicorn_rides_out_a_database_outage(own_database: str, tmp_path: Path)
             last = sms("After the outage", "+8801812345678")
             assert post("/twilio/sms", last)[0] == 200  # a live request on the mended database starts the replay
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and _readyz(server.base_url) != (200, {"status": "ok", "database": "ok",
-                                                                                    "spool_backlog": 0}):
+            caught_up = (200, {"status": "ok", "database": "ok", "spool_backlog": 0,
+                               "sms_inbox": {"waiting": 0, "overdue": 0, "stuck": 0}})
+            while time.monotonic() < deadline and _readyz(server.base_url) != caught_up:
                 time.sleep(0.3)
                 post("/twilio/sms/status", {"MessageSid": sid("SM"), "MessageStatus": "sent", "AccountSid": ACCOUNT})
-            assert _readyz(server.base_url)[0] == 200
+            assert _readyz(server.base_url) == caught_up
         finally:
             server.stop()
         assert "Traceback" not in server.log.read_text()

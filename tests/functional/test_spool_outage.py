@@ -128,7 +128,8 @@ def test_calls_and_texts_during_an_outage_are_answered_spooled_and_replayed_exac
         _comeback(app, connection)
         after = _sms("And the visas?", sender="+8801712345678")
         assert signed_post(client, "/twilio/sms", after).status_code == 200  # a live request starts the replay
-        assert client.get("/readyz").json == {"status": "ok", "database": "ok", "spool_backlog": 0}
+        assert client.get("/readyz").json == {"status": "ok", "database": "ok", "spool_backlog": 0,
+                                              "sms_inbox": {"waiting": 0, "overdue": 0, "stuck": 0}}
         session = Session(bind=connection, join_transaction_mode="create_savepoint")
         for form in [*texts, after]:
             assert _count(session, Message, Message.provider_sid == form["MessageSid"]) == 1

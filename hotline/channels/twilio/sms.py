@@ -1,7 +1,8 @@
 """Twilio's Messaging webhooks: ``POST /twilio/sms`` (SMS and WhatsApp) and ``POST /twilio/sms/status``.
 
 Each view: check the signature -> parse the form -> one service call -> TwiML (always an empty <Response/>:
-replies go out through the job queue once the request has committed).
+replies go out through the job queue once the request has committed). An inbound message is only put in the inbox
+here; a job files it (hotline.sms.inbox).
 """
 
 from __future__ import annotations
@@ -14,16 +15,19 @@ from marshmallow import ValidationError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.channels.twilio.signature import twilio_webhook
+from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.sms.inbound import InvalidMessage, StatusCallbackSchema
+from hotline.sms.inbox import accept, init_inbox
 from hotline.sms.outbound import record_status
-from hotline.sms.service import handle_inbound, load_into_app, sms_context
+from hotline.sms.service import load_into_app
 
 log = logging.getLogger("hotline.sms")
 bp = Blueprint("twilio_sms", __name__, url_prefix="/twilio/sms")
 # The keywords file is validated when the app is built: a broken file stops start-up, naming file and line.
 bp.record_once(lambda state: load_into_app(cast(Flask, state.app)))
+bp.record_once(lambda state: init_inbox(cast(Flask, state.app)))
 
 
 def _twiml(response: MessagingResponse | None = None) -> Response:
@@ -33,9 +37,9 @@ def _twiml(response: MessagingResponse | None = None) -> Response:
 @bp.post("")
 @twilio_webhook
 def inbound() -> Response:
-    """An SMS or WhatsApp message arrived."""
+    """An SMS or WhatsApp message arrived: into the inbox, filed by a job once this request commits."""
     try:
-        handle_inbound(db.session(), request.form, sms_context(), utcnow())
+        accept(db.session(), request.form, runtime().keys, utcnow())
     except InvalidMessage as exc:
         log.warning("inbound message rejected", extra={"fields": sorted(exc.messages)})
         abort(400)

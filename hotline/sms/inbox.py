@@ -1,0 +1,197 @@
+"""The SMS inbox: the webhook stores each inbound message sealed and answers; a job files it.
+
+Filing a text (caller, conversation, language, flood counts, report, instant answer, acknowledgement) is most of
+the webhook's old cost and none of it changes Twilio's answer, which is always an empty <Response/> (replies go out
+through the REST API). So ``POST /twilio/sms`` checks the signature and the form, writes one row and commits;
+``file_inbound`` then files it through the same service as before and deletes the row. This is how courier and
+mailroom split RapidPro's work, and it keeps the webhook fast under a flood, exactly when it matters.
+
+One job, ``drain_inbox``, files every waiting message, oldest first, and is queued with ``enqueue_once``: while it
+waits, further webhooks add only their row, so a flood costs each webhook one insert and one Redis SET, and the
+worker catches up in order. With RQ the job runs in a worker; without Redis it runs in-process just after the
+webhook's commit, so the embedded default behaves as before. A row whose filing failed, or whose job was lost, is
+filed again by ``file_waiting``: from ``hotline sms file-inbox``, and at most once a minute after a request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from flask import Flask
+from marshmallow import ValidationError
+from sqlalchemy import Table, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from hotline.context import runtime
+from hotline.db import after_commit, is_outage, utcnow
+from hotline.jobs import enqueue, enqueue_once, job_session, job_started
+from hotline.privacy.keys import PrivacyKeys
+from hotline.sms.inbound import InboundMessageSchema, InvalidMessage
+from hotline.sms.models import InboxItem
+from hotline.sms.service import handle_inbound, sms_context
+from hotline.spool.codec import SMS_INBOUND, SpoolCorrupt, decode, encode, make_record
+
+log = logging.getLogger("hotline.sms")
+DRAIN_JOB = "hotline.sms.inbox.drain_inbox"
+DRAIN_KEY = "sms-inbox-drain"
+_DRAIN_BATCH = 100
+SWEEP_JOB = "hotline.sms.inbox.file_waiting_job"
+MAX_ATTEMPTS = 5  # a message that fails this often waits for a person (``hotline sms inbox`` shows it)
+SWEEP_AFTER = timedelta(seconds=60)  # a row older than this has lost its job, or its job failed
+_SWEEP_INTERVAL_SECONDS = 60.0
+_INBOX = cast(Table, InboxItem.__table__)
+_SCHEMA = InboundMessageSchema()  # marshmallow schemas are reusable; building one costs more than a load
+_sweep_lock = threading.Lock()
+_last_sweep: dict[int, float] = {}
+
+
+def accept(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: datetime) -> bool:
+    """Check an inbound webhook's form and put it in the inbox, sealed; False when it is already waiting there.
+
+    Raises InvalidMessage (naming the fields) for a form that does not identify a message. The job that files it
+    is queued (unless it already waits) once the caller's transaction commits.
+    """
+    try:
+        data = _SCHEMA.load(form)
+    except ValidationError as exc:
+        raise InvalidMessage(exc.messages) from None
+    sealed = encode(keys, make_record(SMS_INBOUND, form, now)).decode("ascii").rstrip("\n")
+    connection = session.connection()  # a Core insert on the session's transaction: no unit of work to flush
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = (dialect_insert(_INBOX)
+                 .values(provider_sid=data["MessageSid"], received_at=now, sealed=sealed, attempts=0)
+                 .on_conflict_do_nothing().returning(_INBOX.c.id))
+    if connection.execute(statement).scalar() is None:
+        return False  # Twilio retried while the first delivery waits: that one will be filed
+    after_commit(session, lambda: enqueue_once(DRAIN_KEY, DRAIN_JOB))
+    return True
+
+
+def drain_inbox() -> int:
+    """Job: file every message waiting for its first attempt, oldest first, until none is left; how many."""
+    job_started(DRAIN_KEY)  # a message arriving from now on queues the next drain
+    tried: set[int] = set()
+    while True:
+        with job_session() as session:
+            batch = [item_id for item_id in session.scalars(
+                select(InboxItem.id).where(InboxItem.attempts == 0).order_by(InboxItem.id).limit(_DRAIN_BATCH))
+                if item_id not in tried]
+        if not batch:
+            return len(tried)
+        for item_id in batch:
+            tried.add(item_id)  # a failure is counted on its row and left to the sweep, never retried here
+            file_inbound(item_id)
+
+
+def file_inbound(item_id: int) -> None:
+    """File one waiting message through the SMS service and remove it from the inbox, in one transaction.
+
+    Never raises: a failure is counted on the row, which stays for ``file_waiting`` to try again, and the log names
+    only the row and the exception's class (an error's text could quote the caller).
+    """
+    try:
+        with job_session() as session:
+            _file(session, item_id)
+    except Exception as exc:
+        if is_outage(exc):
+            log.warning("database unreachable; inbound message waits in the inbox", extra={"inbox_id": item_id})
+            return
+        log.error("inbound message could not be filed; it waits in the inbox",
+                  extra={"inbox_id": item_id, "error": type(exc).__name__})
+        _count_failure(item_id, exc)
+
+
+def _file(session: Session, item_id: int) -> None:
+    # SKIP LOCKED (PostgreSQL): when two jobs hold the same row, one files it and the other has nothing to do.
+    item = session.get(InboxItem, item_id, with_for_update={"skip_locked": True})
+    if item is None:
+        return  # filed already (a duplicated job, or the sweep got there first)
+    record = decode(runtime().keys, item.sealed.encode("ascii"))
+    handle_inbound(session, record.form, sms_context(), record.received_at)
+    session.delete(item)
+
+
+def _count_failure(item_id: int, exc: Exception) -> None:
+    attempts = MAX_ATTEMPTS if isinstance(exc, SpoolCorrupt | InvalidMessage) else None  # retrying cannot help
+    try:
+        with job_session() as session:
+            item = session.get(InboxItem, item_id)
+            if item is not None:
+                item.attempts = attempts or item.attempts + 1
+                item.last_error = type(exc).__name__[:64]
+    except Exception:
+        log.exception("could not record an inbox failure", extra={"inbox_id": item_id})
+
+
+@dataclass(frozen=True)
+class InboxState:
+    """What waits in the inbox."""
+
+    waiting: int
+    overdue: int  # waiting longer than SWEEP_AFTER: its job was lost or failed
+    stuck: int  # failed MAX_ATTEMPTS times: needs a person
+
+
+def inbox_state(session: Session, now: datetime) -> InboxState:
+    """Counts of waiting, overdue and stuck messages (no contents)."""
+    row = session.execute(select(
+        func.count(InboxItem.id),
+        func.count(InboxItem.id).filter(InboxItem.received_at < now - SWEEP_AFTER),
+        func.count(InboxItem.id).filter(InboxItem.attempts >= MAX_ATTEMPTS),
+    )).one()
+    return InboxState(waiting=row[0], overdue=row[1], stuck=row[2])
+
+
+def waiting_ids(session: Session, now: datetime, older_than: timedelta = SWEEP_AFTER) -> list[int]:
+    """Rows to file again: older than ``older_than``, oldest first, leaving out those that failed too often."""
+    return list(session.scalars(
+        select(InboxItem.id)
+        .where(InboxItem.received_at <= now - older_than, InboxItem.attempts < MAX_ATTEMPTS)
+        .order_by(InboxItem.id)
+    ))
+
+
+def file_waiting(older_than: timedelta = SWEEP_AFTER, progress: Callable[[int], None] | None = None) -> int:
+    """File every overdue message, oldest first; how many were looked at."""
+    with job_session() as session:
+        ids = waiting_ids(session, utcnow(), older_than)
+    for item_id in ids:
+        file_inbound(item_id)
+        if progress is not None:
+            progress(1)
+    if ids:
+        log.info("inbox swept", extra={"count": len(ids)})
+    return len(ids)
+
+
+def file_waiting_job() -> None:
+    """Job: ``file_waiting`` with the default age."""
+    file_waiting()
+
+
+def maybe_sweep(app: Flask) -> None:
+    """After a request's commit: at most once a minute per process, queue a sweep of overdue messages."""
+    now = time.monotonic()
+    key = id(app)
+    if now - _last_sweep.get(key, float("-inf")) < _SWEEP_INTERVAL_SECONDS or not _sweep_lock.acquire(False):
+        return
+    try:
+        _last_sweep[key] = now
+        enqueue(SWEEP_JOB)
+    finally:
+        _sweep_lock.release()
+
+
+def init_inbox(app: Flask) -> None:
+    """Sweep the inbox now and then after successful requests (the embedded default has no scheduler)."""
+    from hotline.extensions import db
+
+    db.after_request_commit(app, lambda: maybe_sweep(app))

@@ -1,0 +1,216 @@
+"""The SMS inbox: the webhook stores the message sealed and answers; a job files it, exactly once, or keeps it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hotline.intake.constants import Direction
+from hotline.intake.models import Message, Report
+from hotline.jobs import set_job_queue
+from hotline.sms import inbox
+from hotline.sms.models import InboxItem
+from tests.factories import sid, signed_post
+
+SENDER = "+923001234567"
+BODY = "کیا سرحد کھلی ہے؟ مجھے آسٹریلیا جانا ہے"
+
+
+class HeldJobs:
+    """A queue that keeps jobs instead of running them, as RQ does until a worker picks them up."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[str, tuple[Any, ...]]] = []
+        self.waiting: set[str] = set()
+
+    def enqueue(self, func_path: str, *args: Any) -> None:
+        self.jobs.append((func_path, args))
+
+    def enqueue_once(self, key: str, func_path: str, *args: Any) -> None:
+        if key not in self.waiting:
+            self.waiting.add(key)
+            self.enqueue(func_path, *args)
+
+    def started(self, key: str) -> None:
+        self.waiting.discard(key)
+
+    def of(self, func_path: str) -> list[tuple[Any, ...]]:
+        return [args for path, args in self.jobs if path == func_path]
+
+
+@pytest.fixture()
+def held(app: Flask) -> Iterator[HeldJobs]:
+    queue = HeldJobs()
+    set_job_queue(app, queue)
+    yield queue
+    set_job_queue(app, None)
+
+
+def _form(body: str = BODY, message_sid: str | None = None) -> dict[str, str]:
+    return {"MessageSid": message_sid or sid("SM"), "AccountSid": "AC" + "0" * 32, "From": SENDER,
+            "To": "+93790000000", "Body": body, "NumMedia": "0"}
+
+
+def _count(session: Session, model: type, *where: Any) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def test_the_webhook_only_stores_the_message_sealed_and_queues_its_filing(
+    client: FlaskClient, db_session: Session, held: HeldJobs
+) -> None:
+    form = _form()
+    response = signed_post(client, "/twilio/sms", form)
+    assert response.status_code == 200 and b"<Response" in response.data
+    [item] = db_session.scalars(select(InboxItem))
+    assert item.provider_sid == form["MessageSid"] and item.attempts == 0
+    # Neither the number nor the words are readable in the row.
+    assert SENDER not in item.sealed and "923001234567" not in item.sealed and "سرحد" not in item.sealed
+    assert held.of(inbox.DRAIN_JOB) == [()]
+    assert _count(db_session, Message) == 0  # filing is the job's work
+
+
+def test_a_retried_webhook_waiting_in_the_inbox_is_stored_once(
+    client: FlaskClient, db_session: Session, held: HeldJobs
+) -> None:
+    form = _form()
+    assert signed_post(client, "/twilio/sms", form).status_code == 200
+    assert signed_post(client, "/twilio/sms", form).status_code == 200
+    assert _count(db_session, InboxItem) == 1
+
+
+def test_one_drain_job_waits_for_a_flood_and_files_it_in_order_of_arrival(
+    app: Flask, client: FlaskClient, db_session: Session, held: HeldJobs
+) -> None:
+    bodies = [f"{BODY} {n}" for n in range(5)]
+    for body in bodies:
+        assert signed_post(client, "/twilio/sms", _form(body)).status_code == 200
+    assert held.of(inbox.DRAIN_JOB) == [()]  # queued once while it waits
+    with app.app_context():
+        assert inbox.drain_inbox() == 5
+    db_session.expire_all()
+    inbound = db_session.scalars(select(Message.body).where(Message.direction == Direction.INBOUND)
+                                 .order_by(Message.id))
+    assert list(inbound) == bodies
+    assert _count(db_session, InboxItem) == 0
+    # Once the drain has started, the next text queues the next drain.
+    signed_post(client, "/twilio/sms", _form("Is the border open?"))
+    assert held.of(inbox.DRAIN_JOB) == [(), ()]
+
+
+def test_the_job_files_the_message_at_its_arrival_time_and_empties_the_inbox_once(
+    app: Flask, client: FlaskClient, db_session: Session, held: HeldJobs
+) -> None:
+    form = _form()
+    signed_post(client, "/twilio/sms", form)
+    item = db_session.scalars(select(InboxItem)).one()
+    arrived = item.received_at
+    with app.app_context():
+        assert inbox.drain_inbox() == 1
+        inbox.file_inbound(item.id)  # a duplicated job finds nothing to do
+        assert inbox.drain_inbox() == 0
+    db_session.expire_all()
+    assert _count(db_session, InboxItem) == 0
+    message = db_session.scalars(select(Message).where(Message.direction == Direction.INBOUND)).one()
+    assert message.provider_sid == form["MessageSid"] and message.created_at == arrived
+    report = db_session.scalars(select(Report)).one()
+    assert report.language == "ur" and report.received_at == arrived
+    # The acknowledgement is queued by the filing job, once.
+    assert _count(db_session, Message, Message.direction == Direction.OUTBOUND) == 1
+
+
+def test_a_message_filed_before_is_not_filed_twice_when_twilio_retries_later(
+    app: Flask, client: FlaskClient, db_session: Session, held: HeldJobs
+) -> None:
+    form = _form()
+    for _ in range(2):  # the second delivery arrives after the first was filed and left the inbox
+        signed_post(client, "/twilio/sms", form)
+        with app.app_context():
+            assert inbox.drain_inbox() == 1
+    db_session.expire_all()
+    assert _count(db_session, Message, Message.direction == Direction.INBOUND) == 1
+    assert _count(db_session, Report) == 1
+    assert _count(db_session, InboxItem) == 0
+
+
+def test_a_failing_filing_keeps_the_message_counts_the_failure_and_logs_no_caller_text(
+    app: Flask, client: FlaskClient, db_session: Session, held: HeldJobs, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    signed_post(client, "/twilio/sms", _form())
+    item_id = db_session.scalars(select(InboxItem.id)).one()
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError(f"classifier exploded on {BODY} from {SENDER}")
+
+    monkeypatch.setattr(inbox, "handle_inbound", broken)
+    with caplog.at_level(logging.ERROR, logger="hotline.sms"), app.app_context():
+        assert inbox.drain_inbox() == 1  # tried once: a failure is left to the sweep
+        assert inbox.drain_inbox() == 0
+        for _ in range(inbox.MAX_ATTEMPTS - 1):
+            inbox.file_inbound(item_id)  # never raises: the row waits
+    db_session.expire_all()
+    item = db_session.get(InboxItem, item_id)
+    assert item is not None and item.attempts == inbox.MAX_ATTEMPTS and item.last_error == "RuntimeError"
+    assert _count(db_session, Message) == 0
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors and all(getattr(record, "error", None) == "RuntimeError" for record in errors)
+    logged = " ".join(f"{record.getMessage()} {record.__dict__}" for record in errors)
+    assert BODY not in logged and SENDER not in logged
+    state = inbox.inbox_state(db_session, item.received_at)
+    assert (state.waiting, state.stuck) == (1, 1)
+    # A message that failed this often is left for a person, not retried for ever.
+    assert inbox.waiting_ids(db_session, item.received_at + timedelta(hours=1)) == []
+
+
+def test_the_sweep_files_messages_whose_job_was_lost(
+    app: Flask, client: FlaskClient, db_session: Session, held: HeldJobs
+) -> None:
+    signed_post(client, "/twilio/sms", _form())
+    signed_post(client, "/twilio/sms", _form("Is the border open?"))
+    recent = signed_post(client, "/twilio/sms", _form("Saya mahu bekerja di Malaysia"))
+    assert recent.status_code == 200
+    items = list(db_session.scalars(select(InboxItem).order_by(InboxItem.id)))
+    ids = [item.id for item in items]
+    db_session.execute(update(InboxItem).where(InboxItem.id.in_(ids[:2]))
+                       .values(received_at=items[0].received_at - timedelta(minutes=5)))
+    db_session.commit()
+    with app.app_context():
+        assert inbox.file_waiting() == 2  # the last one is recent: its own job is still expected
+    db_session.expire_all()
+    assert list(db_session.scalars(select(InboxItem.id))) == ids[2:]
+    assert _count(db_session, Message, Message.direction == Direction.INBOUND) == 2
+
+
+def test_an_invalid_form_is_refused_and_nothing_waits(client: FlaskClient, db_session: Session, held: HeldJobs) -> None:
+    form = _form()
+    del form["MessageSid"]
+    assert signed_post(client, "/twilio/sms", form).status_code == 400
+    assert signed_post(client, "/twilio/sms", {**form, "MessageSid": "not-a-sid"}).status_code == 400
+    assert _count(db_session, InboxItem) == 0 and held.jobs == []
+
+
+def test_a_sweep_is_queued_at_most_once_a_minute(app: Flask, held: HeldJobs, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(inbox.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(inbox, "_last_sweep", {})
+    with app.app_context():
+        inbox.maybe_sweep(app)
+        clock[0] += 30
+        inbox.maybe_sweep(app)
+        clock[0] += 31
+        inbox.maybe_sweep(app)
+    assert len(held.of(inbox.SWEEP_JOB)) == 2
+
+
+def test_readyz_counts_what_waits_in_the_inbox(client: FlaskClient, db_session: Session, held: HeldJobs) -> None:
+    signed_post(client, "/twilio/sms", _form())
+    body = client.get("/readyz").get_json()
+    assert body["sms_inbox"] == {"waiting": 1, "overdue": 0, "stuck": 0}
