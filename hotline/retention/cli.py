@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -13,6 +14,7 @@ from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.ivr.recordings import recordings_dir
 from hotline.retention.service import CallerNotFound, RetentionPolicy, erase_caller, find_caller, purge
+from hotline.sms.inbox import discard_waiting_from, file_waiting
 
 
 @click.group("retention")
@@ -48,6 +50,7 @@ def erase(phone: str, yes: bool) -> None:
     """
     if phone == "-":
         phone = sys.stdin.readline().strip()
+    file_waiting(timedelta(0))  # texts still waiting in the SMS inbox are filed first, then erased with the rest
     session = db.session()
     try:
         caller = find_caller(session, runtime().keys, phone)
@@ -58,6 +61,7 @@ def erase(phone: str, yes: bool) -> None:
         click.confirm(f"Erase caller #{caller.id}: {len(caller.contacts)} contact(s), {reports} report(s)?",
                       abort=True)
     counts = erase_caller(session, caller, utcnow(), recordings_dir(current_app))
+    counts.extra["inbox_messages"] = discard_waiting_from(session, runtime().keys, phone)  # ones that failed to file
     session.commit()
     summary = ", ".join(f"{kind} {n}" for kind, n in counts.as_dict().items() if n)
     click.echo(f"caller #{caller.id} erased ({summary or 'nothing personal was left'})")

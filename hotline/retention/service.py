@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
@@ -25,6 +25,7 @@ from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.pseudonym import pseudonym
+from hotline.sms.models import InboxItem
 
 log = logging.getLogger("hotline.retention")
 _BATCH = 500
@@ -75,6 +76,10 @@ def purge(session: Session, policy: RetentionPolicy, now: datetime, files: Path,
     say("report texts", counts.report_texts)
     counts.message_bodies = _redact_messages(session, Message.created_at < text_cutoff)
     say("message bodies", counts.message_bodies)
+    # A text that never could be filed waits sealed in the SMS inbox: it goes when a filed one's words would.
+    counts.extra["inbox_messages"] = session.execute(
+        delete(InboxItem).where(InboxItem.received_at < text_cutoff)).rowcount or 0  # type: ignore[attr-defined]
+    say("unfiled texts", counts.extra["inbox_messages"])
     counts.attachments = _drop_attachments(session, Message.created_at < now - timedelta(days=policy.attachment_days))
     say("attachments", counts.attachments)
     record_event(session, "cli", "retention.purge", "retention", None,

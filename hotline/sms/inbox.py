@@ -34,6 +34,7 @@ from hotline.context import runtime
 from hotline.db import after_commit, is_outage, utcnow
 from hotline.jobs import enqueue, enqueue_once, job_session, job_started
 from hotline.privacy.keys import PrivacyKeys
+from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.sms.inbound import InboundMessageSchema, InvalidMessage
 from hotline.sms.models import InboxItem
 from hotline.sms.service import handle_inbound, sms_context
@@ -170,6 +171,26 @@ def file_waiting(older_than: timedelta = SWEEP_AFTER, progress: Callable[[int], 
     if ids:
         log.info("inbox swept", extra={"count": len(ids)})
     return len(ids)
+
+
+def discard_waiting_from(session: Session, keys: PrivacyKeys, number: str) -> int:
+    """Delete the waiting messages sent from ``number`` (erasure of a caller whose text could not be filed)."""
+    try:
+        wanted = parse_address(number).e164
+    except NotAPhoneNumber:
+        return 0
+    discarded = 0
+    for item in session.scalars(select(InboxItem)):
+        try:
+            sender = decode(keys, item.sealed.encode("ascii")).form.get("From", "")
+            matches = parse_address(sender).e164 == wanted
+        except (SpoolCorrupt, NotAPhoneNumber):
+            continue
+        if matches:
+            session.delete(item)
+            discarded += 1
+    session.flush()
+    return discarded
 
 
 def file_waiting_job() -> None:

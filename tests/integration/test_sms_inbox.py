@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from hotline.cli import cli
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message, Report
 from hotline.jobs import set_job_queue
@@ -214,3 +215,45 @@ def test_readyz_counts_what_waits_in_the_inbox(client: FlaskClient, db_session: 
     signed_post(client, "/twilio/sms", _form())
     body = client.get("/readyz").get_json()
     assert body["sms_inbox"] == {"waiting": 1, "overdue": 0, "stuck": 0}
+
+
+def _stuck(session: Session, item_id: int, received_at: datetime | None = None) -> None:
+    values: dict[str, Any] = {"attempts": inbox.MAX_ATTEMPTS, "last_error": "RuntimeError"}
+    if received_at is not None:
+        values["received_at"] = received_at
+    session.execute(update(InboxItem).where(InboxItem.id == item_id).values(**values))
+    session.commit()
+
+
+def test_retention_deletes_a_text_that_could_never_be_filed_when_its_words_would_go(
+    client: FlaskClient, db_session: Session, held: HeldJobs, runner: FlaskCliRunner
+) -> None:
+    signed_post(client, "/twilio/sms", _form())
+    signed_post(client, "/twilio/sms", _form("Is the border open?"))
+    old, recent = db_session.scalars(select(InboxItem.id).order_by(InboxItem.id)).all()
+    _stuck(db_session, old, datetime.now(UTC) - timedelta(days=400))
+    result = runner.invoke(cli, ["retention", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "unfiled texts: 1" in result.output
+    db_session.expire_all()
+    assert list(db_session.scalars(select(InboxItem.id))) == [recent]
+
+
+def test_erasure_files_waiting_texts_first_and_discards_the_callers_unfileable_ones(
+    client: FlaskClient, db_session: Session, held: HeldJobs, runner: FlaskCliRunner
+) -> None:
+    other = "+8801712345678"
+    signed_post(client, "/twilio/sms", _form())  # waits: the caller's only text so far
+    signed_post(client, "/twilio/sms", {**_form("Is the border open?"), "From": other})
+    stuck_mine = signed_post(client, "/twilio/sms", _form("A second text that cannot be filed"))
+    assert stuck_mine.status_code == 200
+    ids = list(db_session.scalars(select(InboxItem.id).order_by(InboxItem.id)))
+    _stuck(db_session, ids[2])
+    result = runner.invoke(cli, ["erase", SENDER, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "inbox_messages 1" in result.output
+    db_session.expire_all()
+    assert list(db_session.scalars(select(InboxItem.id))) == []  # filed, erased or discarded: nothing waits
+    bodies = list(db_session.scalars(select(Message.body).where(Message.direction == Direction.INBOUND)
+                                     .order_by(Message.id)))
+    assert bodies == [None, "Is the border open?"]  # the caller's filed text was erased; the other's kept
