@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from hotline.content.languages import LanguageTable
 from hotline.ivr.flow import Flow, load_flow
-from hotline.ivr.hotlines import HotlineConfig, load_hotlines
+from hotline.ivr.hotlines import HotlineConfig, HotlineNumber, load_hotlines
 from hotline.ivr.prompts import SOURCE_LANGUAGE, PromptBook
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT
 
 SCRIPTS_DIR = PROJECT_ROOT / "ivr_scripts"
 LOCALES_DIR = PROJECT_ROOT / "locales"
 _EXTENSION_KEY = "hotline_ivr"
+_DEFAULT = None  # the key of numbers not configured, in IvrContent's table of offered languages
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,20 @@ class IvrContent:
 
     def offered_languages(self, dialled: str | None) -> tuple[str, ...]:
         """The languages of the number dialled whose prompts all resolve, in menu order (never empty)."""
-        for number in (self.hotlines.for_number(dialled), self.hotlines.default):
-            offered = tuple(code for code in number.languages if self.prompts.offered(code))
+        by_number = self._offered_by_number
+        return by_number.get(dialled or "", by_number[_DEFAULT])
+
+    @cached_property
+    def _offered_by_number(self) -> dict[str | None, tuple[str, ...]]:
+        # Computed once: checking every prompt of every language was per-call work, and neither the numbers nor
+        # the prompts change after loading (a content change loads a new IvrContent).
+        offered: dict[str | None, tuple[str, ...]] = {_DEFAULT: self._offered(self.hotlines.default)}
+        offered.update((number, self._offered(config)) for number, config in self.hotlines.numbers.items())
+        return offered
+
+    def _offered(self, number: HotlineNumber) -> tuple[str, ...]:
+        for candidate in (number, self.hotlines.default):
+            offered = tuple(code for code in candidate.languages if self.prompts.offered(code))
             if offered:
                 return offered
         return (SOURCE_LANGUAGE,)

@@ -92,3 +92,17 @@ def test_hotlines_validation_and_office_hours(tmp_path: Path) -> None:
 def test_coverage_matrix_marks_each_source() -> None:
     text = coverage_matrix({"en": {"hello": "tts"}, "prs": {"hello": "synthetic"}, "ps": {"hello": "missing"}})
     assert text.splitlines()[1].split() == ["hello", "T", "S", "-"]
+
+
+def test_offered_languages_per_number_skip_languages_without_prompts(tmp_path: Path) -> None:
+    from hotline.content.languages import load_languages
+    from hotline.ivr.content import IvrPaths, load_ivr_content
+
+    languages = load_languages(ROOT / "config" / "languages.yaml")
+    content = load_ivr_content(languages, IvrPaths(audio=tmp_path))  # no audio: only Twilio voices resolve
+    default = content.offered_languages(None)
+    assert default and all(content.prompts.offered(code) for code in default)
+    assert content.offered_languages("+10000000000") == default  # a number not configured gets the default's
+    malaysia = content.offered_languages("+60390000000")
+    assert "rhg" not in malaysia and set(malaysia) <= set(content.hotlines.for_number("+60390000000").languages)
+    assert content.offered_languages("+60390000000") is malaysia  # computed once per loaded content

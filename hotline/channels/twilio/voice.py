@@ -27,6 +27,11 @@ bp = Blueprint("voice", __name__)
 _AUDIO_FILE = re.compile(r"^(synthetic/)?[a-z0-9_]{1,64}\.(mp3|wav)$")
 AUDIO_MAX_AGE = 24 * 3600
 _TWIML = "text/xml; charset=utf-8"
+# One instance of each schema per process: building a schema (its fields, validators, hooks) was per-request work,
+# and loading is stateless, so concurrent requests share them.
+_CALL_FORM, _STEP_FORM, _STEP_QUERY = CallForm(), StepForm(), StepQuery()
+_RECORDING_FORM, _RECORDING_QUERY = RecordingForm(), StepQuery(only=("node",))
+_STATUS_FORM, _HOLD_FORM = StatusForm(), HoldForm()
 
 
 class BadWebhook(Exception):
@@ -57,7 +62,7 @@ def _bad_webhook(exc: BadWebhook) -> Response:
 @twilio_webhook
 def incoming_call() -> Response:
     """The number's Voice URL: a new call."""
-    form = _parse(CallForm(), request.form)
+    form = _parse(_CALL_FORM, request.form)
     return _twiml(service.answer_call(db.session(), _context(), _call(form)))
 
 
@@ -65,8 +70,8 @@ def incoming_call() -> Response:
 @twilio_webhook
 def step() -> Response:
     """A Gather, Record or Enqueue action inside a call."""
-    query = _parse(StepQuery(), request.args)
-    form = _parse(StepForm(), request.form)
+    query = _parse(_STEP_QUERY, request.args)
+    form = _parse(_STEP_FORM, request.form)
     req = service.StepRequest(
         call=_call(form), node=query["node"], seq=query["n"], digits=form["Digits"],
         recording_sid=form["RecordingSid"], recording_url=form["RecordingUrl"],
@@ -79,8 +84,8 @@ def step() -> Response:
 @twilio_webhook
 def recording_callback() -> Response:
     """The recording status callback of a <Record>."""
-    node = _parse(StepQuery(only=("node",)), request.args)["node"]
-    form = _parse(RecordingForm(), request.form)
+    node = _parse(_RECORDING_QUERY, request.args)["node"]
+    form = _parse(_RECORDING_FORM, request.form)
     req = service.RecordingRequest(_call(form), node, form["RecordingSid"], form["RecordingUrl"],
                                    form["RecordingDuration"])
     service.store_recording(db.session(), _context(), req)
@@ -91,7 +96,7 @@ def recording_callback() -> Response:
 @twilio_webhook
 def call_status() -> Response:
     """The call status callback."""
-    form = _parse(StatusForm(), request.form)
+    form = _parse(_STATUS_FORM, request.form)
     service.update_call_status(db.session(), _context(), _call(form), form["CallStatus"], form["CallDuration"])
     return Response(status=204)
 
@@ -100,7 +105,7 @@ def call_status() -> Response:
 @twilio_webhook
 def hold() -> Response:
     """The operators' queue wait URL."""
-    form = _parse(HoldForm(), request.form)
+    form = _parse(_HOLD_FORM, request.form)
     return _twiml(service.hold(db.session(), _context(), _call(form), form["QueueTime"]))
 
 
