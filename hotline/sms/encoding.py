@@ -14,7 +14,8 @@ _GSM7_BASIC = frozenset(
 )
 # The extension table: each of these costs two septets (escape + character).
 _GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
-_LIMITS = {GSM7: (160, 153), UCS2: (70, 67)}
+# Units per message: (a single segment, each segment of a concatenated one).
+SEGMENT_LIMITS = {GSM7: (160, 153), UCS2: (70, 67)}
 
 
 @dataclass(frozen=True)
@@ -55,5 +56,5 @@ def sms_cost(text: str) -> SmsCost:
     """The encoding a body needs and how many segments it is sent in (GSM-7: 160/153, UCS-2: 70/67)."""
     encoding = GSM7 if is_gsm7(text) else UCS2
     units = _units(text, encoding)
-    single, multi = _LIMITS[encoding]
+    single, multi = SEGMENT_LIMITS[encoding]
     return SmsCost(encoding=encoding, units=sum(units), segments=_count_segments(units, single, multi))

@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session
 
 from hotline.content.languages import LanguageTable
 from hotline.context import runtime
+from hotline.db import after_commit
 from hotline.field.sms import handle_field_sms
+from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message, Report
-from hotline.intake.service import IntakeContext, IntakeResult, record
+from hotline.intake.service import CLASSIFY_JOB, IntakeContext, IntakeResult, record
+from hotline.jobs import enqueue
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealing import expiry, seal
 from hotline.rumours.library import approved_counter_messages
@@ -28,10 +31,12 @@ from hotline.sms.instant import DEFAULT_THRESHOLD, RumourMatcher, answer_instant
 from hotline.sms.keywords import TWILIO_COMMANDS, Command, Interpretation, interpret, resolve_language, resolve_topic
 from hotline.sms.language import LanguageDecision, detect_language
 from hotline.sms.outbound import mark_opted_out, queue_reply
+from hotline.sms.parts import PART_WINDOW, Part, continued_report, join_parts
 
 _ADOPT_LANGUAGE_CONFIDENCE = 0.5  # a caller with no known language adopts a detection at least this sure
 _SWITCH_SCRIPT_CONFIDENCE = 0.9  # a reply follows the message's script when it is certain and differs
 _SMS_CONFIG = "hotline_sms_config"
+PARTS_LOOKBACK = PART_WINDOW * 10  # the earlier parts of a text of up to ten parts
 # A call-back request and a request for facts may need a person: they reach the operators' queue.
 _KEYWORDS_KEPT_AS_REPORTS = (Command.CALLBACK, Command.FACTS)
 
@@ -71,6 +76,7 @@ class InboundOutcome:
     """What happened to one inbound message."""
 
     replay: bool = False
+    joined: bool = False  # a later part of a long text, appended to its first part's report
     flagged: str | None = None
     command: Command | None = None
     language: LanguageDecision | None = None
@@ -101,8 +107,11 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     caller = result.caller
     known = caller.language if caller else None
     decision = guess if known is None else detect_language(inbound.body, known, ctx.config.romanised_lexicon)
+    joined = _fold_into_earlier_part(session, result, message) if keyword is None else False
+    if joined:
+        result = dataclasses.replace(result, report=None)  # its text went to the report of the text's first part
     _store_language(result, decision)
-    outcome = InboundOutcome(command=keyword.command if keyword else None, language=decision)
+    outcome = InboundOutcome(command=keyword.command if keyword else None, language=decision, joined=joined)
     if keyword is not None and keyword.command in TWILIO_COMMANDS:
         _mirror_twilio_keyword(keyword.command, caller, event.sender, ctx, now)
         return outcome  # Twilio has answered it: no second reply
@@ -110,7 +119,7 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     if outcome.flagged:
         flag_message(session, message, outcome.flagged)
         return outcome
-    if caller is None or caller.opted_out:
+    if caller is None or caller.opted_out or joined:
         return outcome
     language = _reply_language(caller, keyword, decision, ctx.languages)
     if result.new_contact:
@@ -135,6 +144,34 @@ def _inbound_message(session: Session, result: IntakeResult, message_sid: str) -
     if message is None:
         raise LookupError("intake stored no message")
     return message
+
+
+def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Message) -> bool:
+    """When this message is the next part of a long text delivered in pieces, append it to the first part's report."""
+    report = result.report
+    if report is None or result.new_contact:
+        return False
+    rows = session.execute(
+        select(Message.body, Message.created_at, Report.id)
+        .outerjoin(Report, Report.message_id == Message.id)
+        .where(Message.contact_id == result.contact.id, Message.direction == Direction.INBOUND,
+               Message.id != message.id, Message.created_at <= message.created_at,
+               Message.created_at >= message.created_at - PARTS_LOOKBACK)
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(10)
+    ).all()
+    earlier = [Part(body or "", received_at, report_id) for body, received_at, report_id in rows]
+    first_id = continued_report(earlier, message.created_at)
+    first = session.get(Report, first_id) if first_id is not None else None
+    if first is None or first.text_redacted_at is not None:
+        return False
+    first.text = join_parts(first.text, report.text)
+    if first.coded_by_id is None:  # the model coded a fragment: code the whole text again
+        first.classifier_version = None
+        first_report_id = first.id
+        after_commit(session, lambda: enqueue(CLASSIFY_JOB, first_report_id))
+    session.delete(report)
+    session.flush()
+    return True
 
 
 def _reply(outcome: InboundOutcome, session: Session, contact: Contact, body: str, now: datetime) -> None:

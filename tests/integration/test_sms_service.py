@@ -19,7 +19,7 @@ from hotline.sms.instant import RumourMatch, answer_instantly, no_match, rumour_
 from hotline.sms.models import FlagReason, MessageFlag
 from hotline.sms.outbound import queue_reply
 from hotline.sms.service import SmsContext, handle_inbound, sms_context
-from tests.factories import sid
+from tests.factories import make_staff, sid
 
 NOW = datetime(2026, 6, 1, 10, tzinfo=UTC)
 URDU = "کیا یہ سچ ہے کہ اس سال کشتیاں آسٹریلیا پہنچ سکتی ہیں؟"
@@ -158,3 +158,44 @@ def test_replies_record_encoding_and_segments(db_session: Session, ctx: SmsConte
     [ack] = outcome.replies
     assert (ack.encoding, ack.segments, ack.status) == ("GSM-7", 1, "queued")
 
+
+
+URDU_PART = ("ایجنٹ کہتا ہے کہ کشتی اگلے ہفتے روانہ ہوگی اور ہر شخص کی قیمت تین ہزار ڈالر ہے بچوں کی آدھی")[:67]
+
+
+def test_a_long_text_delivered_in_parts_becomes_one_report_with_one_acknowledgement(
+    db_session: Session, ctx: SmsContext
+) -> None:
+    parts = [URDU_PART, URDU_PART, "قیمت ہے۔"]  # noqa: RUF001 - an Urdu full stop, on purpose
+    outcomes = [handle_inbound(db_session, _form(body), ctx, NOW + timedelta(seconds=2 * n))
+                for n, body in enumerate(parts)]
+    assert [o.joined for o in outcomes] == [False, True, True]
+    assert [len(o.replies) for o in outcomes] == [1, 0, 0]
+    [report] = db_session.scalars(select(Report))
+    assert report.text == "".join(parts)
+    assert db_session.scalar(select(func.count(Message.id)).where(Message.direction == Direction.INBOUND)) == 3
+
+
+def test_a_joined_report_is_coded_again_unless_a_person_coded_it(db_session: Session, ctx: SmsContext) -> None:
+    operator = make_staff(db_session)
+    for n, coded_by in enumerate((None, operator.id)):
+        start = NOW + timedelta(hours=n)
+        sender = f"+92300123456{n}"
+        handle_inbound(db_session, _form(URDU_PART, sender), ctx, start)
+        report = db_session.scalars(select(Report).order_by(Report.id.desc())).first()
+        assert report is not None
+        report.type, report.coded_by_id, report.classifier_version = "rumour_belief", coded_by, "m1"
+        db_session.flush()
+        handle_inbound(db_session, _form("باقی", sender), ctx, start + timedelta(seconds=3))
+        db_session.refresh(report)
+        assert report.text == URDU_PART + "باقی"
+        # The model coded a fragment: the whole text is coded again; a person's coding stands.
+        assert report.classifier_version == (None if coded_by is None else "m1")
+        assert report.type == "rumour_belief"
+
+
+def test_texts_that_are_complete_or_far_apart_stay_separate_reports(db_session: Session, ctx: SmsContext) -> None:
+    handle_inbound(db_session, _form(URDU), ctx, NOW)
+    handle_inbound(db_session, _form(URDU_PART), ctx, NOW + timedelta(seconds=5))
+    handle_inbound(db_session, _form("باقی"), ctx, NOW + timedelta(minutes=5))
+    assert db_session.scalar(select(func.count(Report.id))) == 3
