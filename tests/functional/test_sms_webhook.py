@@ -259,3 +259,17 @@ def test_status_callback_with_21610_opts_the_caller_out(
     assert db_session.scalar(select(Caller.opted_out)) is True
 
 
+
+
+def test_a_long_bengali_text_delivered_in_two_parts_is_one_report_and_one_acknowledgement(
+    client: FlaskClient, db_session: Session, twilio_api: FakeTwilioApi
+) -> None:
+    first = ("দালাল বলছে নৌকা আগামী সপ্তাহে ছাড়বে এবং প্রত্যেকের দাম তিন হাজার ডলার, বাচ্চাদের অর্ধেক")[:67]
+    second = "দাম, শুধু নগদ।"
+    assert len(first) == 67  # one UCS-2 segment of a concatenated text
+    for body in (first, second):
+        assert _send(client, _form(body, sender="+8801712345678")).status_code == 200
+    [report] = db_session.scalars(select(Report))
+    assert report.text == first + second and report.language == "bn"
+    assert _count(db_session, Message, Message.direction == Direction.INBOUND) == 2
+    assert len(twilio_api.messages) == 1  # the acknowledgement of the conversation, once
