@@ -15,8 +15,6 @@ Target (issue 4): the webhook's throughput is at least 0.6 of the floor's.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import tempfile
 import time
@@ -26,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 
 from redis import Redis
 
-from bench.http_load import SECRETS, prepare_database, run, serving
+from bench.http_load import SECRETS, load_arguments, prepare_database, run, serving
 
 BODIES = ["کیا سرحد کھلی ہے؟ مجھے آسٹریلیا جانا ہے", "Is the border open this season?",
           "সীমান্ত কি খোলা আছে?", "ชายแดนเปิดไหม", "Saya mahu bekerja di Malaysia, adakah ini benar?"]
@@ -81,12 +79,7 @@ def drain(url: str, redis_url: str) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (PostgreSQL)")
-    parser.add_argument("--sqlite-concurrency", type=int, default=1,
-                        help="concurrent clients on SQLite, which serialises writers (default 1)")
-    parser.add_argument("--postgres-url", default=os.environ.get("HOTLINE_BENCH_POSTGRES_URL"))
+    parser = load_arguments(__doc__ or "")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15",
                         help="a Redis database for the jobs, which the benchmark empties")
     args = parser.parse_args()

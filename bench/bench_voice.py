@@ -9,8 +9,6 @@ Prints requests/s and p50/p99 latency per endpoint and the ratio of each Hotline
 
 from __future__ import annotations
 
-import argparse
-import os
 import secrets
 import sys
 import tempfile
@@ -18,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: bench.http_load, hotline
 
-from bench.http_load import prepare_database, run, serving
+from bench.http_load import load_arguments, prepare_database, run, serving
 
 
 def call_form(sid: str) -> dict[str, str]:
@@ -50,12 +48,7 @@ def bench(url: str, label: str, count: int, concurrency: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (PostgreSQL)")
-    parser.add_argument("--sqlite-concurrency", type=int, default=1,
-                        help="concurrent clients on SQLite, which serialises writers (default 1)")
-    parser.add_argument("--postgres-url", default=os.environ.get("HOTLINE_BENCH_POSTGRES_URL"))
+    parser = load_arguments(__doc__ or "")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench(f"sqlite:///{tmp}/bench.sqlite3", "SQLite", args.requests, args.sqlite_concurrency)

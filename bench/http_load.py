@@ -3,6 +3,7 @@ signed as Twilio signs them. Shared by bench_voice.py and bench_sms.py so both m
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import secrets
@@ -31,6 +32,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def load_arguments(description: str) -> argparse.ArgumentParser:
+    """The options every webhook benchmark takes: requests per endpoint, clients per database, the PostgreSQL URL."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (PostgreSQL)")
+    parser.add_argument("--sqlite-concurrency", type=int, default=1,
+                        help="concurrent clients on SQLite, which serialises writers (default 1)")
+    parser.add_argument("--postgres-url", default=os.environ.get("HOTLINE_BENCH_POSTGRES_URL"),
+                        help="a PostgreSQL database the benchmark may drop and create")
+    return parser
 
 
 def prepare_database(url: str) -> None:
