@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from hotline.content.languages import LanguageTable
 from hotline.ivr.flow import Flow, load_flow
 from hotline.ivr.hotlines import HotlineConfig, HotlineNumber, load_hotlines
 from hotline.ivr.prompts import SOURCE_LANGUAGE, PromptBook
+from hotline.ivr.twiml import TwimlCache
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT
 
 SCRIPTS_DIR = PROJECT_ROOT / "ivr_scripts"
@@ -38,6 +39,7 @@ class IvrContent:
     hotlines: HotlineConfig
     prompts: PromptBook
     paths: IvrPaths
+    twiml: TwimlCache = field(default_factory=TwimlCache, init=False, compare=False, repr=False)
 
     def offered_languages(self, dialled: str | None) -> tuple[str, ...]:
         """The languages of the number dialled whose prompts all resolve, in menu order (never empty)."""

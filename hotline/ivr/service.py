@@ -214,10 +214,12 @@ def _advance(session: Session, ctx: VoiceContext, contact: Contact, state: dict[
 
 def _render_step(session: Session, ctx: VoiceContext, result: engine.Step, call: CallRequest) -> str:
     """The TwiML of a step, with the counter-messages it plays fetched when it plays them."""
-    language = engine.speaking_language(result.state)
-    wants_facts = any(isinstance(action, engine.Facts) for action in result.actions)
-    facts = _facts(session, ctx, language, call.received_at) if wants_facts else []
-    return render(expand_facts(result.actions, facts), ctx.content.prompts, ctx.urls(int(result.state["seq"])))
+    urls = ctx.urls(int(result.state["seq"]))
+    if any(isinstance(action, engine.Facts) for action in result.actions):
+        # Counter-messages come and go: rendered afresh, never cached.
+        facts = _facts(session, ctx, engine.speaking_language(result.state), call.received_at)
+        return render(expand_facts(result.actions, facts), ctx.content.prompts, urls)
+    return ctx.content.twiml.render(result.actions, ctx.content.prompts, urls)
 
 
 def _event_for(kind: str, req: StepRequest, office_open: bool) -> engine.Event:

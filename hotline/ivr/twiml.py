@@ -46,6 +46,35 @@ class CallUrls:
     recording: Callable[[str], str]
     audio: Callable[[str], str]
     queue_name: Callable[[str], str]
+    # Equal scopes build equal URLs (e.g. the script root and the step number): what TwimlCache keys on.
+    # None: these URLs are not cached.
+    scope: str | None = None
+
+
+class TwimlCache:
+    """TwiML already rendered, by actions and URL scope.
+
+    A flow answers with a handful of distinct documents (the first step of a number, each menu, in each language),
+    so rendering each once per process saves building and serialising an XML tree on almost every webhook. Belongs
+    to one PromptBook (IvrContent holds both): the prompts are not part of the key.
+    """
+
+    def __init__(self, limit: int = 1024) -> None:
+        self._limit = limit
+        self._rendered: dict[tuple[tuple[Renderable, ...], str], str] = {}
+
+    def render(self, actions: Sequence[Renderable], prompts: PromptBook, urls: CallUrls) -> str:
+        """``render(actions, prompts, urls)``, from the cache when these actions were rendered in this scope."""
+        if urls.scope is None:
+            return render(actions, prompts, urls)
+        key = (tuple(actions), urls.scope)
+        found = self._rendered.get(key)
+        if found is None:
+            found = render(actions, prompts, urls)
+            if len(self._rendered) >= self._limit:
+                self._rendered.clear()  # the simplest bound: the documents in use come back within a few calls
+            self._rendered[key] = found
+        return found
 
 
 def expand_facts(actions: Iterable[Action], items: Sequence[SayText | PlayAudio]) -> list[Renderable]:

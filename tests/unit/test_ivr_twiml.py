@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from hotline.content.languages import load_languages
 from hotline.ivr.engine import Facts, Gather, Hangup, Record, Speak
 from hotline.ivr.flow import load_flow
 from hotline.ivr.prompts import PromptBook
-from hotline.ivr.twiml import CallUrls, SayText, expand_facts, render
+from hotline.ivr.twiml import CallUrls, SayText, TwimlCache, expand_facts, render
 
 ROOT = Path(__file__).resolve().parents[2]
 URLS = CallUrls(step=lambda node: f"/step/{node}", hold=lambda: "/hold", recording=lambda node: f"/rec/{node}",
@@ -47,3 +48,29 @@ def test_facts_expand_to_messages_or_the_empty_prompt() -> None:
     assert expand_facts([Facts("en", empty)], []) == list(empty)
     said = SayText("The border is closed.", "en-GB")
     assert expand_facts([Facts("en", empty), Hangup()], [said]) == [said, Hangup()]
+
+
+def test_cache_renders_each_document_once_per_url_scope(tmp_path: Path) -> None:
+    built: list[str] = []
+
+    def urls(scope: str | None) -> CallUrls:
+        def step(node: str) -> str:
+            built.append(node)
+            return f"/{scope}/step/{node}"
+
+        return dataclasses.replace(URLS, step=step, scope=scope)
+
+    prompts, cache = book(tmp_path), TwimlCache(limit=2)
+    actions = [Speak("goodbye", "bn"), Gather("main_menu", (Speak("main_menu", "bn"),), 6)]
+    first = cache.render(actions, prompts, urls("n=1"))
+    assert cache.render(list(actions), prompts, urls("n=1")) == first == render(actions, prompts, urls("n=1"))
+    assert len(built) == 4  # two URLs for the first rendering, two for the uncached reference: none for the hit
+    assert "/n=2/step/main_menu" in cache.render(actions, prompts, urls("n=2"))  # another scope, other URLs
+    built.clear()
+    cache.render(actions, prompts, urls(None))
+    cache.render(actions, prompts, urls(None))
+    assert len(built) == 4  # no scope: never cached
+    cache.render([Hangup()], prompts, urls("n=3"))  # over the limit: the cache starts again
+    built.clear()
+    cache.render(actions, prompts, urls("n=1"))
+    assert len(built) == 2

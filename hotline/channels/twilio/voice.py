@@ -147,6 +147,7 @@ def _context() -> service.VoiceContext:
             recording=lambda node: url_for("voice.recording_callback", node=node),
             audio=lambda path: url_for("voice.audio", lang=path.split("/", 1)[0], filename=path.split("/", 1)[1]),
             queue_name=lambda language: f"{prefix}{language}",
+            scope=f"{request.script_root}?n={seq}",  # what url_for's paths depend on besides their arguments
         )
 
     return service.VoiceContext(content, rt.intake_context(), rt.languages, urls)
