@@ -15,10 +15,11 @@ from hotline.console.blueprint import CASEWORK, bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
-from hotline.intake.models import Recording, Report
+from hotline.intake.models import Message, Recording, Report
 from hotline.ivr.recordings import recordings_dir
 from hotline.rumours.models import CounterMessage
 from hotline.sms.encoding import sms_cost
+from hotline.sms.media import media_dir, media_file
 from hotline.triage import actions
 from hotline.triage.actions import ActionRefused, Coding
 from hotline.triage.report import load_report_view, recording_file
@@ -140,4 +141,20 @@ def recording_audio(recording_id: int) -> ResponseReturnValue:
         abort(404)
     response = send_file(path, mimetype=recording.content_type or "audio/mpeg", conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/messages/<int:message_id>/media/<int:index>")
+@login_required(*CASEWORK)
+def message_media(message_id: int, index: int) -> ResponseReturnValue:
+    """A picture, voice note or file a caller sent, served by the app to case workers only (never a Twilio URL)."""
+    stored = media_file(db.session.get(Message, message_id), index, media_dir(current_app))
+    if stored is None:
+        abort(404)
+    response = send_file(stored.path, mimetype=stored.content_type, conditional=True, max_age=0,
+                         as_attachment=not stored.inline, download_name=stored.path.name)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # A file from a stranger: even opened directly, it runs no script and reaches nothing.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -15,6 +15,7 @@ from hotline.extensions import db
 from hotline.ivr.recordings import recordings_dir
 from hotline.retention.service import CallerNotFound, RetentionPolicy, erase_caller, find_caller, purge
 from hotline.sms.inbox import discard_waiting_from, file_waiting
+from hotline.sms.media import media_dir
 
 
 @click.group("retention")
@@ -33,7 +34,7 @@ def retention_purge() -> None:
                f"{policy.text_days} days, attachments older than {policy.attachment_days} days, expired reply "
                "addresses")
     counts = purge(db.session(), policy, utcnow(), recordings_dir(current_app),
-                   progress=lambda kind, n: click.echo(f"  {kind}: {n}"))
+                   progress=lambda kind, n: click.echo(f"  {kind}: {n}"), media=media_dir(current_app))
     db.session.commit()
     click.echo(f"done: {sum(counts.as_dict().values())} change(s), recorded in the audit trail")
 
@@ -60,7 +61,7 @@ def erase(phone: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Erase caller #{caller.id}: {len(caller.contacts)} contact(s), {reports} report(s)?",
                       abort=True)
-    counts = erase_caller(session, caller, utcnow(), recordings_dir(current_app))
+    counts = erase_caller(session, caller, utcnow(), recordings_dir(current_app), media_dir(current_app))
     counts.extra["inbox_messages"] = discard_waiting_from(session, runtime().keys, phone)  # ones that failed to file
     session.commit()
     summary = ", ".join(f"{kind} {n}" for kind, n in counts.as_dict().items() if n)

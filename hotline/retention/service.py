@@ -25,6 +25,7 @@ from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.pseudonym import pseudonym
+from hotline.sms.media import delete_stored
 from hotline.sms.models import InboxItem
 
 log = logging.getLogger("hotline.retention")
@@ -62,8 +63,11 @@ class PurgeCounts:
 
 
 def purge(session: Session, policy: RetentionPolicy, now: datetime, files: Path,
-          progress: Progress | None = None) -> PurgeCounts:
-    """Delete or redact everything past its retention period; record what was done (counts only)."""
+          progress: Progress | None = None, media: Path | None = None) -> PurgeCounts:
+    """Delete or redact everything past its retention period; record what was done (counts only).
+
+    ``files`` holds the recordings and ``media`` the stored media of texts (None: no media stored here).
+    """
     say = progress or (lambda _kind, _n: None)
     counts = PurgeCounts()
     counts.reply_addresses = _clear_reply_addresses(session, Caller.reply_address_expires_at <= now)
@@ -80,7 +84,8 @@ def purge(session: Session, policy: RetentionPolicy, now: datetime, files: Path,
     counts.extra["inbox_messages"] = session.execute(
         delete(InboxItem).where(InboxItem.received_at < text_cutoff)).rowcount or 0  # type: ignore[attr-defined]
     say("unfiled texts", counts.extra["inbox_messages"])
-    counts.attachments = _drop_attachments(session, Message.created_at < now - timedelta(days=policy.attachment_days))
+    counts.attachments = _drop_attachments(
+        session, Message.created_at < now - timedelta(days=policy.attachment_days), media)
     say("attachments", counts.attachments)
     record_event(session, "cli", "retention.purge", "retention", None,
                  after={**counts.as_dict(), "recording_days": policy.recording_days,
@@ -105,7 +110,8 @@ def find_caller(session: Session, keys: PrivacyKeys, number: str) -> Caller:
     return caller
 
 
-def erase_caller(session: Session, caller: Caller, now: datetime, files: Path) -> PurgeCounts:
+def erase_caller(session: Session, caller: Caller, now: datetime, files: Path,
+                 media: Path | None = None) -> PurgeCounts:
     """Erase one caller's personal data everywhere; their reports keep coding, language, country and week.
 
     The pseudonym is replaced by a random value, so the erased history can no longer be linked to the number
@@ -119,7 +125,7 @@ def erase_caller(session: Session, caller: Caller, now: datetime, files: Path) -
     counts.report_texts = _redact_reports(
         session, or_(Report.caller_id == caller.id, Report.contact_id.in_(contact_ids)), now)
     counts.message_bodies = _redact_messages(session, Message.contact_id.in_(contact_ids))
-    counts.attachments = _drop_attachments(session, Message.contact_id.in_(contact_ids))
+    counts.attachments = _drop_attachments(session, Message.contact_id.in_(contact_ids), media)
     caller.pseudonym = "erased-" + secrets.token_hex(28)
     caller.reply_address = caller.reply_address_expires_at = caller.phone_masked = None
     caller.opted_out, caller.opted_out_at = True, caller.opted_out_at or now  # never text this row again
@@ -148,12 +154,15 @@ def _redact_messages(session: Session, where: ColumnElement[bool]) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _drop_attachments(session: Session, where: ColumnElement[bool]) -> int:
-    """Forget media links (Twilio URLs of MMS and WhatsApp media); the count of items stays for statistics."""
+def _drop_attachments(session: Session, where: ColumnElement[bool], media: Path | None) -> int:
+    """Forget media links (Twilio URLs of MMS and WhatsApp media) and delete their stored copies; the count of items
+    stays for statistics."""
     dropped = 0
     for batch in _batches(session, Message, where, Message.num_media > 0):
         for message in batch:
             if message.media:
+                if media is not None:
+                    delete_stored(message, media)
                 message.media = []
                 dropped += 1
         session.flush()

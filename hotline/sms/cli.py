@@ -1,15 +1,18 @@
-"""`hotline sms inbox|file-inbox`: what waits in the SMS inbox, and filing what a lost or failed job left there."""
+"""`hotline sms inbox|file-inbox|fetch-media`: the SMS inbox, and catching up on what a lost or failed job left."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from hotline.db import utcnow
+from hotline.ivr.recordings import account_of
 from hotline.jobs import job_session
 from hotline.sms.inbox import MAX_ATTEMPTS, SWEEP_AFTER, file_waiting, inbox_state, waiting_ids
+from hotline.sms.media import MediaFetchError, fetch_media, media_dir, pending_media
 
 
 @click.group("sms")
@@ -42,3 +45,22 @@ def file_inbox_command(everything: bool) -> None:
     with job_session() as session:
         state = inbox_state(session, utcnow())
     click.echo(f"{count} filed or retried; {state.waiting} still waiting, {state.stuck} failed {MAX_ATTEMPTS} times")
+
+
+@sms_group.command("fetch-media")
+@with_appcontext
+def fetch_media_command() -> None:
+    """Fetch the media (pictures, voice notes) of texts whose job could not fetch them; safe on a schedule."""
+    fetched = failed = 0
+    with job_session() as session, click.progressbar(pending_media(session), label="fetching media") as pending:
+        account, storage = account_of(current_app), media_dir(current_app)
+        for message in pending:
+            try:
+                fetched += fetch_media(session, message, account, storage)
+            except MediaFetchError as exc:
+                failed += 1
+                click.echo(f"message #{message.id}: {exc}", err=True)
+            session.commit()
+    click.echo(f"{fetched} media item(s) fetched, {failed} message(s) failed")
+    if failed:
+        raise SystemExit(1)

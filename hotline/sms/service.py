@@ -36,6 +36,7 @@ from hotline.sms.parts import PART_WINDOW, Part, continued_report, join_parts
 _ADOPT_LANGUAGE_CONFIDENCE = 0.5  # a caller with no known language adopts a detection at least this sure
 _SWITCH_SCRIPT_CONFIDENCE = 0.9  # a reply follows the message's script when it is certain and differs
 _SMS_CONFIG = "hotline_sms_config"
+MEDIA_JOB = "hotline.sms.media.fetch_media_job"  # by name: the service does not import the downloader
 PARTS_LOOKBACK = PART_WINDOW * 10  # the earlier parts of a text of up to ten parts
 # A call-back request and a request for facts may need a person: they reach the operators' queue.
 _KEYWORDS_KEPT_AS_REPORTS = (Command.CALLBACK, Command.FACTS)
@@ -104,6 +105,9 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     if not result.created:
         return InboundOutcome(replay=True)
     message = _inbound_message(session, result, inbound.sid)
+    if inbound.media:  # fetched into local storage once this commits, so operators never need Twilio's URL
+        message_id = message.id
+        after_commit(session, lambda: enqueue(MEDIA_JOB, message_id))
     caller = result.caller
     known = caller.language if caller else None
     decision = guess if known is None else detect_language(inbound.body, known, ctx.config.romanised_lexicon)

@@ -3,6 +3,7 @@
     with FakeTwilioApi() as fake:           # fake.base_url -> HOTLINE_TWILIO_API_BASE
         fake.fail_next(2)                   # the next two sends get 500
         fake.reject_next(21610)             # the next send gets 400 with Twilio error 21610
+        url = fake.add_media(data, "audio/ogg")  # a message media item, served to the account's credentials
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class FakeTwilioApi:
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._failures: list[tuple[int, int | None]] = []  # (HTTP status, Twilio error code), in order
+        self._media: dict[str, tuple[bytes, str]] = {}
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -64,6 +66,13 @@ class FakeTwilioApi:
         with self._lock:
             self._failures.append((status, code))
 
+    def add_media(self, data: bytes, content_type: str, account_sid: str = "AC" + "0" * 32) -> str:
+        """Serve ``data`` as a media item of an inbound message; returns its URL as Twilio would post it."""
+        path = f"/2010-04-01/Accounts/{account_sid}/Messages/MM{uuid.uuid4().hex}/Media/ME{uuid.uuid4().hex}"
+        with self._lock:
+            self._media[path] = (data, content_type)
+        return "https://api.twilio.com" + path
+
     def __enter__(self) -> FakeTwilioApi:
         self._thread.start()
         return self
@@ -84,6 +93,11 @@ class FakeTwilioApi:
             body = {"code": code or 20500, "message": _ERRORS.get(code or 0, "Internal Server Error"),
                     "more_info": f"https://www.twilio.com/docs/errors/{code or 20500}", "status": status}
             return _json(body, status)(environ, start_response)
+        if request.method == "GET" and request.path in self._media:
+            if account is None or f"/Accounts/{account}/" not in request.path:
+                return _json({"code": 20003, "message": "Authenticate", "status": 401}, 401)(environ, start_response)
+            data, content_type = self._media[request.path]
+            return Response(data, status=200, mimetype=content_type)(environ, start_response)
         if request.method == "POST" and request.path.endswith("/Messages.json"):
             return _json(self._message(request, account), 201)(environ, start_response)
         return _json({"code": 20404, "message": "not found", "status": 404}, 404)(environ, start_response)
