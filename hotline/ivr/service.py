@@ -112,10 +112,11 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
 
 def _answer_stored_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
     """The first TwiML of a call whose Contact exists: the one already given, or the flow started afresh."""
+    stored = _find_contact(session, call.call_sid)
+    if stored is not None and stored.state.get("twiml"):
+        return str(stored.state["twiml"])  # a replay: the stored answer, without loading the caller
     result = record(session, _call_intake(call), ctx.intake)
     contact = result.contact
-    if contact.state.get("twiml"):
-        return str(contact.state["twiml"])
     caller = result.caller
     contact.status = contact.status or IN_PROGRESS
     state = engine.new_state(ctx.content.offered_languages(call.dialled), caller.language if caller else None,

@@ -98,4 +98,5 @@ def test_a_replayed_call_writes_nothing(client, db_session: Session) -> None:
         again = signed_post(client, "/twilio/voice", CALL)
     assert again.data == first.data
     assert not [s for s in seen if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert len([s for s in seen if re.search(r"\b(contacts|callers)\b", s)]) == 2  # the key, then the stored answer
     assert db_session.scalar(select(Contact).where(Contact.provider_id == CALL["CallSid"])) is not None
