@@ -9,6 +9,8 @@ Prints requests/s and p50/p99 latency per endpoint and the ratio of each Hotline
 
 from __future__ import annotations
 
+import html
+import re
 import secrets
 import sys
 import tempfile
@@ -16,13 +18,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: bench.http_load, hotline
 
-from bench.http_load import load_arguments, prepare_database, run, serving
+from bench.http_load import Client, load_arguments, prepare_database, run, serving
 
 
 def call_form(sid: str) -> dict[str, str]:
     """An incoming call's webhook form from a random Afghan mobile number."""
     return {"CallSid": sid, "AccountSid": "AC" + "0" * 32, "From": f"+9370{secrets.randbelow(10**7):07d}",
             "To": "+93790000000", "CallStatus": "ringing", "Direction": "inbound"}
+
+
+def first_gather(port: int) -> str:
+    """The step an incoming call waits at (its <Gather action>), so the menu step measured is a real transition:
+    which question comes first depends on the languages this install can speak (e.g. stand-ins built or not)."""
+    _, twiml = Client(port).fetch("/twilio/voice", call_form(f"CA{secrets.token_hex(16)}"))
+    match = re.search(r'<Gather action="([^"]+)"', twiml)
+    if match is None:
+        raise SystemExit(f"the incoming call asks nothing: {twiml[:300]}")
+    return html.unescape(match.group(1))
 
 
 def bench(url: str, label: str, count: int, concurrency: int) -> list[float]:
@@ -32,14 +44,15 @@ def bench(url: str, label: str, count: int, concurrency: int) -> list[float]:
         warm = [("/twilio/bench/bare", call_form(f"CA{secrets.token_hex(16)}")) for _ in range(50)]
         run(port, "(warm-up)", warm + [("/twilio/voice", call_form(f"CA{secrets.token_hex(16)}"))
                                        for _ in range(50)], concurrency)
-        print(f"{label}: {count} requests per endpoint, {concurrency} concurrent clients, gunicorn 2x4 gthread")
+        step_path = first_gather(port)
+        print(f"{label}: {count} requests per endpoint, {concurrency} concurrent clients, gunicorn 2x4 gthread;"
+              f" the menu step answers {step_path}")
         sids = [f"CA{secrets.token_hex(16)}" for _ in range(count)]
         floor = run(port, "bare floor (insert)", [("/twilio/bench/bare", call_form(f"CA{secrets.token_hex(16)}"))
                                                    for _ in range(count)], concurrency)
         incoming = run(port, "POST /twilio/voice", [("/twilio/voice", call_form(sid)) for sid in sids], concurrency)
-        step = run(port, "menu step (language)", [
-            ("/twilio/voice/step?node=choose_language&n=1", {**call_form(sid), "Digits": "1"}) for sid in sids
-        ], concurrency)
+        step = run(port, "menu step (key 1)", [(step_path, {**call_form(sid), "Digits": "1"}) for sid in sids],
+                   concurrency)
     if floor["failed"] or incoming["failed"] or step["failed"]:
         raise SystemExit("requests failed: no ratio")
     ratios = [incoming["rps"] / floor["rps"], step["rps"] / floor["rps"]]

@@ -114,15 +114,18 @@ class Client:
 
     def post(self, path: str, form: dict[str, str]) -> float | None:
         """The request's latency in seconds, or None when it failed."""
-        body = urllib.parse.urlencode(form)
+        started = time.perf_counter()
+        status, _ = self.fetch(path, form)
+        elapsed = time.perf_counter() - started
+        return elapsed if status == 200 else None
+
+    def fetch(self, path: str, form: dict[str, str]) -> tuple[int, str]:
+        """Post ``form`` signed; the status and the body."""
         headers = {"Content-Type": "application/x-www-form-urlencoded",
                    "X-Twilio-Signature": self.validator.compute_signature(self.base + path, form)}
-        started = time.perf_counter()
-        self.conn.request("POST", path, body=body, headers=headers)
+        self.conn.request("POST", path, body=urllib.parse.urlencode(form), headers=headers)
         response = self.conn.getresponse()
-        response.read()
-        elapsed = time.perf_counter() - started
-        return elapsed if response.status == 200 else None
+        return response.status, response.read().decode("utf-8", "replace")
 
 
 def run(port: int, label: str, requests: list[Request], concurrency: int) -> dict[str, float]:
