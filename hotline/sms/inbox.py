@@ -72,31 +72,52 @@ def accept(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: da
                  .on_conflict_do_nothing().returning(_INBOX.c.id))
     if connection.execute(statement).scalar() is None:
         return False  # Twilio retried while the first delivery waits: that one will be filed
-    after_commit(session, lambda: enqueue_once(DRAIN_KEY, DRAIN_JOB))
+    after_commit(session, _queue_drain)
     return True
 
 
+def _queue_drain() -> None:
+    # The text is committed: if the queue cannot take the job (Redis down), the sweep files it within minutes, and
+    # Twilio must not see an error (it would retry, and the retry would find the text already waiting).
+    try:
+        enqueue_once(DRAIN_KEY, DRAIN_JOB)
+    except Exception as exc:
+        log.warning("could not queue the inbox drain; the sweep will file the text",
+                    extra={"error": type(exc).__name__})
+
+
 def drain_inbox() -> int:
-    """Job: file every message waiting for its first attempt, oldest first, until none is left; how many."""
+    """Job: file every message waiting for its first attempt, oldest first, until none is left; how many.
+
+    Never raises: in-process it runs inside the webhook's commit, whose caller must not see a filing problem.
+    """
     job_started(DRAIN_KEY)  # a message arriving from now on queues the next drain
     tried: set[int] = set()
     while True:
-        with job_session() as session:
-            batch = [item_id for item_id in session.scalars(
-                select(InboxItem.id).where(InboxItem.attempts == 0).order_by(InboxItem.id).limit(_DRAIN_BATCH))
-                if item_id not in tried]
+        try:
+            with job_session() as session:
+                batch = [item_id for item_id in session.scalars(
+                    select(InboxItem.id).where(InboxItem.attempts == 0).order_by(InboxItem.id).limit(_DRAIN_BATCH))
+                    if item_id not in tried]
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            log.warning("database unreachable; the inbox waits for the next drain or sweep")
+            return len(tried)
         if not batch:
             return len(tried)
         for item_id in batch:
             tried.add(item_id)  # a failure is counted on its row and left to the sweep, never retried here
-            file_inbound(item_id)
+            if not file_inbound(item_id):
+                return len(tried)  # the database went away: the rest waits too
 
 
-def file_inbound(item_id: int) -> None:
+def file_inbound(item_id: int) -> bool:
     """File one waiting message through the SMS service and remove it from the inbox, in one transaction.
 
     Never raises: a failure is counted on the row, which stays for ``file_waiting`` to try again, and the log names
-    only the row and the exception's class (an error's text could quote the caller).
+    only the row and the exception's class (an error's text could quote the caller). False when the database is
+    unreachable (nothing was counted).
     """
     try:
         with job_session() as session:
@@ -104,10 +125,11 @@ def file_inbound(item_id: int) -> None:
     except Exception as exc:
         if is_outage(exc):
             log.warning("database unreachable; inbound message waits in the inbox", extra={"inbox_id": item_id})
-            return
+            return False
         log.error("inbound message could not be filed; it waits in the inbox",
                   extra={"inbox_id": item_id, "error": type(exc).__name__})
         _count_failure(item_id, exc)
+    return True
 
 
 def _file(session: Session, item_id: int) -> None:
@@ -165,7 +187,8 @@ def file_waiting(older_than: timedelta = SWEEP_AFTER, progress: Callable[[int], 
     with job_session() as session:
         ids = waiting_ids(session, utcnow(), older_than)
     for item_id in ids:
-        file_inbound(item_id)
+        if not file_inbound(item_id):
+            break  # the database went away: the rest waits for the next sweep
         if progress is not None:
             progress(1)
     if ids:
@@ -194,8 +217,13 @@ def discard_waiting_from(session: Session, keys: PrivacyKeys, number: str) -> in
 
 
 def file_waiting_job() -> None:
-    """Job: ``file_waiting`` with the default age."""
-    file_waiting()
+    """Job: ``file_waiting`` with the default age; an outage waits for the next sweep."""
+    try:
+        file_waiting()
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        log.warning("database unreachable; the inbox sweep waits for the next one")
 
 
 def maybe_sweep(app: Flask) -> None:
@@ -207,6 +235,8 @@ def maybe_sweep(app: Flask) -> None:
     try:
         _last_sweep[key] = now
         enqueue(SWEEP_JOB)
+    except Exception as exc:  # the request succeeded; a sweep not queued now is queued a minute later
+        log.warning("could not queue the inbox sweep", extra={"error": type(exc).__name__})
     finally:
         _sweep_lock.release()
 

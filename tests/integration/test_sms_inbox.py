@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from hotline.cli import cli
@@ -188,6 +189,43 @@ def test_the_sweep_files_messages_whose_job_was_lost(
     db_session.expire_all()
     assert list(db_session.scalars(select(InboxItem.id))) == ids[2:]
     assert _count(db_session, Message, Message.direction == Direction.INBOUND) == 2
+
+
+class BrokenQueue(HeldJobs):
+    """A queue whose Redis is down."""
+
+    def enqueue(self, func_path: str, *args: Any) -> None:
+        raise ConnectionError("Redis is down")
+
+
+def test_a_text_is_accepted_even_when_its_job_cannot_be_queued(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    set_job_queue(app, BrokenQueue())
+    try:
+        assert signed_post(client, "/twilio/sms", _form()).status_code == 200  # Twilio must not retry a stored text
+    finally:
+        set_job_queue(app, None)
+    assert _count(db_session, InboxItem) == 1  # waits for the sweep
+
+
+def test_an_outage_stops_the_drain_and_leaves_the_texts_waiting_uncounted(
+    app: Flask, client: FlaskClient, db_session: Session, held: HeldJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for body in ("one", "two"):
+        signed_post(client, "/twilio/sms", _form(body))
+    calls: list[int] = []
+
+    def unreachable(_session: Session, item_id: int) -> None:
+        calls.append(item_id)
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database unreachable"))
+
+    monkeypatch.setattr(inbox, "_file", unreachable)
+    with app.app_context():
+        assert inbox.drain_inbox() == 1  # stopped at the first message
+    assert len(calls) == 1
+    db_session.expire_all()
+    assert list(db_session.scalars(select(InboxItem.attempts))) == [0, 0]
 
 
 def test_an_invalid_form_is_refused_and_nothing_waits(client: FlaskClient, db_session: Session, held: HeldJobs) -> None:
