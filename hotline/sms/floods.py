@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ScalarSelect, Select, func, select
 from sqlalchemy.orm import Session
 
 from hotline.intake.constants import Direction
@@ -13,9 +13,14 @@ from hotline.sms.config import Limit, SmsConfig
 from hotline.sms.models import FlagReason, MessageFlag
 
 
+def _capped_count(rows: Select[int], limit: Limit) -> ScalarSelect[int]:
+    # Only "more than the limit?" matters: counting stops at limit + 1 rows, so a flood of thousands of messages
+    # costs each new one a bounded index scan, not a count of the whole flood.
+    return select(func.count()).select_from(rows.limit(limit.count + 1).subquery()).scalar_subquery()
+
+
 def _inbound_since(since: datetime) -> Select[int]:
-    return (select(func.count(Message.id))
-            .where(Message.direction == Direction.INBOUND, Message.created_at > since))
+    return select(Message.id).where(Message.direction == Direction.INBOUND, Message.created_at > since)
 
 
 def over_limit(count: int, limit: Limit) -> bool:
@@ -25,13 +30,14 @@ def over_limit(count: int, limit: Limit) -> bool:
 
 def flood_reason(session: Session, caller: Caller | None, now: datetime, config: SmsConfig) -> str | None:
     """Why the message just stored exceeds a limit (per caller first, then global), or None."""
-    everyone = _inbound_since(now - timedelta(seconds=config.global_limit.window_seconds)).scalar_subquery()
+    everyone = _capped_count(_inbound_since(now - timedelta(seconds=config.global_limit.window_seconds)),
+                             config.global_limit)
     if caller is None:
         caller_count, global_count = 0, session.scalar(select(everyone)) or 0
     else:
-        this_caller = (_inbound_since(now - timedelta(seconds=config.per_caller.window_seconds))
-                       .join(Contact, Message.contact_id == Contact.id)
-                       .where(Contact.caller_id == caller.id).scalar_subquery())
+        this_caller = _capped_count(_inbound_since(now - timedelta(seconds=config.per_caller.window_seconds))
+                                    .join(Contact, Message.contact_id == Contact.id)
+                                    .where(Contact.caller_id == caller.id), config.per_caller)
         row = session.execute(select(this_caller, everyone)).one()  # both counts in one round trip
         caller_count, global_count = row[0] or 0, row[1] or 0
     if over_limit(caller_count, config.per_caller):
