@@ -241,7 +241,8 @@ def store_recording(session: Session, ctx: VoiceContext, req: RecordingRequest) 
 def update_call_status(session: Session, ctx: VoiceContext, call: CallRequest, status: str,
                        duration: int | None) -> None:
     """A call status callback: idempotent, in any order; a terminal status is never overwritten by an earlier one."""
-    contact = _find_contact(session, call.call_sid) or record(session, _call_intake(call), ctx.intake).contact
+    contact = _find_contact(session, call.call_sid, lock=True) or record(session, _call_intake(call),
+                                                                          ctx.intake).contact
     state = dict(contact.state)
     info = dict(state.get("call", {}))
     if duration is not None:
@@ -412,9 +413,14 @@ def _office_open(ctx: VoiceContext, call: CallRequest) -> bool:
     return ctx.content.hotlines.for_number(call.dialled).office_open(call.received_at)
 
 
-def _find_contact(session: Session, call_sid: str) -> Contact | None:
-    """The call's Contact, for the webhooks other than a step (which reads its row with ``_CALL_FOR_STEP``)."""
-    return session.scalar(select(Contact).where(Contact.provider_id == call_sid))
+def _find_contact(session: Session, call_sid: str, lock: bool = False) -> Contact | None:
+    """The call's Contact, for the webhooks other than a step (which reads its row with ``_CALL_FOR_STEP``).
+
+    ``lock`` holds the row until commit (PostgreSQL) for a webhook that rewrites the call's state, so that it and a
+    step arriving at the same moment take turns instead of one writing back what the other replaced.
+    """
+    query = select(Contact).where(Contact.provider_id == call_sid)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def _call_intake(call: CallRequest) -> Intake:

@@ -174,3 +174,15 @@ def test_a_retried_step_waits_for_the_first_and_changes_nothing(own_app: Flask,
         contact = db.session.scalar(select(Contact).where(Contact.provider_id == CALL["CallSid"]))
         assert contact is not None and contact.state["seq"] == 2  # stepped once
         assert contact.state["twiml"] == answers["first"].decode()
+
+
+def test_a_status_callback_locks_the_call_it_rewrites(client, db_session: Session, at_heard_via: Contact) -> None:
+    status = {**CALL, "CallStatus": "completed", "CallDuration": "42"}
+    with statements(db_session) as seen:
+        assert signed_post(client, "/twilio/voice/status", status).status_code == 204
+    ours = call_statements(seen)
+    if is_postgresql(db_session):  # a step arriving now waits, then reads the state this callback wrote
+        assert "FOR UPDATE" in ours[0]
+    db_session.refresh(at_heard_via)
+    assert at_heard_via.status == "completed" and at_heard_via.state["call"]["duration"] == 42
+    assert at_heard_via.state["node"] == "heard_via"  # the flow's state is kept, only the call's info added
