@@ -4,40 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.intake.models import Caller, Contact, Report
 from hotline.ivr.content import ivr_content
+from tests.databases import statements
 from tests.factories import signed_post
 from tests.functional import test_voice_calls as calls
 
 ivr, clock, twiml_schema = calls.ivr, calls.clock, calls.twiml_schema
 pytestmark = pytest.mark.usefixtures("ivr", "clock")
 CALL = {"CallSid": "CA" + "c" * 32, "From": "+93701234567", "To": calls.AFGHAN, "AccountSid": "AC" + "0" * 32}
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    """The SQL statements run inside the block, without the test's own savepoints."""
-    seen: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
-            seen.append(statement)
-
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_a_new_call_is_two_lookups_and_two_inserts(client, db_session: Session) -> None:

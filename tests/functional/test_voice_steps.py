@@ -20,10 +20,9 @@ from hotline.extensions import db
 from hotline.intake.models import Caller, Contact
 from hotline.ivr import service
 from hotline.migrate import upgrade
-from tests.databases import scratch_postgres_database
+from tests.databases import scratch_postgres_database, statements
 from tests.factories import signed_post
 from tests.functional import test_voice_calls as calls
-from tests.functional.test_voice_incoming import statements
 
 ivr, clock, twiml_schema = calls.ivr, calls.clock, calls.twiml_schema
 CALL = {"CallSid": "CA" + "d" * 32, "From": "+93701234567", "To": calls.AFGHAN, "AccountSid": "AC" + "0" * 32}

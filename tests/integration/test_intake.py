@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.context import runtime
@@ -19,6 +17,7 @@ from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.intake.service import ContactOpening, IntakeError, KnownCaller, begin_contact, open_contact, record
 from hotline.privacy.pseudonym import pseudonym
 from hotline.privacy.sealing import unseal
+from tests.databases import statements
 from tests.factories import make_sms_intake, sid
 
 
@@ -112,28 +111,11 @@ def _call_event(call_sid: str, sender: str | None = "+93701234567", **fields: An
                   hotline_number="+93790000000", **fields)
 
 
-@contextmanager
-def _statements(session: Session) -> Iterator[list[str]]:
-    """The SQL statements run on the session's connection inside the block."""
-    seen: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.startswith(("SAVEPOINT", "RELEASE")):  # the test's own transaction around the session
-            seen.append(statement)
-
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def test_a_new_contact_opens_with_its_first_state_in_one_insert(app: Flask, db_session: Session) -> None:
     rt = runtime(app)
     ctx = rt.intake_context()
     call = _call_event(sid("CA"))
-    with _statements(db_session) as seen:
+    with statements(db_session) as seen:
         pending = begin_contact(db_session, call, ctx)
         assert pending is not None and pending.caller == KnownCaller(language=None, heard_via=None)
         opening = ContactOpening(state={"node": "main_menu", "seq": 1}, ivr_path=["notice", "main_menu"],
