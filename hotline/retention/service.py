@@ -21,11 +21,11 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
+from hotline.files import inside
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.pseudonym import pseudonym
-from hotline.sms.media import delete_stored
 from hotline.sms.models import InboxItem
 
 log = logging.getLogger("hotline.retention")
@@ -162,7 +162,9 @@ def _drop_attachments(session: Session, where: ColumnElement[bool], media: Path 
         for message in batch:
             if message.media:
                 if media is not None:
-                    delete_stored(message, media)
+                    for item in message.media:
+                        if item.get("stored"):
+                            _delete_file(media, str(item["stored"]))
                 message.media = []
                 dropped += 1
         session.flush()
@@ -196,9 +198,9 @@ def _batches(session: Session, model: type[M], *where: ColumnElement[bool]) -> I
 
 def _delete_file(root: Path, relative: str) -> bool:
     """Delete a stored file, refusing any path that would leave the storage folder."""
-    target = (root / relative).resolve()
-    if not target.is_relative_to(root.resolve()):
-        log.error("refused to delete a recording outside the storage folder")
+    target = inside(root, relative)
+    if target is None:
+        log.error("refused to delete a file outside the storage folder")
         return False
     try:
         target.unlink()

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.channels.twilio.download import DownloadError, download
+from hotline.files import inside
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message
 from hotline.ivr.recordings import TWILIO_API_HOST, TwilioAccount, account_of
@@ -133,25 +134,8 @@ def media_file(message: Message | None, index: int, storage: Path) -> StoredMedi
     if message is None or not 0 <= index < len(message.media or []):
         return None
     item = message.media[index]
-    if not item.get("stored"):
-        return None
-    root = storage.resolve()
-    path = (root / str(item["stored"])).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    path = inside(storage, str(item["stored"])) if item.get("stored") else None
+    if path is None or not path.is_file():
         return None
     content_type = str(item.get("content_type") or "application/octet-stream")
     return StoredMedia(path, content_type if content_type in SUFFIXES else "application/octet-stream")
-
-
-def delete_stored(message: Message, storage: Path) -> int:
-    """Delete the message's stored media files; how many were there."""
-    deleted = 0
-    root = storage.resolve()
-    for item in message.media or []:
-        if not item.get("stored"):
-            continue
-        path = (root / str(item["stored"])).resolve()
-        if path.is_relative_to(root) and path.is_file():
-            path.unlink()
-            deleted += 1
-    return deleted

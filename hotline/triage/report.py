@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from hotline.classify.service import rumour_index
+from hotline.files import inside
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.rumours.library import approved_counter_messages
 from hotline.rumours.models import CounterMessage, Rumour
@@ -49,11 +50,8 @@ def recording_file(recording: Recording | None, storage: Path) -> Path | None:
     """The recording's local file if it is there (and inside ``storage``: a stored path cannot point elsewhere)."""
     if recording is None or not recording.storage_path or recording.purged_at is not None:
         return None
-    root = storage.resolve()
-    path = (root / recording.storage_path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        return None
-    return path
+    path = inside(storage, recording.storage_path)
+    return path if path is not None and path.is_file() else None
 
 
 def load_report_view(session: Session, report_id: int, today: date, storage: Path) -> ReportView | None:
