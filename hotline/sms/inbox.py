@@ -49,6 +49,9 @@ MAX_ATTEMPTS = 5  # a message that fails this often waits for a person (``hotlin
 SWEEP_AFTER = timedelta(seconds=60)  # a row older than this has lost its job, or its job failed
 _SWEEP_INTERVAL_SECONDS = 60.0
 _INBOX = cast(Table, InboxItem.__table__)
+# Built once, like intake's: the webhook's one statement, its compiled form cached per dialect.
+_INSERT = {"postgresql": postgresql_insert(_INBOX).on_conflict_do_nothing().returning(_INBOX.c.id),
+           "sqlite": sqlite_insert(_INBOX).on_conflict_do_nothing().returning(_INBOX.c.id)}
 _SCHEMA = InboundMessageSchema()  # marshmallow schemas are reusable; building one costs more than a load
 _sweep_lock = threading.Lock()
 _last_sweep: dict[int, float] = {}
@@ -66,11 +69,9 @@ def accept(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: da
         raise InvalidMessage(exc.messages) from None
     sealed = encode(keys, make_record(SMS_INBOUND, form, now)).decode("ascii").rstrip("\n")
     connection = session.connection()  # a Core insert on the session's transaction: no unit of work to flush
-    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = (dialect_insert(_INBOX)
-                 .values(provider_sid=data["MessageSid"], received_at=now, sealed=sealed, attempts=0)
-                 .on_conflict_do_nothing().returning(_INBOX.c.id))
-    if connection.execute(statement).scalar() is None:
+    statement = _INSERT[connection.dialect.name]
+    values = {"provider_sid": data["MessageSid"], "received_at": now, "sealed": sealed, "attempts": 0}
+    if connection.execute(statement, values).scalar() is None:
         return False  # Twilio retried while the first delivery waits: that one will be filed
     after_commit(session, _queue_drain)
     return True
