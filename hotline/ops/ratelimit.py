@@ -17,7 +17,7 @@ import ipaddress
 import logging
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import Blueprint, Flask, Response, current_app, make_response, request, session
 from flask.typing import ResponseReturnValue
@@ -47,9 +47,18 @@ def init_rate_limits(app: Flask) -> None:
                                    "socket_connect_timeout": 1} if redis else {},
     )
     limiter.init_app(app)
+    # init_app made a fresh storage: forget that an earlier app's storage was unreachable (several apps share the
+    # one limiter object in a process that builds more than one, as the tests do).
+    limiter._storage_dead = False
     # Flask-Limiter logs each breach with its key (an address, a digest): ours says the endpoint and limit only.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     app.register_error_handler(RateLimitExceeded, too_many_requests)
+
+
+@limiter.request_filter
+def _off_for_this_app() -> bool:
+    """Flask-Limiter keeps "enabled" on its one (process-wide) object: each app's own setting decides here."""
+    return not current_app.config["HOTLINE"].ratelimit_enabled
 
 
 def too_many_requests(exc: RateLimitExceeded) -> ResponseReturnValue:
@@ -69,7 +78,7 @@ def _retry_after(exc: RateLimitExceeded) -> int:
     try:
         if breached is not None:
             return max(1, int(breached.reset_at - time.time()))
-    except Exception:  # noqa: BLE001 - a storage error here must not turn the 429 into a 500
+    except Exception:  # a storage error here must not turn the 429 into a 500
         log.warning("rate limit storage did not say when the limit resets")
     return max(1, int(exc.limit.limit.get_expiry()))
 
@@ -146,9 +155,10 @@ def _refused(*statuses: int) -> Callable[[Response], bool]:
 def _all_of(*limits: RouteLimit) -> Callable[[F], F]:
     """Several limits as one decorator (the innermost one checks them all, before the view runs)."""
     def decorate(view: F) -> F:
+        limited: Callable[..., ResponseReturnValue] = view
         for limit in reversed(limits):
-            view = limit(view)
-        return view
+            limited = limit(limited)
+        return cast(F, limited)
     return decorate
 
 
