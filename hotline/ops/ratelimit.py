@@ -35,6 +35,9 @@ TOTP_PENDING = "totp_pending"  # hotline.auth.totp.PENDING: who is half signed i
 def init_rate_limits(app: Flask) -> None:
     """Trust ``proxy_hops`` proxies for the client address, and bind the limiter (Redis or memory) to ``app``."""
     settings = app.config["HOTLINE"]
+    if settings.public_url and not settings.proxy_hops and settings.ratelimit_enabled:
+        log.warning("HOTLINE_PUBLIC_URL is set but HOTLINE_PROXY_HOPS is 0: behind a proxy, rate limits would count "
+                    "every client as the proxy's address")
     if settings.proxy_hops:
         # Only X-Forwarded-For: the URL Twilio signed is rebuilt from HOTLINE_PUBLIC_URL, not from proxy headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
