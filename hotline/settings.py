@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
 from marshmallow import Schema, ValidationError, fields, validate
 
 from hotline.content.yamlfile import ContentError, flatten_messages, load_yaml_file
@@ -28,6 +29,30 @@ _MIN_KEY_LENGTH = 32
 
 class SettingsError(Exception):
     """The configuration cannot be used; the message names the variable or file at fault."""
+
+
+def _rate_limits(value: str) -> None:
+    """A limit string as Flask-Limiter reads it: "10 per minute;100 per hour"."""
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValidationError('not a rate limit; write it like "10 per minute;100 per hour"') from None
+
+
+def _rate_limit_field(default: str) -> fields.String:
+    return fields.String(load_default=default, validate=_rate_limits)
+
+
+RATE_LIMIT_DEFAULTS = {
+    "ratelimit_login": "10 per minute;100 per hour",
+    "ratelimit_login_account": "5 per minute;30 per hour",
+    "ratelimit_field_sign_in": "10 per minute;100 per hour",
+    "ratelimit_field_account": "5 per minute;30 per hour",
+    "ratelimit_field_overall": "30 per minute;300 per hour",
+    "ratelimit_webhook_refused": "10 per minute;100 per hour",
+    "ratelimit_api": "120 per minute;2000 per hour",
+    "ratelimit_api_refused": "10 per minute;100 per hour",
+}
 
 
 class _SettingsSchema(Schema):
@@ -57,6 +82,17 @@ class _SettingsSchema(Schema):
     retention_recording_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
     retention_text_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
     retention_attachment_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=36500))
+    proxy_hops = fields.Integer(load_default=0, validate=validate.Range(min=0, max=5))
+    ratelimit_enabled = fields.Boolean(load_default=True)
+    ratelimit_key_prefix = fields.String(load_default="hotline-ratelimit", validate=validate.Length(min=1, max=64))
+    ratelimit_login = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_login"])
+    ratelimit_login_account = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_login_account"])
+    ratelimit_field_sign_in = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_field_sign_in"])
+    ratelimit_field_account = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_field_account"])
+    ratelimit_field_overall = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_field_overall"])
+    ratelimit_webhook_refused = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_webhook_refused"])
+    ratelimit_api = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_api"])
+    ratelimit_api_refused = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_api_refused"])
 
 
 @dataclass(frozen=True)
@@ -89,6 +125,17 @@ class Settings:
     retention_recording_days: int = 365
     retention_text_days: int = 365
     retention_attachment_days: int = 90
+    proxy_hops: int = 0  # reverse proxies in front of the app whose X-Forwarded-For is trusted (werkzeug ProxyFix)
+    ratelimit_enabled: bool = True
+    ratelimit_key_prefix: str = "hotline-ratelimit"
+    ratelimit_login: str = RATE_LIMIT_DEFAULTS["ratelimit_login"]
+    ratelimit_login_account: str = RATE_LIMIT_DEFAULTS["ratelimit_login_account"]
+    ratelimit_field_sign_in: str = RATE_LIMIT_DEFAULTS["ratelimit_field_sign_in"]
+    ratelimit_field_account: str = RATE_LIMIT_DEFAULTS["ratelimit_field_account"]
+    ratelimit_field_overall: str = RATE_LIMIT_DEFAULTS["ratelimit_field_overall"]
+    ratelimit_webhook_refused: str = RATE_LIMIT_DEFAULTS["ratelimit_webhook_refused"]
+    ratelimit_api: str = RATE_LIMIT_DEFAULTS["ratelimit_api"]
+    ratelimit_api_refused: str = RATE_LIMIT_DEFAULTS["ratelimit_api_refused"]
 
     @property
     def production(self) -> bool:

@@ -18,6 +18,7 @@ from hotline.api.errors import ApiError, error_response, invalid_parameters
 from hotline.api.openapi import openapi_document
 from hotline.exports.writers import CONTENT_TYPES, csv_chunks, json_chunks, write_xlsx
 from hotline.extensions import db
+from hotline.ops.ratelimit import limit_api
 from hotline.trends.campaigns import attribution, evaluate_campaigns
 from hotline.trends.config import trends_config
 from hotline.trends.present import campaign_body, rise_body
@@ -27,6 +28,7 @@ from hotline.trends.weeks import week_label
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_error_handler(ApiError, error_response)
+limit_api(bp)  # per token, per address; refused (401) requests per address
 
 
 def _load(schema: Schema) -> Any:

@@ -21,6 +21,7 @@ from hotline.auth.session import current_user, log_in, login_required
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.ops.ratelimit import second_step_limits
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.sealing import SealBroken, seal, unseal
 
@@ -76,6 +77,7 @@ def begin_second_step(user: User, target: str | None) -> ResponseReturnValue:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
+@second_step_limits
 def second_step() -> ResponseReturnValue:
     """The second login step: the six-digit code from the user's authenticator."""
     pending = session.get(PENDING)

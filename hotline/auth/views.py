@@ -14,6 +14,7 @@ from hotline.auth.session import current_user, log_in, log_out
 from hotline.auth.totp import begin_second_step, needs_second_step
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.ops.ratelimit import staff_sign_in_limits
 
 bp = Blueprint("auth", __name__, url_prefix="/console")
 
@@ -43,6 +44,7 @@ def _landing() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@staff_sign_in_limits
 def login() -> ResponseReturnValue:
     """The sign-in form; on success a fresh session and a redirect to where the user was going."""
     target = _safe_next(request.values.get("next"))

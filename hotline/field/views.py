@@ -27,6 +27,7 @@ from hotline.field.service import (
     submit_web_report,
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
+from hotline.ops.ratelimit import field_link_limits, field_pin_limits
 from hotline.settings import PROJECT_ROOT
 
 bp = Blueprint("field", __name__, url_prefix="/field")
@@ -135,6 +136,7 @@ def thanks(reference: int) -> ResponseReturnValue:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@field_pin_limits
 def sign_in() -> ResponseReturnValue:
     """Sign in with the focal point number and PIN a supervisor gave."""
     if request.method == "GET":
@@ -153,6 +155,7 @@ def sign_in() -> ResponseReturnValue:
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
+@field_link_limits
 def link(token: str) -> ResponseReturnValue:
     """A one-time sign-in link: GET shows a button (link previews must not use it up), POST signs in."""
     if len(token) > 64:
