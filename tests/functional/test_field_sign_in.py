@@ -198,3 +198,21 @@ def test_adding_a_focal_point_with_an_invalid_field_shows_the_form_again(app: Fl
     assert "Please check the marked fields." in html and "country:" in html
     assert 'value="Imam &lt;b&gt;Two&lt;/b&gt;"' in html  # what was typed is kept, escaped
     assert db_session.scalar(select(FocalPoint.id)) is None
+
+
+def test_paper_forms_name_focal_points_by_their_public_number(app: Flask, client, db_session: Session) -> None:
+    import io
+
+    point, _issued = make_focal_point(app, db_session)
+    staff = _supervisor(app, db_session)
+    token = csrf_token_in(staff.get("/console/field/import").get_data(as_text=True))
+
+    def upload(number: str) -> Any:
+        body = f"focal_point,date_heard,country,language,source,people,text\n" \
+               f"{number},2026-03-01,AF,prs,neighbour,3,Boats leave on Friday\n".encode()
+        return staff.post("/console/field/import", data={"csrf_token": token, "file": (io.BytesIO(body), "f.csv")},
+                          content_type="multipart/form-data")
+
+    by_id = upload(str(point.id))
+    assert by_id.status_code == 422 and f"No active focal point {point.id}" in by_id.get_data(as_text=True)
+    assert upload(point.public_number).status_code == 200
