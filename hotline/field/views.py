@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.field.credentials import NUMBER_DIGITS, PIN_DIGITS
 from hotline.field.models import SOURCES
 from hotline.field.registry import SignInRefused, sign_in_with_link, sign_in_with_pin
 from hotline.field.reports import InvalidSubmission, load_submission
@@ -135,21 +136,26 @@ def thanks(reference: int) -> ResponseReturnValue:
     return render_template("field/thanks.html", reference=reference)
 
 
+def _digits() -> dict[str, int]:
+    return {"number_digits": NUMBER_DIGITS, "pin_digits": PIN_DIGITS}
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @field_pin_limits
 def sign_in() -> ResponseReturnValue:
     """Sign in with the focal point number and PIN a supervisor gave."""
     if request.method == "GET":
-        return render_template("field/sign_in.html", error=None)
-    number = request.form.get("number", "").strip()
-    pin = request.form.get("pin", "").strip()
+        return render_template("field/sign_in.html", error=None, **_digits())
+    number = request.form.get("number", "").strip()[:40]
+    pin = request.form.get("pin", "")
     try:
-        if not number.isdecimal() or len(number) > 9:
-            raise SignInRefused
-        point = sign_in_with_pin(db.session(), int(number), pin, utcnow())
+        point = sign_in_with_pin(db.session(), number, pin, utcnow())
     except SignInRefused:
-        db.session.commit()  # the failed attempt is audited and counts towards the lock-out
-        return render_template("field/sign_in.html", error=_("This number and PIN do not match."), number=number), 401
+        db.session.commit()  # the failed attempt is audited and counts towards the waiting time
+        # One message for every refusal: it must not tell a stranger which numbers exist or are being waited on.
+        return render_template("field/sign_in.html", error=_("This number and PIN do not match."),
+                               hint=_("After several wrong tries, wait a few minutes before trying again."),
+                               number=number, **_digits()), 401
     field_log_in(point)
     return redirect(url_for("field.form"), code=303)
 
@@ -167,7 +173,7 @@ def link(token: str) -> ResponseReturnValue:
     except SignInRefused:
         db.session.commit()
         return render_template("field/sign_in.html", error=_("This sign-in link has been used or withdrawn."),
-                               number=""), 401
+                               number="", **_digits()), 401
     field_log_in(point)
     return redirect(url_for("field.form"), code=303)
 

@@ -61,17 +61,18 @@ def test_pin_sign_in_and_lock_out(app: Flask, client, db_session: Session) -> No
     point, issued = make_focal_point(app, db_session)
     token = csrf_token_in(client.get("/field/sign-in").get_data(as_text=True))
     for _ in range(5):
-        assert client.post("/field/sign-in", data={"csrf_token": token, "number": point.id,
+        assert client.post("/field/sign-in", data={"csrf_token": token, "number": point.public_number,
                                                    "pin": "000000x"}).status_code == 401
     # Five failures: even the right PIN is refused for a while.
-    assert client.post("/field/sign-in", data={"csrf_token": token, "number": point.id,
+    assert client.post("/field/sign-in", data={"csrf_token": token, "number": point.public_number,
                                                "pin": issued.pin}).status_code == 401
 
 
 def test_pin_sign_in_works(app: Flask, client, db_session: Session) -> None:
     point, issued = make_focal_point(app, db_session)
     token = csrf_token_in(client.get("/field/sign-in").get_data(as_text=True))
-    response = client.post("/field/sign-in", data={"csrf_token": token, "number": point.id, "pin": issued.pin})
+    response = client.post("/field/sign-in", data={"csrf_token": token, "number": point.public_number,
+                                                   "pin": issued.pin})
     assert response.status_code == 303
     assert client.get("/field").status_code == 200
 
@@ -84,11 +85,13 @@ def test_revoking_ends_open_sessions(app: Flask, client, db_session: Session) ->
     staff_client = app.test_client()
     sign_in(staff_client, supervisor)
     page = staff_client.get("/console/field/focal-points").get_data(as_text=True)
-    staff_client.post(f"/console/field/focal-points/{point.id}/revoke", data={"csrf_token": csrf_token_in(page)})
+    staff_client.post(f"/console/field/focal-points/{point.public_number}/revoke",
+                      data={"csrf_token": csrf_token_in(page)})
     assert point.revoked_at is not None and point.pin_hash is None
     assert client.get("/field").status_code == 302
     # New credentials do not revive the old session.
-    staff_client.post(f"/console/field/focal-points/{point.id}/credentials", data={"csrf_token": csrf_token_in(page)})
+    staff_client.post(f"/console/field/focal-points/{point.public_number}/credentials",
+                      data={"csrf_token": csrf_token_in(page)})
     assert client.get("/field").status_code == 302
 
 
