@@ -1,4 +1,4 @@
-"""/console/profile: the signed-in user's UI language."""
+"""/console/profile: the signed-in user's UI language and password."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from hotline.audit.service import record_event
-from hotline.auth.session import login_required
+from hotline.auth.accounts import change_own_password
+from hotline.auth.passwords import MIN_PASSWORD_LENGTH
+from hotline.auth.service import AccountError
+from hotline.auth.session import keep_this_session, login_required
 from hotline.console.blueprint import bp, staff
 from hotline.context import runtime
 from hotline.extensions import db
@@ -30,4 +33,33 @@ def profile() -> ResponseReturnValue:
         g.user_locale = chosen
         flash(_("Your language is saved."))
         return redirect(url_for("console.profile"), 303)
-    return render_template("console/profile.html", choices=[runtime().languages.get(c) for c in choices])
+    return render_template("console/profile.html", choices=[runtime().languages.get(c) for c in choices],
+                           min_length=MIN_PASSWORD_LENGTH)
+
+
+_PASSWORD_REFUSALS = {
+    "current_password": lambda: _("That is not your current password."),
+    "new_password": lambda: _("Choose a password other than the current one."),
+    "password": lambda: _("Use a password of at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+}
+
+
+@bp.post("/profile/password")
+@login_required()
+def change_password() -> ResponseReturnValue:
+    """Change one's own password (the current one is required): every other session of the user ends, this one
+    goes on with the new epoch."""
+    user = staff()
+    form = request.form
+    if form.get("new_password", "") != form.get("new_password_again", ""):
+        flash(_("The two new passwords are not the same."), "error")
+        return redirect(url_for("console.profile"), 303)
+    try:
+        change_own_password(db.session(), user, form.get("current_password", ""), form.get("new_password", ""))
+    except AccountError as error:
+        refusal = _PASSWORD_REFUSALS.get(str(error).split(":", 1)[0], _PASSWORD_REFUSALS["password"])
+        flash(refusal(), "error")
+        return redirect(url_for("console.profile"), 303)
+    keep_this_session(user)
+    flash(_("Your password is changed; you are signed out everywhere else."))
+    return redirect(url_for("console.profile"), 303)
