@@ -132,6 +132,11 @@ def test_the_profile_form_without_its_csrf_token_is_rejected(app: Flask, db_sess
     assert answer.status_code == 400
     db_session.refresh(user)
     assert verify_password(user.password_hash, STAFF_PASSWORD)
+    with_token = post_form(client, "/console/profile", "/console/profile/password", {
+        "current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})
+    assert with_token.status_code == 303
+    db_session.refresh(user)
+    assert verify_password(user.password_hash, NEW_PASSWORD)
 
 
 def test_setting_up_a_second_factor_ends_the_other_sessions_but_not_this_one(
@@ -154,6 +159,7 @@ def test_deactivation_ends_a_live_session_and_reactivation_does_not_revive_it(
         app: Flask, db_session: Session) -> None:
     admin, user = make_staff(db_session, "admin"), make_staff(db_session, "operator")
     console, victim = signed_in(app, admin), signed_in(app, user)
+    stolen = copy_of_cookie(app, victim)  # not used until the account is active again
     answer = post_form(console, "/console/accounts", f"/console/accounts/{user.id}/active", {"active": "0"})
     assert answer.status_code == 303
     assert not inside(victim)
@@ -163,7 +169,7 @@ def test_deactivation_ends_a_live_session_and_reactivation_does_not_revive_it(
     post_form(console, "/console/accounts", f"/console/accounts/{user.id}/active", {"active": "1"})
     db_session.refresh(user)
     assert user.active
-    assert not inside(victim)  # the old cookie stays dead
+    assert not inside(stolen)  # a cookie from before the deactivation stays dead
     assert inside(signed_in(app, user))
     assert [e.after for e in actions(db_session, "user.deactivate")] == [{"active": False}]
     assert actions(db_session, "user.deactivate")[0].actor_user_id == admin.id
@@ -173,7 +179,9 @@ def test_deactivation_ends_a_live_session_and_reactivation_does_not_revive_it(
 def test_an_admin_cannot_deactivate_themselves(app: Flask, db_session: Session) -> None:
     admin = make_staff(db_session, "admin")
     console = signed_in(app, admin)
-    post_form(console, "/console/accounts", f"/console/accounts/{admin.id}/active", {"active": "0"})
+    answer = post_form(console, "/console/accounts", f"/console/accounts/{admin.id}/active", {"active": "0"})
+    assert answer.status_code == 303
+    assert "You cannot deactivate your own account." in console.get("/console/accounts").get_data(as_text=True)
     db_session.refresh(admin)
     assert admin.active and inside(console)
 
@@ -287,6 +295,10 @@ def test_admin_forms_need_their_csrf_token(app: Flask, db_session: Session) -> N
     assert console.post(f"/console/accounts/{user.id}/active", data={"active": "0"}).status_code == 400
     db_session.refresh(user)
     assert user.active
+    assert post_form(console, "/console/accounts", f"/console/accounts/{user.id}/active",
+                     {"active": "0"}).status_code == 303
+    db_session.refresh(user)
+    assert not user.active
 
 
 def test_the_account_list_shows_every_user(app: Flask, db_session: Session) -> None:
