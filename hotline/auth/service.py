@@ -94,7 +94,7 @@ def end_sessions(session: Session, user: User) -> None:
     Called on sign-out, deactivation, password change or reset, and any change of the second factor. The bump is
     one UPDATE computed in the database, so two at once both end the sessions of before.
     """
-    user.session_epoch = User.session_epoch + 1  # type: ignore[assignment]  # SQL expression, read back after flush
+    user.session_epoch = User.session_epoch + 1  # an SQL expression: the new value is read back after the flush
     session.flush()
 
 

@@ -43,14 +43,14 @@ def _user(user_id: int) -> User:
 def _refusal(error: AccountError) -> str:
     field = str(error).split(":", 1)[0]
     if field == "password":
-        return _("Use a password of at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
+        return str(_("Use a password of at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
     if field == "user":
-        return _("You cannot deactivate your own account.")
-    return _("Check the form: something is missing or not valid.")
+        return str(_("You cannot deactivate your own account."))
+    return str(_("Check the form: something is missing or not valid."))
 
 
 def _users_page(**context: object) -> ResponseReturnValue:
-    counts = dict(db.session.execute(  # type: ignore[arg-type]
+    counts = dict(db.session.execute(
         select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > utcnow())
         .group_by(ApiToken.user_id)).all())
     return render_template("console/accounts.html", users=list_users(db.session()), token_counts=counts,

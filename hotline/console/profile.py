@@ -37,11 +37,13 @@ def profile() -> ResponseReturnValue:
                            min_length=MIN_PASSWORD_LENGTH)
 
 
-_PASSWORD_REFUSALS = {
-    "current_password": lambda: _("That is not your current password."),
-    "new_password": lambda: _("Choose a password other than the current one."),
-    "password": lambda: _("Use a password of at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
-}
+def _password_refusal(error: AccountError) -> str:
+    field = str(error).split(":", 1)[0]
+    if field == "current_password":
+        return str(_("That is not your current password."))
+    if field == "new_password":
+        return str(_("Choose a password other than the current one."))
+    return str(_("Use a password of at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
 
 
 @bp.post("/profile/password")
@@ -57,8 +59,7 @@ def change_password() -> ResponseReturnValue:
     try:
         change_own_password(db.session(), user, form.get("current_password", ""), form.get("new_password", ""))
     except AccountError as error:
-        refusal = _PASSWORD_REFUSALS.get(str(error).split(":", 1)[0], _PASSWORD_REFUSALS["password"])
-        flash(refusal(), "error")
+        flash(_password_refusal(error), "error")
         return redirect(url_for("console.profile"), 303)
     keep_this_session(user)
     flash(_("Your password is changed; you are signed out everywhere else."))
