@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
+from hotline.auth.login import LoginPolicy
 from hotline.auth.models import ApiToken, User
 from hotline.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from hotline.auth.service import AccountError, end_sessions
@@ -94,15 +95,27 @@ def reset_password(session: Session, user: User, actor: Actor, password: str | N
     return generated
 
 
-def change_own_password(session: Session, user: User, current: str, new: str) -> None:
+def change_own_password(session: Session, user: User, current: str, new: str, policy: LoginPolicy) -> None:
     """A signed-in user changes their password: the current one is required; every session of theirs ends
-    (the view carries the one making the change over, with ``keep_this_session``)."""
+    (the view carries the one making the change over, with ``keep_this_session``).
+
+    Wrong current passwords count as failed sign-ins: whoever holds a stolen session cannot guess the password
+    at leisure; at the limit the account locks and every session, theirs included, ends.
+    """
     if not verify_password(user.password_hash, current):
+        user.failed_logins += 1
+        if user.failed_logins >= policy.max_failures:
+            user.failed_logins = 0
+            user.locked_until = utcnow() + policy.lockout
+            end_sessions(session, user)
+            _audit(session, Actor(f"user:{user.id}", user.id), "user.locked", user)
+            raise AccountError("locked: too many wrong current passwords")
         raise AccountError("current_password: that is not your current password")
     check_password_policy(new)
     if new == current:
         raise AccountError("new_password: choose a password other than the current one")
     user.password_hash = hash_password(new)
+    user.failed_logins = 0
     end_sessions(session, user)
     _audit(session, Actor(f"user:{user.id}", user.id), "user.password_change", user)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from hotline.audit.service import record_event
 from hotline.auth.accounts import change_own_password
+from hotline.auth.login import LoginPolicy
 from hotline.auth.passwords import MIN_PASSWORD_LENGTH
 from hotline.auth.service import AccountError
 from hotline.auth.session import keep_this_session, login_required
@@ -37,10 +40,17 @@ def profile() -> ResponseReturnValue:
                            min_length=MIN_PASSWORD_LENGTH)
 
 
+def _login_policy() -> LoginPolicy:
+    settings = current_app.config["HOTLINE"]
+    return LoginPolicy(settings.login_max_failures, timedelta(minutes=settings.login_lockout_minutes))
+
+
 def _password_refusal(error: AccountError) -> str:
     field = str(error).split(":", 1)[0]
     if field == "current_password":
         return str(_("That is not your current password."))
+    if field == "locked":
+        return str(_("Too many failed attempts: this account is locked for a while. Try again later."))
     if field == "new_password":
         return str(_("Choose a password other than the current one."))
     return str(_("Use a password of at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
@@ -57,7 +67,8 @@ def change_password() -> ResponseReturnValue:
         flash(_("The two new passwords are not the same."), "error")
         return redirect(url_for("console.profile"), 303)
     try:
-        change_own_password(db.session(), user, form.get("current_password", ""), form.get("new_password", ""))
+        change_own_password(db.session(), user, form.get("current_password", ""), form.get("new_password", ""),
+                            _login_policy())
     except AccountError as error:
         flash(_password_refusal(error), "error")
         return redirect(url_for("console.profile"), 303)

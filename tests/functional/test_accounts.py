@@ -124,6 +124,22 @@ def test_password_change_needs_the_current_password_and_a_good_new_one(
     assert inside(other)  # nothing changed, nobody signed out
 
 
+def test_guessing_the_current_password_locks_the_account_and_ends_its_sessions(
+        app: Flask, db_session: Session) -> None:
+    user = make_staff(db_session, "operator")
+    stolen, owner = signed_in(app, user), signed_in(app, user)
+    for attempt in range(5):  # HOTLINE_LOGIN_MAX_FAILURES
+        assert inside(stolen), attempt
+        post_form(stolen, "/console/profile", "/console/profile/password",
+                  {"current_password": f"guess number {attempt}", "new_password": NEW_PASSWORD,
+                   "new_password_again": NEW_PASSWORD})
+    assert not inside(stolen) and not inside(owner)
+    db_session.refresh(user)
+    assert user.locked_until is not None and verify_password(user.password_hash, STAFF_PASSWORD)
+    assert sign_in(app.test_client(), user).status_code == 401  # locked for a while
+    assert actions(db_session, "user.locked")
+
+
 def test_the_profile_form_without_its_csrf_token_is_rejected(app: Flask, db_session: Session) -> None:
     user = make_staff(db_session, "operator")
     client = signed_in(app, user)
