@@ -78,6 +78,7 @@ class _SettingsSchema(Schema):
     login_lockout_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
     totp_required_roles = fields.List(
         fields.String(validate=validate.OneOf(("operator", "supervisor", "analyst", "admin"))), required=True)
+    api_token_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=365))  # MAX_TOKEN_DAYS
     spool_path = fields.String(load_default=None, allow_none=True)
     retention_recording_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
     retention_text_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
@@ -120,6 +121,7 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     totp_required_roles: tuple[str, ...] = ("supervisor", "admin")
+    api_token_days: int = 90
     generated_secrets: tuple[str, ...] = field(default=())
     spool_path: str | None = None  # None: <instance>/spool (local disk of each host)
     retention_recording_days: int = 365

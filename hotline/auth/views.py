@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from hotline.auth.login import LoginPolicy, LoginRefused, authenticate
+from hotline.auth.service import end_sessions
 from hotline.auth.session import current_user, log_in, log_out
 from hotline.auth.totp import begin_second_step, needs_second_step
 from hotline.db import utcnow
@@ -71,7 +72,14 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Sign out (POST only, CSRF-checked, so a link elsewhere cannot sign anyone out)."""
+    """Sign out (POST only, CSRF-checked, so a link elsewhere cannot sign anyone out).
+
+    Clearing this browser's cookie is not enough, since a copy of a signed cookie stays valid: the user's session
+    epoch moves on, which ends every session they hold, here and elsewhere.
+    """
+    user = current_user()
+    if user is not None:
+        end_sessions(db.session(), user)
     log_out()
     flash(_("You are signed out."))
     return redirect(url_for("auth.login"))
