@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from hotline.spool.codec import SMS_INBOUND, decode, encode, make_record
 from hotline.spool.replay import app_spool
 from hotline.spool.store import Spool
 from hotline.triage.models import ProtectionReferral
-from tests.factories import TEST_SECRETS, make_sms_intake, sid
+from tests.factories import TEST_SECRETS, make_sms_intake, make_staff, sid, sign_in
 from tests.fakes.twilio_api import twilio_api_for
 from tests.field_factories import make_focal_point
 
@@ -192,7 +192,7 @@ def _assert_personal_data_gone(session: Session, seeded: dict[str, Any]) -> None
 
 
 def test_purge_removes_voice_notes_candidates_referral_notes_places_and_old_dead_letters(
-    app: Flask, db_session: Session, runner: FlaskCliRunner, own_folders: None
+    app: Flask, db_session: Session, runner: FlaskCliRunner, own_folders: None, client: FlaskClient
 ) -> None:
     seeded = _seed_personal(app, db_session, 400, OLD_TEXTER)
     assert seeded["voice_note"].is_file() and len(seeded["dead"].read_bytes().splitlines()) == 2
@@ -201,6 +201,9 @@ def test_purge_removes_voice_notes_candidates_referral_notes_places_and_old_dead
     assert "candidate rumours: 1" in result.output and "referral notes: 1" in result.output
     assert "contact places: 1" in result.output and "set-aside webhooks (this host's spool): 1" in result.output
     _assert_personal_data_gone(db_session, seeded)
+    sign_in(client, make_staff(db_session, "supervisor"))
+    page = client.get(f"/console/rumours/{seeded['rumour_id']}").get_data(as_text=True)
+    assert "refund" not in page and "Statement removed with the caller" in page
     (left,) = seeded["dead"].read_bytes().splitlines()
     assert decode(runtime(app).keys, left).received_at > NOW - timedelta(days=1)  # the recent one is kept
     again = runner.invoke(cli, ["retention", "purge"])
