@@ -59,8 +59,8 @@ def audio_url(media_url: str, api_base: str) -> str:
 
 def fetch_recording(session: Session, recording: Recording, account: TwilioAccount, storage: Path) -> Path | None:
     """Download one recording's audio once; returns where it was stored, or None if there was nothing to do."""
-    if recording.storage_path or not recording.media_url or not recording.provider_sid:
-        return None
+    if recording.storage_path or not recording.media_url or not recording.provider_sid or recording.purged_at:
+        return None  # stored already, nothing to fetch, or purged (its URL waits only for the delete at Twilio)
     url = audio_url(recording.media_url, account.api_base)
     data = _download(url, account)
     day = recording.created_at.strftime("%Y/%m/%d")
