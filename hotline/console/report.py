@@ -15,14 +15,16 @@ from hotline.console.blueprint import CASEWORK, bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.field.service import voice_notes_dir
 from hotline.intake.models import Message, Recording, Report
+from hotline.intake.recording_files import RecordingFolders
 from hotline.ivr.recordings import recordings_dir
 from hotline.rumours.models import CounterMessage
 from hotline.sms.encoding import sms_cost
 from hotline.sms.media import media_dir, media_file
 from hotline.triage import actions
 from hotline.triage.actions import ActionRefused, Coding
-from hotline.triage.report import load_report_view, recording_file
+from hotline.triage.report import load_report_view
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -34,7 +36,7 @@ def _int_or_none(value: str | None) -> int | None:
 def report(report_id: int) -> ResponseReturnValue:
     """Everything about one report, and the forms to act on it."""
     session = db.session()
-    view = load_report_view(session, report_id, utcnow().date(), recordings_dir(current_app))
+    view = load_report_view(session, report_id, utcnow().date(), _recording_folders())
     if view is None:
         abort(404)
     draft = request.args.get("reply", "")
@@ -136,7 +138,7 @@ def close(report_id: int) -> ResponseReturnValue:
 def recording_audio(recording_id: int) -> ResponseReturnValue:
     """A recording's audio, served by the app to signed-in case workers only (never a Twilio URL)."""
     recording = db.session.get(Recording, recording_id)
-    path = recording_file(recording, recordings_dir(current_app))
+    path = _recording_folders().file(recording)
     if recording is None or path is None:
         abort(404)
     response = send_file(path, mimetype=recording.content_type or "audio/mpeg", conditional=True, max_age=0)
@@ -158,3 +160,8 @@ def message_media(message_id: int, index: int) -> ResponseReturnValue:
     # A file from a stranger: even opened directly, it runs no script and reaches nothing.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _recording_folders() -> RecordingFolders:
+    """Call recordings and field voice notes, each in its own folder."""
+    return RecordingFolders(recordings_dir(current_app), voice_notes_dir(current_app))

@@ -7,7 +7,6 @@ and system fonts first, so the first page stays well under 50 KB on a 2G connect
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -26,6 +25,7 @@ from hotline.field.service import (
     VoiceNoteRefused,
     check_voice_note,
     submit_web_report,
+    voice_notes_dir,
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
 from hotline.ops.ratelimit import field_link_limits, field_pin_limits
@@ -34,7 +34,6 @@ from hotline.settings import PROJECT_ROOT
 bp = Blueprint("field", __name__, url_prefix="/field")
 FIELD_LOCALES = "hotline_field_locales"
 LOCALES_DIR = PROJECT_ROOT / "locales"
-VOICE_NOTES_DIR = "field-voice-notes"
 
 
 def field_locales(app: Flask) -> tuple[str, ...]:
@@ -113,7 +112,7 @@ def report() -> ResponseReturnValue:
     except VoiceNoteRefused:
         return _invalid({"voice_note": [_("Only a voice note under 900 KB (ogg, mp3, m4a, amr, wav) can be sent.")]})
     result = submit_web_report(db.session(), data, note, point, runtime().intake_context(), utcnow(),
-                               Path(current_app.instance_path) / VOICE_NOTES_DIR)
+                               voice_notes_dir(current_app))
     reference = result.report.id if result.report is not None else result.contact.id
     thanks = url_for("field.thanks", reference=reference)
     if _wants_json():

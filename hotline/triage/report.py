@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from hotline.classify.service import rumour_index
-from hotline.files import inside
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.intake.recording_files import RecordingFolders
 from hotline.rumours.library import approved_counter_messages
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.triage.models import ProtectionReferral
@@ -46,15 +45,7 @@ class ReportView:
     reply_language: str | None
 
 
-def recording_file(recording: Recording | None, storage: Path) -> Path | None:
-    """The recording's local file if it is there (and inside ``storage``: a stored path cannot point elsewhere)."""
-    if recording is None or not recording.storage_path or recording.purged_at is not None:
-        return None
-    path = inside(storage, recording.storage_path)
-    return path if path is not None and path.is_file() else None
-
-
-def load_report_view(session: Session, report_id: int, today: date, storage: Path) -> ReportView | None:
+def load_report_view(session: Session, report_id: int, today: date, storage: RecordingFolders) -> ReportView | None:
     """The report page's data, or None for an unknown report."""
     report = session.scalar(
         select(Report).where(Report.id == report_id)
@@ -78,7 +69,7 @@ def load_report_view(session: Session, report_id: int, today: date, storage: Pat
                                 .order_by(ProtectionReferral.id)).all()
     return ReportView(report=report, contact=contact, caller=caller, messages=messages, history=history,
                       recording=report.recording,
-                      recording_present=recording_file(report.recording, storage) is not None,
+                      recording_present=storage.file(report.recording) is not None,
                       rumour=rumour, suggestions=suggestions, counter_messages=counter_messages,
                       referrals=referrals, reply_language=reply_language)
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
-from hotline.field.service import MAX_VOICE_NOTE_BYTES, VoiceNoteRefused, check_voice_note
+from hotline.field.service import MAX_VOICE_NOTE_BYTES, VoiceNoteRefused, check_voice_note, voice_notes_dir
 from hotline.intake.models import Caller, Contact, Report
 from tests.factories import csrf_token_in, make_staff, sign_in
 from tests.field_factories import field_sign_in, make_focal_point, report_form
@@ -152,7 +152,9 @@ def test_voice_notes_have_type_and_size_limits(app: Flask, client, db_session: S
     assert response.status_code == 303
     report = db_session.scalars(select(Report).where(Report.channel == "field")).one()
     assert report.recording is not None and report.recording.content_type == "audio/ogg"
-    assert Path(report.recording.storage_path or "").read_bytes().startswith(b"OggS")
+    stored = report.recording.storage_path or ""
+    assert not Path(stored).is_absolute()  # relative to the voice-notes folder, like every stored file
+    assert (voice_notes_dir(app) / stored).read_bytes().startswith(b"OggS")
 
 
 def test_the_first_field_page_weighs_under_50_kb(app: Flask, client, db_session: Session) -> None:
@@ -219,3 +221,30 @@ def test_field_pages_speak_every_language_with_a_catalogue(app: Flask, client, d
     assert '<html lang="bn" dir="ltr">' in bengali and "ফোকাল পয়েন্ট সাইন-ইন" in bengali
     # The console keeps its own, shorter list of languages.
     assert '<html lang="en"' in app.test_client().get("/console/login?lang=bn").get_data(as_text=True)
+
+
+def test_a_field_voice_note_plays_in_the_console_for_case_workers_only(
+        app: Flask, client, db_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setitem(app.config, "HOTLINE_VOICE_NOTES_DIR", str(tmp_path / "notes"))
+    audio = b"OggS" + b"\x01" * 300
+    _point, issued = make_focal_point(app, db_session)
+    field_sign_in(client, issued.link_token)
+    form = report_form(client, text="", voice_note=(io.BytesIO(audio), "note.ogg", "audio/ogg"))
+    assert client.post("/field/report", data=form, content_type="multipart/form-data").status_code == 303
+    report = db_session.scalars(select(Report).where(Report.channel == "field")).one()
+    assert report.recording is not None
+    src = f"/console/recordings/{report.recording.id}/audio"
+
+    staff = app.test_client()
+    assert staff.get(src).status_code == 302  # not signed in
+    sign_in(staff, make_staff(db_session, "analyst"))
+    assert staff.get(src).status_code == 403  # analysts see aggregates, never a caller's voice
+    staff = app.test_client()
+    sign_in(staff, make_staff(db_session, "operator"))
+    page = staff.get(f"/console/reports/{report.id}").get_data(as_text=True)
+    assert f'src="{src}"' in page and "not stored on this server" not in page
+    with staff.get(src) as served:
+        assert served.status_code == 200 and served.data == audio and served.mimetype == "audio/ogg"
+        assert served.headers["Cache-Control"] == "private, no-store"
