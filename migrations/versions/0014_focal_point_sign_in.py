@@ -5,7 +5,7 @@ are erased: supervisors issue new credentials (link and 10-digit PIN) and tell e
 Sessions opened before this migration carry no epoch and end at the next request.
 
 Revision ID: 0014_focal_point_sign_in
-Revises: 0011_session_epoch
+Revises: 0013_retention_sources
 Create Date: 2026-12-01
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014_focal_point_sign_in'
-down_revision = '0011_session_epoch'
+down_revision = '0013_retention_sources'
 branch_labels = None
 depends_on = None
 
