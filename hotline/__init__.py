@@ -26,6 +26,7 @@ from hotline.i18n import init_template_helpers, select_locale
 from hotline.ops.errors import register_error_handlers
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
+from hotline.ops.security import init_security
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
@@ -67,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_csrf(app)
+    init_security(app)
 
 
 def _register_blueprints(app: Flask) -> None:

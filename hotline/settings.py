@@ -57,6 +57,8 @@ class _SettingsSchema(Schema):
     retention_recording_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
     retention_text_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
     retention_attachment_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=36500))
+    readyz_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=16))
+    backup_dir = fields.String(load_default=None, allow_none=True)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class Settings:
     retention_recording_days: int = 365
     retention_text_days: int = 365
     retention_attachment_days: int = 90
+    readyz_token: str | None = None  # None: /readyz details only to loopback clients
+    backup_dir: str | None = None  # where `hotline backup` writes by default; `hotline check --deploy` looks there
 
     @property
     def production(self) -> bool:
