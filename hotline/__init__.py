@@ -21,6 +21,7 @@ from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
 from hotline.extensions import babel, db
 from hotline.field import init_field
+from hotline.files import private_dir
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
 from hotline.ops.errors import register_error_handlers
@@ -39,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     settings = load_settings(config, instance_path=Path(app.instance_path))
     app.instance_path = settings.instance_path
+    private_dir(Path(settings.instance_path), tighten=True)  # database, recordings, media, spool: ours alone
     languages = load_languages(CONFIG_DIR / "languages.yaml")
     taxonomy = load_taxonomy(CONFIG_DIR / "taxonomy.yaml", languages.codes)
     app.config.update(
