@@ -54,6 +54,17 @@ def recording_file(recording: Recording | None, storage: Path) -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
+def reports_of_recording(session: Session, recording: Recording) -> Sequence[Report]:
+    """The reports made from a recording; else those of its contact (a voicemail filed with the call's report)."""
+    made = session.scalars(select(Report).where(Report.recording_id == recording.id)).all()
+    return made or reports_of_contact(session, recording.contact_id)
+
+
+def reports_of_contact(session: Session, contact_id: int) -> Sequence[Report]:
+    """Every report of one contact (a call, an SMS conversation): what its messages and media belong to."""
+    return session.scalars(select(Report).where(Report.contact_id == contact_id)).all()
+
+
 def load_report_view(session: Session, report_id: int, today: date, storage: Path) -> ReportView | None:
     """The report page's data, or None for an unknown report."""
     report = session.scalar(

@@ -63,9 +63,10 @@ def test_queue_puts_urgent_and_protection_first_then_oldest(client: FlaskClient,
 def test_queue_defaults_to_the_operators_languages_and_filters(client: FlaskClient, db_session: Session) -> None:
     dari = make_report(db_session, "آیا مرز باز است؟", language="prs")
     thai = make_report(db_session, "ชายแดนเปิดไหม", language="th")
-    sign_in(client, _operator(db_session, languages=["prs"]))
+    bengali = make_report(db_session, "সীমান্ত কি খোলা?", language="bn")
+    sign_in(client, _operator(db_session, languages=["prs", "th"]))
     ids = _ids(client.get("/console/queue?per_page=100").get_data(as_text=True))
-    assert dari.id in ids and thai.id not in ids
+    assert dari.id in ids and thai.id in ids and bengali.id not in ids
     ids = _ids(client.get("/console/queue?lang=th&per_page=100").get_data(as_text=True))
     assert thai.id in ids and dari.id not in ids
     ids = _ids(client.get("/console/queue?lang=all&channel=voice&per_page=100").get_data(as_text=True))

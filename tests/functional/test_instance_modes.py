@@ -50,7 +50,7 @@ def test_a_new_instance_folder_and_its_sqlite_database_are_private(tmp_path: Pat
 def test_an_existing_instance_folder_and_database_are_tightened(tmp_path: Path) -> None:
     instance = tmp_path / "instance"
     instance.mkdir(mode=0o755)
-    os.chmod(instance, 0o755)
+    os.chmod(instance, 0o755)  # noqa: S103 - the loose mode the app must tighten
     database = instance / "other.sqlite3"
     database.touch()
     os.chmod(database, 0o644)
