@@ -29,13 +29,13 @@ def gather_facts(environ: Mapping[str, str] | None = None, locales_dir: Path = P
     """Everything the deployment checks need, from the environment (default ``os.environ``) and the disk."""
     environ = os.environ if environ is None else environ
     now = time.time() if now is None else now
-    common = {"catalogues": catalogues(locales_dir), "unvoiced": unvoiced(ivr_paths)}
+    compiled, unplayable = catalogues(locales_dir), unvoiced(ivr_paths)
     try:
         settings = load_settings(environ=environ)
     except SettingsError as exc:
         lengths = {_env_name(name): len(environ.get(_env_name(name), "")) for name in SECRETS}
         return DeployFacts(mode=environ.get("HOTLINE_MODE", "production"), settings_error=str(exc),
-                           secret_lengths=lengths, **common)  # type: ignore[arg-type]
+                           secret_lengths=lengths, catalogues=compiled, unvoiced=unplayable)
     backend = make_url(settings.database_url).get_backend_name()
     return DeployFacts(
         mode=settings.mode,
@@ -50,7 +50,8 @@ def gather_facts(environ: Mapping[str, str] | None = None, locales_dir: Path = P
         redis_error=redis_error(settings.redis_url),
         backup_dir=settings.backup_dir,
         newest_backup_age_hours=newest_backup_age(settings.backup_dir, now),
-        **common,  # type: ignore[arg-type]
+        catalogues=compiled,
+        unvoiced=unplayable,
     )
 
 
