@@ -86,11 +86,14 @@ def _private_sqlite_files(database: str | None) -> None:
     path = Path(database)
     if not path.parent.is_dir():
         return  # SQLite will say it cannot open the file
-    private_file(path)
-    for suffix in ("-wal", "-shm", "-journal"):
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            private_file(companion)
+    try:
+        private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                private_file(companion)
+    except PermissionError:
+        pass  # a file this user may not change: SQLite says so if it cannot open it; check --deploy reports modes
 
 
 def build_engine(url: str, **kwargs: Any) -> Engine:

@@ -3,6 +3,7 @@ folders are created 0700 and files 0600."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -35,7 +36,9 @@ def private_dir(path: Path, *, tighten: bool = False) -> Path:
             continue  # another worker made it: it made it private too
         os.chmod(folder, PRIVATE_DIR_MODE)  # mkdir's mode passes through the umask
     if tighten:
-        os.chmod(path, PRIVATE_DIR_MODE)
+        # A folder another user owns stays as it is: `hotline check --deploy` reports its mode.
+        with contextlib.suppress(PermissionError):
+            os.chmod(path, PRIVATE_DIR_MODE)
     return path
 
 
