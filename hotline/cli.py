@@ -22,6 +22,7 @@ from hotline.ivr.cli import ivr_group
 from hotline.ivr.simulate_cli import simulate_call
 from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
+from hotline.ops.deploy_cli import check_command
 from hotline.retention.cli import erase, retention_group
 from hotline.settings import PROJECT_ROOT, SettingsError
 from hotline.sms.cli import sms_group
@@ -117,6 +118,7 @@ cli.add_command(restore_command)
 cli.add_command(field_group)
 cli.add_command(export_group)
 cli.add_command(digest_group)
+cli.add_command(check_command)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from limits import parse_many
 from marshmallow import Schema, ValidationError, fields, validate
 
 from hotline.content.yamlfile import ContentError, flatten_messages, load_yaml_file
+from hotline.files import private_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -94,6 +95,8 @@ class _SettingsSchema(Schema):
     ratelimit_webhook_refused = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_webhook_refused"])
     ratelimit_api = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_api"])
     ratelimit_api_refused = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_api_refused"])
+    readyz_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=16))
+    backup_dir = fields.String(load_default=None, allow_none=True)
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,8 @@ class Settings:
     ratelimit_webhook_refused: str = RATE_LIMIT_DEFAULTS["ratelimit_webhook_refused"]
     ratelimit_api: str = RATE_LIMIT_DEFAULTS["ratelimit_api"]
     ratelimit_api_refused: str = RATE_LIMIT_DEFAULTS["ratelimit_api_refused"]
+    readyz_token: str | None = None  # None: /readyz details only to loopback clients
+    backup_dir: str | None = None  # where `hotline backup` writes by default; `hotline check --deploy` looks there
 
     @property
     def production(self) -> bool:
@@ -166,7 +171,7 @@ def _demo_secrets(instance_path: Path, missing: list[str]) -> dict[str, str]:
     The file is created exclusively, so gunicorn workers starting together all read the same secrets.
     """
     store = instance_path / "demo-secrets.json"
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(instance_path)
     if not store.exists():
         fresh = {name: ("AC" + secrets.token_hex(16)) if name == "twilio_account_sid" else secrets.token_hex(32)
                  for name in SECRETS}
@@ -219,7 +224,7 @@ def _finish(data: dict[str, Any], instance: Path) -> Settings:
         if len(data[name]) < _MIN_KEY_LENGTH:
             raise SettingsError(f"HOTLINE_{name.upper()} must be at least {_MIN_KEY_LENGTH} characters long")
     if not data["database_url"]:
-        instance.mkdir(parents=True, exist_ok=True)
+        private_dir(instance)
         data["database_url"] = f"sqlite:///{instance / 'hotline.sqlite3'}"
     if data["default_locale"] not in data["ui_locales"]:
         raise SettingsError("HOTLINE_DEFAULT_LOCALE must be one of HOTLINE_UI_LOCALES")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hotline.classify.service import classify_report
 from hotline.field.models import FocalPoint
 from hotline.field.reports import FieldReport, field_intake, visit_details
+from hotline.files import private_dir
 from hotline.intake.inbound import InboundMessage, InboundRecording
 from hotline.intake.service import IntakeContext, IntakeResult, record
 
@@ -113,7 +114,7 @@ def _with_defaults(report: FieldReport, point: FocalPoint) -> FieldReport:
 
 def store_voice_note(folder: Path, name: str, note: VoiceNote) -> Path:
     """Write a voice note atomically under ``folder`` (created if needed); the name is the submission id."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     target = folder / f"{name}{VOICE_NOTE_TYPES[note.content_type]}"
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
     with os.fdopen(fd, "wb") as handle:

@@ -29,6 +29,7 @@ from hotline.field.service import (
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
 from hotline.ops.ratelimit import field_link_limits, field_pin_limits
+from hotline.ops.security import uses_microphone
 from hotline.settings import PROJECT_ROOT
 
 bp = Blueprint("field", __name__, url_prefix="/field")
@@ -84,6 +85,7 @@ def _wants_json() -> bool:
 
 @bp.get("")
 @focal_point_required
+@uses_microphone  # the voice note: a phone may record it from the page
 def form() -> ResponseReturnValue:
     """The report form; each rendering carries a fresh submission id, so a double submit stores one report."""
     return render_template("field/form.html", submission_id=uuid.uuid4().hex, sources=SOURCES, values={},
@@ -92,6 +94,7 @@ def form() -> ResponseReturnValue:
 
 @bp.post("/report")
 @focal_point_required
+@uses_microphone  # a refused submission shows the form again
 def report() -> ResponseReturnValue:
     """Accept one report (form post, or the offline outbox's fetch); a repeat of the same id is a no-op."""
     point = current_focal_point()

@@ -23,6 +23,7 @@ from hotline.channels.twilio.download import DownloadError, download
 from hotline.channels.twilio.remote import RemoteDeleter, remote_deleter
 from hotline.channels.twilio.rest import twilio_client
 from hotline.context import runtime
+from hotline.files import private_dir, write_private
 from hotline.intake.models import Recording
 from hotline.jobs import job_session
 
@@ -65,9 +66,8 @@ def fetch_recording(session: Session, recording: Recording, account: TwilioAccou
     data = _download(url, account)
     day = recording.created_at.strftime("%Y/%m/%d")
     target = storage / day / f"{recording.provider_sid}.mp3"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(data)
+    private_dir(target.parent)
+    partial = write_private(target.with_suffix(".part"), data)
     partial.replace(target)  # atomic: a crash never leaves half a file under the final name
     recording.storage_path = f"{day}/{target.name}"
     recording.content_type = "audio/mpeg"

@@ -26,7 +26,7 @@ from hotline.channels.twilio.download import DownloadError, download
 from hotline.channels.twilio.remote import RemoteDeleter, remote_deleter
 from hotline.channels.twilio.rest import twilio_client
 from hotline.context import runtime
-from hotline.files import inside
+from hotline.files import inside, private_dir, write_private
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message
 from hotline.ivr.recordings import TWILIO_API_HOST, TwilioAccount, account_of
@@ -85,9 +85,8 @@ def fetch_media(session: Session, message: Message, account: TwilioAccount, stor
             content_type = fetched.content_type if fetched.content_type in SUFFIXES else "application/octet-stream"
             day = message.created_at.strftime("%Y/%m/%d")
             target = storage / day / f"{message.provider_sid}-{index}{SUFFIXES.get(content_type, '.bin')}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".part")
-            partial.write_bytes(fetched.data)
+            private_dir(target.parent)
+            partial = write_private(target.with_suffix(".part"), fetched.data)
             partial.replace(target)  # atomic: a crash never leaves half a file under the final name
             items[index] = {**item, "stored": f"{day}/{target.name}", "content_type": content_type,
                             "bytes": len(fetched.data)}

@@ -45,6 +45,17 @@ class ReportView:
     reply_language: str | None
 
 
+def reports_of_recording(session: Session, recording: Recording) -> Sequence[Report]:
+    """The reports made from a recording; else those of its contact (a voicemail filed with the call's report)."""
+    made = session.scalars(select(Report).where(Report.recording_id == recording.id)).all()
+    return made or reports_of_contact(session, recording.contact_id)
+
+
+def reports_of_contact(session: Session, contact_id: int) -> Sequence[Report]:
+    """Every report of one contact (a call, an SMS conversation): what its messages and media belong to."""
+    return session.scalars(select(Report).where(Report.contact_id == contact_id)).all()
+
+
 def load_report_view(session: Session, report_id: int, today: date, storage: RecordingFolders) -> ReportView | None:
     """The report page's data, or None for an unknown report."""
     report = session.scalar(

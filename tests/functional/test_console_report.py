@@ -119,7 +119,7 @@ def test_escalate_records_a_referral_and_close(app: Flask, client: FlaskClient, 
 
 def test_an_operator_who_does_not_hold_the_report_cannot_act(client: FlaskClient, db_session: Session) -> None:
     report = make_report(db_session)
-    sign_in(client, make_staff(db_session, "operator"))
+    sign_in(client, make_staff(db_session, "operator", languages=["en"]))
     token = csrf_token_in(client.get(f"/console/reports/{report.id}").get_data(as_text=True))
     html = client.post(f"/console/reports/{report.id}/answered", data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
@@ -137,7 +137,7 @@ def test_recording_audio_is_served_with_checks_or_said_missing(app: Flask, clien
     db_session.flush()
     report.recording_id = recording.id
     db_session.flush()
-    sign_in(client, make_staff(db_session, "operator"))
+    sign_in(client, make_staff(db_session, "operator", languages=["en"]))
     html = client.get(f"/console/reports/{report.id}").get_data(as_text=True)
     assert "not stored on this server" in html
     assert client.get(f"/console/recordings/{recording.id}/audio").status_code == 404

@@ -75,6 +75,7 @@ def test_recordings_are_fetched_once_into_storage(phone: FakeTwilioCaller, db_se
     account = TwilioAccount(fake_twilio, ACCOUNT, TEST_AUTH_TOKEN)
     stored = fetch_recording(db_session, recording, account, tmp_path)
     assert stored is not None and stored.read_bytes() == AUDIO
+    assert stored.stat().st_mode & 0o777 == 0o600 and stored.parent.stat().st_mode & 0o777 == 0o700  # private
     assert recording.storage_path.endswith(f"{recording.provider_sid}.mp3") and recording.content_type == "audio/mpeg"
     assert fetch_recording(db_session, recording, account, tmp_path) is None  # once only
     assert _FakeTwilio.served[-1].endswith(f"{recording.provider_sid}.mp3")
