@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -51,18 +52,20 @@ def export_trends(date_from: str, date_to: str, fmt: str, output: Path | None, *
     except ValidationError as exc:
         problems = "; ".join(f"--{key}: {' '.join(map(str, msgs))}" for key, msgs in _flat(exc.messages))
         raise click.UsageError(problems) from None
-    records = export_records(db.session(), query)
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        raise click.UsageError("XLSX is binary: give -o FILE or redirect standard output")
     progress = _Progress()
-    if fmt == "xlsx":
-        if output is None and sys.stdout.isatty():
-            raise click.UsageError("XLSX is binary: give -o FILE or redirect standard output")
-        write_xlsx(str(output) if output else sys.stdout.buffer, records, progress=progress)
-    else:
-        meta = {"from": query.date_from.isoformat(), "to": query.date_to.isoformat(),
-                "generated": date.today().isoformat()}
-        chunks = csv_chunks(records, progress=progress) if fmt == "csv" else json_chunks(records, meta,
-                                                                                         progress=progress)
-        _write_text(chunks, output)
+    # A read-only session of the export's own (closed at the end): on SQLite a long export takes no write lock.
+    with closing(db.new_session(read_only=True)) as session:
+        records = export_records(session, query)
+        if fmt == "xlsx":
+            write_xlsx(str(output) if output else sys.stdout.buffer, records, progress=progress)
+        else:
+            meta = {"from": query.date_from.isoformat(), "to": query.date_to.isoformat(),
+                    "generated": date.today().isoformat()}
+            chunks = csv_chunks(records, progress=progress) if fmt == "csv" else json_chunks(records, meta,
+                                                                                             progress=progress)
+            _write_text(chunks, output)
     click.echo(f"\rexported {progress.rows} rows as {fmt}" + (f" to {output}" if output else ""), err=True)
 
 
