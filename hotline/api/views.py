@@ -87,8 +87,9 @@ def attribution_view() -> ResponseReturnValue:
 @token_required(*READ_TRENDS)
 def campaigns() -> ResponseReturnValue:
     """Every started campaign, evaluated."""
-    results = evaluate_campaigns(db.session(), date.today())
-    return jsonify(schemas.CampaignListSchema().dump({"campaigns": [campaign_body(r) for r in results]}))
+    results = evaluate_campaigns(db.session(), date.today(), trends_config().min_cell_count)
+    return jsonify(schemas.CampaignListSchema().dump({"min_cell_count": trends_config().min_cell_count,
+                                                      "campaigns": [campaign_body(r) for r in results]}))
 
 
 @bp.get("/exports/trends")

@@ -35,8 +35,10 @@ class _Progress:
 
 
 @export_group.command("trends")
-@click.option("--from", "date_from", required=True, help="First day, YYYY-MM-DD.")
-@click.option("--to", "date_to", required=True, help="Last day (inclusive), YYYY-MM-DD.")
+@click.option("--from", "date_from", required=True,
+              help="First day, YYYY-MM-DD (widened to its ISO week's Monday).")
+@click.option("--to", "date_to", required=True,
+              help="Last day (inclusive), YYYY-MM-DD (widened to its ISO week's Sunday).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of standard output.")
@@ -52,6 +54,9 @@ def export_trends(date_from: str, date_to: str, fmt: str, output: Path | None, *
     except ValidationError as exc:
         problems = "; ".join(f"--{key}: {' '.join(map(str, msgs))}" for key, msgs in _flat(exc.messages))
         raise click.UsageError(problems) from None
+    if (query.date_from.isoformat(), query.date_to.isoformat()) != (date_from, date_to):
+        click.echo(f"counting whole ISO weeks: {query.date_from.isoformat()} (Monday) to "
+                   f"{query.date_to.isoformat()} (Sunday)", err=True)
     if fmt == "xlsx" and output is None and sys.stdout.isatty():
         raise click.UsageError("XLSX is binary: give -o FILE or redirect standard output")
     progress = _Progress()

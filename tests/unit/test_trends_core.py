@@ -213,5 +213,5 @@ def test_season_warnings_before_and_during_a_season_over_the_new_year() -> None:
     near = season_warnings([route], date(2026, 9, 10), ["journey_risk", "other"])
     assert len(near) == 1 and near[0].weeks_until == 5 and near[0].rising == ("journey_risk",)
     assert season_warnings([route], date(2027, 1, 5), [])[0].weeks_until == 0
-    profile = month_profile([(date(2025, 10, 6), 3), (date(2025, 10, 13), 4), (date(2026, 1, 5), 2)])
-    assert profile[2025][9] == 7 and profile[2026][0] == 2
+    profile = month_profile([(date(2025, 10, 6), 3), (date(2025, 10, 13), 4), (date(2026, 1, 5), 2)], 3)
+    assert profile[2025][9] == 7 and profile[2026][0] is None  # 2 is under k = 3: suppressed
