@@ -25,6 +25,7 @@ from flask_limiter import RateLimitExceeded, RouteLimit
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline.extensions import limiter
+from hotline.field.credentials import digits_only
 from hotline.ops.errors import handle_http_error
 
 log = logging.getLogger("hotline.ratelimit")
@@ -120,9 +121,10 @@ def pending_account() -> str:
 
 
 def focal_point_number() -> str:
-    """The focal point number a PIN sign-in names; anything that is not one is counted together."""
-    number = request.form.get("number", "").strip()
-    return f"fp-{int(number)}" if number.isdecimal() and len(number) <= 9 else "fp-invalid"
+    """The focal point number a PIN sign-in names, read as the sign-in reads it (any script's digits, spaces and
+    dashes dropped), so one number is one counter however it is typed; anything else is counted together."""
+    number = digits_only(request.form.get("number", "").strip()[:40])
+    return f"fp-{number}" if number and len(number) <= 12 else "fp-invalid"
 
 
 def everyone() -> str:

@@ -242,7 +242,7 @@ def test_a_field_voice_note_plays_in_the_console_for_case_workers_only(
     sign_in(staff, make_staff(db_session, "analyst"))
     assert staff.get(src).status_code == 403  # analysts see aggregates, never a caller's voice
     staff = app.test_client()
-    sign_in(staff, make_staff(db_session, "operator"))
+    sign_in(staff, make_staff(db_session, "operator", languages=[report.language]))  # reports in their language
     page = staff.get(f"/console/reports/{report.id}").get_data(as_text=True)
     assert f'src="{src}"' in page and "not stored on this server" not in page
     with staff.get(src) as served:

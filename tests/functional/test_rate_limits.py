@@ -170,10 +170,10 @@ def test_field_sign_in_is_limited_per_address_links_included(limited: Callable[.
 
 def test_field_pin_is_limited_per_focal_point_from_any_address(limited: Callable[..., Flask]) -> None:
     app = limited()
-    assert try_pin(app, "198.51.100.20", "777").status_code == 401
-    assert try_pin(app, "198.51.100.21", "0777").status_code == 401  # the same number
-    assert_throttled(try_pin(app, "198.51.100.22", "777"))
-    assert try_pin(app, "198.51.100.22", "778").status_code == 401
+    assert try_pin(app, "198.51.100.20", "48210937").status_code == 401
+    assert try_pin(app, "198.51.100.21", "4821 0937").status_code == 401  # the same number, as the sign-in reads it
+    assert_throttled(try_pin(app, "198.51.100.22", "۴۸۲۱-۰۹۳۷"))  # in Dari digits
+    assert try_pin(app, "198.51.100.22", "48210938").status_code == 401
 
 
 def test_field_sign_in_has_an_overall_ceiling(limited: Callable[..., Flask]) -> None:
