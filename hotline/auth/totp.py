@@ -39,11 +39,6 @@ def login_policy() -> LoginPolicy:
     return LoginPolicy(settings.login_max_failures, timedelta(minutes=settings.login_lockout_minutes))
 
 
-def needs_second_step(user: User) -> bool:
-    """Whether this user's login continues with a TOTP code."""
-    return user.totp_secret is not None
-
-
 def begin_second_step(user: User, nonce: str, target: str | None) -> ResponseReturnValue:
     """After a correct password: remember who is half signed in (not signed in), and ask for the code.
 
