@@ -123,7 +123,7 @@ class Settings:
     session_absolute_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
-    totp_required_roles: tuple[str, ...] = ("supervisor", "admin")
+    totp_required_roles: tuple[str, ...] = ("operator", "supervisor", "admin")  # every role that reads caller text
     api_token_days: int = 90
     generated_secrets: tuple[str, ...] = field(default=())
     spool_path: str | None = None  # None: <instance>/spool (local disk of each host)

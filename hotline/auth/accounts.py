@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
-from hotline.auth.login import LoginPolicy
+from hotline.auth.login import LoginPolicy, count_password_failure, must_wait
 from hotline.auth.models import ApiToken, User
 from hotline.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from hotline.auth.service import AccountError, end_sessions
@@ -100,15 +100,15 @@ def change_own_password(session: Session, user: User, current: str, new: str, po
     (the view carries the one making the change over, with ``keep_this_session``).
 
     Wrong current passwords count as failed sign-ins: whoever holds a stolen session cannot guess the password
-    at leisure; at the limit the account locks and every session, theirs included, ends.
+    at leisure; once they reach the sign-in delay, every session, theirs included, ends.
     """
+    now = utcnow()
+    if must_wait(user, now):
+        raise AccountError("locked: too many wrong current passwords; try again later")
     if not verify_password(user.password_hash, current):
-        user.failed_logins += 1
-        if user.failed_logins >= policy.max_failures:
-            user.failed_logins = 0
-            user.locked_until = utcnow() + policy.lockout
+        count_password_failure(session, user, policy, now)
+        if must_wait(user, now):  # the failures reached the delay: whoever is guessing loses the session too
             end_sessions(session, user)
-            _audit(session, Actor(f"user:{user.id}", user.id), "user.locked", user)
             raise AccountError("locked: too many wrong current passwords")
         raise AccountError("current_password: that is not your current password")
     check_password_policy(new)

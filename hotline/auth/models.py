@@ -31,9 +31,14 @@ class User(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     ui_locale: Mapped[str] = mapped_column(String(8), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords since the last full sign-in
+    code_failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong second-step codes, likewise
+    # No sign-in step (password or code) is looked at before this time: the progressive delay (hotline.auth.login).
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # last TOTP time step accepted: no code reused
+    # The half-signed-in state between password and code: the cookie's copy must match, so clearing it kills it.
+    login_nonce: Mapped[str | None] = mapped_column(String(32))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Copied into every session at sign-in and compared on each request: bumping it ends all of the user's sessions.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from hotline.auth.login import LoginPolicy, LoginRefused, authenticate
+from hotline.auth.login import LoginRefused, check_password
 from hotline.auth.service import end_sessions
 from hotline.auth.session import current_user, log_in, log_out
-from hotline.auth.totp import begin_second_step, needs_second_step
+from hotline.auth.totp import begin_second_step, login_policy
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.ops.ratelimit import staff_sign_in_limits
@@ -53,20 +52,18 @@ def login() -> ResponseReturnValue:
         if current_user() is not None:
             return redirect(target or _landing())
         return render_template("auth/login.html", next=target)
-    settings = current_app.config["HOTLINE"]
-    policy = LoginPolicy(settings.login_max_failures, timedelta(minutes=settings.login_lockout_minutes))
     try:
-        user = authenticate(db.session(), request.form.get("email", ""), request.form.get("password", ""),
-                            policy, utcnow())
-    except LoginRefused as refused:
+        accepted = check_password(db.session(), request.form.get("email", ""), request.form.get("password", ""),
+                                  login_policy(), utcnow())
+    except LoginRefused:
         db.session.commit()  # the failure count must stick although the answer is an error
-        message = (_("Too many failed attempts: this account is locked for a while. Try again later.")
-                   if refused.locked else _("Wrong e-mail address or password."))
-        return render_template("auth/login.html", next=target, error=message,
-                               email=request.form.get("email", "")), 401
-    if needs_second_step(user):
-        return begin_second_step(user, target)
-    log_in(user)
+        # One answer for an unknown, inactive, waiting or wrong-password account: it says nothing about which.
+        return render_template("auth/login.html", next=target, email=request.form.get("email", ""), error=_(
+            "Wrong e-mail address or password, or too many attempts in a row: wait a few minutes, then try again."
+        )), 401
+    if accepted.pending_nonce is not None:
+        return begin_second_step(accepted.user, accepted.pending_nonce, target)
+    log_in(accepted.user)
     return redirect(target or _landing())
 
 

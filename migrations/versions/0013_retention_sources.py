@@ -2,7 +2,7 @@
 relative to their folder
 
 Revision ID: 0013_retention_sources
-Revises: 0011_session_epoch
+Revises: 0012_signin
 Create Date: 2026-12-03
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_retention_sources'
-down_revision = '0011_session_epoch'
+down_revision = '0012_signin'
 branch_labels = None
 depends_on = None
 

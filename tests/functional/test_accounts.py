@@ -161,7 +161,8 @@ def test_setting_up_a_second_factor_ends_the_other_sessions_but_not_this_one(
     current, other = signed_in(app, user), signed_in(app, user)
     page = current.get("/console/profile/totp").get_data(as_text=True)
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)  # type: ignore[union-attr]
-    current.post("/console/profile/totp", data={"csrf_token": csrf_token_in(page), "code": pyotp.TOTP(secret).now()})
+    current.post("/console/profile/totp", data={"csrf_token": csrf_token_in(page), "password": STAFF_PASSWORD,
+                                                "code": pyotp.TOTP(secret).now()})  # re-authenticated
     db_session.refresh(user)
     assert user.totp_secret is not None
     assert inside(current)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,8 +38,10 @@ def test_enrol_then_login_asks_for_the_code(app: Flask, client: FlaskClient, db_
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)  # type: ignore[union-attr]
     assert "otpauth://totp/" in page
     token = csrf_token_in(page)
-    assert client.post("/console/profile/totp", data={"csrf_token": token, "code": "000000"}).status_code == 400
-    client.post("/console/profile/totp", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+    assert client.post("/console/profile/totp", data={"csrf_token": token, "password": STAFF_PASSWORD,
+                                                      "code": "000000"}).status_code == 400
+    client.post("/console/profile/totp", data={"csrf_token": token, "password": STAFF_PASSWORD,
+                                               "code": pyotp.TOTP(secret).now()})
     db_session.refresh(supervisor)
     assert supervisor.totp_secret is not None and secret.encode() not in supervisor.totp_secret
 
@@ -49,8 +52,9 @@ def test_enrol_then_login_asks_for_the_code(app: Flask, client: FlaskClient, db_
     code_page = other.get("/console/login/code").get_data(as_text=True)
     wrong = other.post("/console/login/code", data={"csrf_token": csrf_token_in(code_page), "code": "000000"})
     assert wrong.status_code == 401
+    # The enrolment used the current step's code, and a code is accepted once: the next step's is still valid.
     right = other.post("/console/login/code", data={"csrf_token": csrf_token_in(code_page),
-                                                    "code": pyotp.TOTP(secret).now()})
+                                                    "code": pyotp.TOTP(secret).at(time.time() + 30)})
     assert right.status_code == 302
     assert other.get("/console/queue").status_code == 200
     assert STAFF_PASSWORD  # the password alone was not enough
@@ -73,7 +77,8 @@ def test_roles_that_require_totp_reach_only_the_enrolment_page_until_they_have_i
     assert blocked.status_code == 302 and blocked.headers["Location"].endswith("/console/profile/totp")
     page = client.get("/console/profile/totp").get_data(as_text=True)
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)  # type: ignore[union-attr]
-    client.post("/console/profile/totp", data={"csrf_token": csrf_token_in(page), "code": pyotp.TOTP(secret).now()})
+    client.post("/console/profile/totp", data={"csrf_token": csrf_token_in(page), "password": STAFF_PASSWORD,
+                                               "code": pyotp.TOTP(secret).now()})
     assert client.get("/console/queue").status_code == 200
 
     other = app.test_client()  # an operator's role does not require it
@@ -86,7 +91,8 @@ def test_the_required_roles_come_from_the_environment() -> None:
     from tests.factories import TEST_SECRETS
 
     environ = {"HOTLINE_MODE": "testing", **TEST_SECRETS}
-    assert load_settings(environ=environ).totp_required_roles == ("supervisor", "admin")
+    # Issue 17: every role that reads caller text by default.
+    assert load_settings(environ=environ).totp_required_roles == ("operator", "supervisor", "admin")
     assert load_settings(environ={**environ, "HOTLINE_TOTP_REQUIRED_ROLES": "none"}).totp_required_roles == ()
     assert load_settings(environ={**environ, "HOTLINE_TOTP_REQUIRED_ROLES": "admin, analyst"}).totp_required_roles \
         == ("admin", "analyst")
