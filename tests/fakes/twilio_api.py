@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from flask import Flask
 from werkzeug.serving import make_server
@@ -40,14 +40,10 @@ class RecordedRequest:
     account_sid: str | None
 
 
-class FakeStorage:
-    """A second loopback host standing in for Twilio's file storage: serves what it holds to anyone and records the
-    headers of every request it got (a download must never bring the account's credentials here)."""
+class _LoopbackServer:
+    """A threaded WSGI server on a loopback address, run while the object is used as a context manager."""
 
-    def __init__(self, host: str = "127.0.0.2") -> None:
-        self.headers: list[dict[str, str]] = []
-        self._files: dict[str, tuple[bytes, str]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, host: str) -> None:
         self._server = make_server(host, 0, self._app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -56,14 +52,7 @@ class FakeStorage:
     def base_url(self) -> str:
         return f"http://{self._server.host}:{self._server.server_port}"
 
-    def put(self, data: bytes, content_type: str) -> str:
-        """Hold a file; returns its URL."""
-        path = f"/stored/{uuid.uuid4().hex}"
-        with self._lock:
-            self._files[path] = (data, content_type)
-        return self.base_url + path
-
-    def __enter__(self) -> FakeStorage:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -71,6 +60,27 @@ class FakeStorage:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        raise NotImplementedError
+
+
+class FakeStorage(_LoopbackServer):
+    """A second loopback host standing in for Twilio's file storage: serves what it holds to anyone and records the
+    headers of every request it got (a download must never bring the account's credentials here)."""
+
+    def __init__(self, host: str = "127.0.0.2") -> None:
+        self.headers: list[dict[str, str]] = []
+        self._files: dict[str, tuple[bytes, str]] = {}
+        self._lock = threading.Lock()
+        super().__init__(host)
+
+    def put(self, data: bytes, content_type: str) -> str:
+        """Hold a file; returns its URL."""
+        path = f"/stored/{uuid.uuid4().hex}"
+        with self._lock:
+            self._files[path] = (data, content_type)
+        return self.base_url + path
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -82,7 +92,7 @@ class FakeStorage:
         return Response(found[0], status=200, mimetype=found[1])(environ, start_response)
 
 
-class FakeTwilioApi:
+class FakeTwilioApi(_LoopbackServer):
     """A threaded HTTP server answering POST /2010-04-01/Accounts/<sid>/Messages.json like Twilio, serving media and
     recordings to the account's credentials, and deleting them on DELETE."""
 
@@ -93,13 +103,7 @@ class FakeTwilioApi:
         self._delete_failures = 0
         self._media: dict[str, tuple[bytes, str]] = {}
         self._redirect: FakeStorage | FakeTwilioApi | None = None
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
+        super().__init__("127.0.0.1")
 
     @property
     def messages(self) -> list[RecordedRequest]:
@@ -149,15 +153,6 @@ class FakeTwilioApi:
         """Answer the next ``times`` DELETE requests with 500."""
         with self._lock:
             self._delete_failures += times
-
-    def __enter__(self) -> FakeTwilioApi:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
