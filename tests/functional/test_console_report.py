@@ -108,13 +108,15 @@ def test_escalate_records_a_referral_and_close(app: Flask, client: FlaskClient, 
                                                           "note": "protection need"})
     [referral] = db_session.scalars(select(ProtectionReferral).where(ProtectionReferral.report_id == rid)).all()
     assert referral.referred_to == "UNHCR Kabul"
+    supervisor, other = make_staff(db_session, "supervisor"), app.test_client()
+    sign_in(other, supervisor)
+    assert "UNHCR Kabul" in other.get("/console/supervision").get_data(as_text=True)  # an open escalation
     client.post(f"/console/reports/{rid}/close", data={"csrf_token": token})
     db_session.expire_all()
     assert db_session.get(type(report), rid).status == ReportStatus.CLOSED  # type: ignore[union-attr]
-    supervisor, other = make_staff(db_session, "supervisor"), app.test_client()
-    sign_in(other, supervisor)
-    html = other.get("/console/supervision").get_data(as_text=True)
-    assert "UNHCR Kabul" in html
+    # A closed report is no open escalation any more; its referral stays on the report page.
+    assert "UNHCR Kabul" not in other.get("/console/supervision").get_data(as_text=True)
+    assert "UNHCR Kabul" in client.get(f"/console/reports/{rid}").get_data(as_text=True)
 
 
 def test_an_operator_who_does_not_hold_the_report_cannot_act(client: FlaskClient, db_session: Session) -> None:
