@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from hotline.rumours.models import CounterMessage, Rumour
 from hotline.triage.models import ProtectionReferral
 
 HISTORY_LIMIT = 20
+THREAD_LIMIT = 200  # the newest messages and recordings of the caller's conversation shown on a report page
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,25 @@ class RumourSuggestion:
 
 
 @dataclass(frozen=True)
+class ThreadEntry:
+    """One message or recording of the caller's conversation, from whichever of their contacts it came."""
+
+    at: datetime
+    channel: str
+    report_id: int | None  # the report its contact produced, to link to when it is not this one
+    message: Message | None = None
+    recording: Recording | None = None
+    recording_present: bool = False
+
+
+@dataclass(frozen=True)
 class ReportView:
     """The report, its conversation, the caller's earlier reports, and what the operator can pick from."""
 
     report: Report
     contact: Contact
     caller: Caller | None
-    messages: Sequence[Message]
+    thread: Sequence[ThreadEntry]
     history: Sequence[Report]
     recording: Recording | None
     recording_present: bool
@@ -64,7 +77,7 @@ def load_report_view(session: Session, report_id: int, today: date, storage: Pat
         return None
     contact = report.contact
     caller = contact.caller
-    messages = session.scalars(select(Message).where(Message.contact_id == contact.id).order_by(Message.id)).all()
+    thread = load_thread(session, report, storage)
     history: Sequence[Report] = []
     if report.caller_id is not None:
         history = session.scalars(
@@ -76,11 +89,44 @@ def load_report_view(session: Session, report_id: int, today: date, storage: Pat
     counter_messages = approved_counter_messages(session, reply_language, today, limit=30) if reply_language else []
     referrals = session.scalars(select(ProtectionReferral).where(ProtectionReferral.report_id == report.id)
                                 .order_by(ProtectionReferral.id)).all()
-    return ReportView(report=report, contact=contact, caller=caller, messages=messages, history=history,
+    return ReportView(report=report, contact=contact, caller=caller, thread=thread, history=history,
                       recording=report.recording,
                       recording_present=recording_file(report.recording, storage) is not None,
                       rumour=rumour, suggestions=suggestions, counter_messages=counter_messages,
                       referrals=referrals, reply_language=reply_language)
+
+
+def load_thread(session: Session, report: Report, storage: Path, limit: int = THREAD_LIMIT) -> list[ThreadEntry]:
+    """The caller's conversation across all their contacts (calls, SMS windows, WhatsApp), oldest first.
+
+    A reply goes out on the report's own contact while the caller's answer opens a new one, so one contact alone
+    shows half a conversation; and ids do not follow time (a spooled webhook is filed late), so entries are ordered
+    by when they happened. An anonymous report has only its own contact.
+    """
+    contacts = (select(Contact.id).where(Contact.caller_id == report.caller_id) if report.caller_id is not None
+                else select(Contact.id).where(Contact.id == report.contact_id))
+    contact_rows = session.execute(select(Contact.id, Contact.channel).where(Contact.id.in_(contacts))).all()
+    channels = {cid: channel for cid, channel in contact_rows}
+    first_report: dict[int, int] = {}
+    for rid, cid in session.execute(select(Report.id, Report.contact_id).where(Report.contact_id.in_(channels))
+                                    .order_by(Report.id.desc())):
+        first_report[cid] = rid
+    messages = session.scalars(select(Message).where(Message.contact_id.in_(channels))
+                               .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all()
+    recordings = session.scalars(select(Recording).where(Recording.contact_id.in_(channels))
+                                 .order_by(Recording.created_at.desc(), Recording.id.desc()).limit(limit)).all()
+    entries = [ThreadEntry(m.created_at, channels[m.contact_id], first_report.get(m.contact_id), message=m)
+               for m in messages]
+    entries += [ThreadEntry(r.created_at, channels[r.contact_id], first_report.get(r.contact_id), recording=r,
+                            recording_present=recording_file(r, storage) is not None) for r in recordings]
+    entries.sort(key=_when)
+    return entries[-limit:]
+
+
+def _when(entry: ThreadEntry) -> tuple[datetime, bool, int]:
+    # At the same moment a call's recording comes before a text; then the order they were stored in.
+    stored = entry.message.id if entry.message else (entry.recording.id if entry.recording else 0)
+    return entry.at, entry.message is not None, stored
 
 
 def _suggestions(session: Session, report: Report, limit: int = 5) -> list[RumourSuggestion]:
