@@ -29,7 +29,7 @@ class Supervision:
     workload: Sequence[tuple[str, int, int]]  # (staff name, reports held, oldest held in hours)
 
 
-def open_escalations(limit: int = 50) -> Select[tuple[ProtectionReferral]]:
+def open_escalations(limit: int = 50) -> Select[ProtectionReferral]:
     """Referrals still waiting on a partner: open, on a report nobody has closed; newest first."""
     return (select(ProtectionReferral).join(Report, Report.id == ProtectionReferral.report_id)
             .where(ProtectionReferral.status == ReferralStatus.OPEN, Report.status != ReportStatus.CLOSED)

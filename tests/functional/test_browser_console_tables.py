@@ -12,8 +12,8 @@ import pytest
 
 from hotline.migrate import upgrade
 from tests.conftest import app_config
-from tests.functional.console_seed import LONG_EMAIL
 from tests.functional.conftest import running_server
+from tests.functional.console_seed import LONG_EMAIL
 
 pytestmark = pytest.mark.browser
 

@@ -1,10 +1,11 @@
+# ruff: noqa: RUF001 - Dari text in Arabic script is meant to be there
 """`hotline digest weekly`: HTML and PDF per region and language, every script rendered, mailed over SMTP."""
 
 from __future__ import annotations
 
 import io
-from datetime import date
 import socket
+from datetime import date
 from pathlib import Path
 from typing import Any
 
