@@ -103,17 +103,16 @@ def load_thread(session: Session, report: Report, storage: Path, limit: int = TH
     shows half a conversation; and ids do not follow time (a spooled webhook is filed late), so entries are ordered
     by when they happened. An anonymous report has only its own contact.
     """
-    contacts = (select(Contact.id).where(Contact.caller_id == report.caller_id) if report.caller_id is not None
-                else select(Contact.id).where(Contact.id == report.contact_id))
-    contact_rows = session.execute(select(Contact.id, Contact.channel).where(Contact.id.in_(contacts))).all()
-    channels = {cid: channel for cid, channel in contact_rows}
+    mine = Contact.caller_id == report.caller_id if report.caller_id is not None else Contact.id == report.contact_id
+    contacts = select(Contact.id).where(mine).scalar_subquery()
+    channels = {cid: channel for cid, channel in session.execute(select(Contact.id, Contact.channel).where(mine))}
     first_report: dict[int, int] = {}
-    for rid, cid in session.execute(select(Report.id, Report.contact_id).where(Report.contact_id.in_(channels))
+    for rid, cid in session.execute(select(Report.id, Report.contact_id).where(Report.contact_id.in_(contacts))
                                     .order_by(Report.id.desc())):
         first_report[cid] = rid
-    messages = session.scalars(select(Message).where(Message.contact_id.in_(channels))
+    messages = session.scalars(select(Message).where(Message.contact_id.in_(contacts))
                                .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all()
-    recordings = session.scalars(select(Recording).where(Recording.contact_id.in_(channels))
+    recordings = session.scalars(select(Recording).where(Recording.contact_id.in_(contacts))
                                  .order_by(Recording.created_at.desc(), Recording.id.desc()).limit(limit)).all()
     entries = [ThreadEntry(m.created_at, channels[m.contact_id], first_report.get(m.contact_id), message=m)
                for m in messages]
