@@ -21,11 +21,14 @@ from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
 from hotline.extensions import babel, db
 from hotline.field import init_field
+from hotline.files import private_dir
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
 from hotline.ops.errors import register_error_handlers
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
+from hotline.ops.ratelimit import init_rate_limits
+from hotline.ops.security import init_security
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
@@ -38,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     settings = load_settings(config, instance_path=Path(app.instance_path))
     app.instance_path = settings.instance_path
+    private_dir(Path(settings.instance_path), tighten=True)  # database, recordings, media, spool: ours alone
     languages = load_languages(CONFIG_DIR / "languages.yaml")
     taxonomy = load_taxonomy(CONFIG_DIR / "taxonomy.yaml", languages.codes)
     app.config.update(
@@ -67,6 +71,8 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_csrf(app)
+    init_rate_limits(app)
+    init_security(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""The `hotline` command group: db, users, api-token, demo, serve."""
+"""The `hotline` command group: db, demo, serve, and each domain's commands (users and api-token: hotline.auth.cli)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from hotline import create_app
-from hotline.auth.service import AccountError, create_api_token, create_user, roles
+from hotline.auth.cli import api_token_group, users_group
 from hotline.backup.cli import backup_command, restore_command
 from hotline.classify.cli import classify_group
 from hotline.content.yamlfile import ContentError
 from hotline.digest.cli import digest_group
 from hotline.exports.cli import export_group
-from hotline.extensions import db
 from hotline.field.cli import field_group
 from hotline.ivr.cli import ivr_group
 from hotline.ivr.simulate_cli import simulate_call
 from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
+from hotline.ops.deploy_cli import check_command
 from hotline.retention.cli import erase, retention_group
 from hotline.settings import PROJECT_ROOT, SettingsError
 from hotline.sms.cli import sms_group
@@ -54,51 +54,6 @@ def db_upgrade(revision: str) -> None:
     url = current_app.config["HOTLINE"].database_url
     upgrade(url, revision)
     click.echo(f"database at revision {revision}")
-
-
-@cli.group("users")
-def users_group() -> None:
-    """Staff accounts."""
-
-
-@users_group.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice(roles()), required=True)
-@click.option("--language", "languages", multiple=True, help="A language the user works in (repeatable).")
-@click.option("--name", "display_name", default=None)
-@with_appcontext
-def users_create(email: str, role: str, languages: tuple[str, ...], display_name: str | None) -> None:
-    """Create a user; the password is read from standard input, or prompted for on a terminal."""
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    try:
-        user = create_user(db.session(), {"email": email, "role": role, "password": password,
-                                        "languages": list(languages), "display_name": display_name})
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    click.echo(f"created {user.role} {user.email}")
-
-
-@cli.group("api-token")
-def api_token_group() -> None:
-    """Bearer tokens for /api/v1."""
-
-
-@api_token_group.command("create")
-@click.argument("email")
-@click.option("--name", default=None, help="What the token is for.")
-@with_appcontext
-def api_token_create(email: str, name: str | None) -> None:
-    """Issue a token for EMAIL; it is printed once and stored only as a hash."""
-    try:
-        issued = create_api_token(db.session(), email, name)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    click.echo(issued.token)
 
 
 @cli.command("serve", with_appcontext=False, context_settings={"ignore_unknown_options": True})
@@ -149,6 +104,8 @@ def simulate_group() -> None:
 
 simulate_group.add_command(simulate_call)
 simulate_group.add_command(simulate_sms)
+cli.add_command(users_group)
+cli.add_command(api_token_group)
 cli.add_command(ivr_group)
 cli.add_command(jobs_group)
 cli.add_command(simulate_group)
@@ -161,6 +118,7 @@ cli.add_command(restore_command)
 cli.add_command(field_group)
 cli.add_command(export_group)
 cli.add_command(digest_group)
+cli.add_command(check_command)
 
 
 def main() -> None:

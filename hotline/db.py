@@ -6,18 +6,22 @@ registered with ``after_commit`` (sending an SMS, enqueuing a job) runs only onc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g, has_app_context
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from hotline.files import private_file
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +30,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+log = logging.getLogger(__name__)
+# Marks a read-only session (session.info) and its connections (an execution option of the engine it is bound to).
+READ_ONLY = "hotline_read_only"
+# Request methods that must not change anything: their request session is read-only unless the view says it writes.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -71,14 +81,38 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front, so concurrent writers wait (busy_timeout) instead of failing
-    # with "database is locked" when a read transaction later tries to write.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # with "database is locked" when a read transaction later tries to write. A read-only session (see
+    # Database.new_session) never writes, so it takes no lock: in WAL mode its plain BEGIN reads a snapshot while
+    # writers go on, and a long export or dashboard query cannot hold every webhook off.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _private_sqlite_files(database: str | None) -> None:
+    """The database file is created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database
+    file's mode, so caller text never sits in a world-readable file. Existing files are tightened."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite will say it cannot open the file
+    try:
+        private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                private_file(companion)
+    except PermissionError:
+        pass  # a file this user may not change: SQLite says so if it cannot open it; check --deploy reports modes
 
 
 def build_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and working savepoints."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _private_sqlite_files(parsed.database)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -115,6 +149,42 @@ def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
         session.info.pop("after_commit", None)
 
 
+class ReadOnlySessionError(RuntimeError):
+    """A read-only session (a GET request's, a streamed export's) was asked to write."""
+
+
+def _refuse_writes(session: Session, what: str) -> None:
+    raise ReadOnlySessionError(
+        f"{what} in a read-only session: a GET/HEAD request's session only reads (mark a view that must write "
+        "with hotline.db.writes), and a stream's session never writes")
+
+
+@event.listens_for(Session, "before_flush")
+def _read_only_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.deleted
+                                        or any(session.is_modified(obj) for obj in session.dirty)):
+        _refuse_writes(session, "a flush")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _read_only_execute(state: ORMExecuteState) -> None:
+    if state.session.info.get(READ_ONLY) and (state.is_insert or state.is_update or state.is_delete):
+        _refuse_writes(state.session, "an INSERT, UPDATE or DELETE")
+
+
+def writes(view: Callable[..., T]) -> Callable[..., T]:
+    """Mark a view that writes although it answers GET: its request session takes the write lock as POSTs do."""
+    view._hotline_writes = True  # type: ignore[attr-defined]
+    return view
+
+
+def _request_reads_only() -> bool:
+    if not has_request_context() or request.method not in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "_hotline_writes", False)
+
+
 CommitFailureHandler = Callable[[Exception], "Response | None"]
 
 
@@ -122,6 +192,9 @@ CommitFailureHandler = Callable[[Exception], "Response | None"]
 class _BoundDatabase:
     engine: Engine
     factory: sessionmaker[Session]
+    # What read-only sessions bind to: the engine with the READ_ONLY option (a plain BEGIN on SQLite), or the
+    # tests' Connection as it is.
+    read_bind: Engine | Connection
     # Asked in turn when a request's commit fails: the first to return a response answers instead of the error.
     commit_failure_handlers: list[CommitFailureHandler] = field(default_factory=list)
     # Run after a request's commit succeeded (e.g. catching up on work that waited for the database).
@@ -134,14 +207,16 @@ class Database:
 
     def __init__(self) -> None:
         # scoped_session only needs a callable; the per-app sessionmaker is looked up when a session is made.
+        # A GET/HEAD request's session is read-only (see _request_reads_only).
         self.session: scoped_session[Session] = scoped_session(
-            self._new_session, scopefunc=_scope_id  # type: ignore[arg-type]
+            self._new_request_session, scopefunc=_scope_id  # type: ignore[arg-type]
         )
 
     def init_app(self, app: Flask) -> None:
         """Bind to the app's database URL; commit once per request; remove the session with the app context."""
         engine = build_engine(app.config["HOTLINE"].database_url)
-        app.extensions["hotline_db"] = _BoundDatabase(engine, sessionmaker(bind=engine, expire_on_commit=False))
+        app.extensions["hotline_db"] = _BoundDatabase(engine, sessionmaker(bind=engine, expire_on_commit=False),
+                                                      _read_only(engine))
         app.after_request(self._commit_request)
         app.teardown_appcontext(self._remove)
 
@@ -156,14 +231,69 @@ class Database:
         options: dict[str, Any] = {"bind": target}
         if isinstance(target, Connection):
             options["join_transaction_mode"] = "create_savepoint"
-        self._bound(app).factory.configure(**options)
+        bound = self._bound(app)
+        bound.factory.configure(**options)
+        bound.read_bind = _read_only(target) if isinstance(target, Engine) else target
 
     def _bound(self, app: Flask | None = None) -> _BoundDatabase:
         bound: _BoundDatabase = (app or current_app).extensions["hotline_db"]
         return bound
 
-    def _new_session(self) -> Session:
-        return self._bound().factory()
+    def new_session(self, read_only: bool = False) -> Session:
+        """A session of its own, apart from the request's; the caller closes it. ``read_only`` refuses writes
+        and, on SQLite, begins without taking the write lock."""
+        return self._session_maker(read_only)()
+
+    def _session_maker(self, read_only: bool) -> Callable[[], Session]:
+        bound = self._bound()
+        if not read_only:
+            return bound.factory
+        read_bind = bound.read_bind
+        return lambda: bound.factory(bind=read_bind, info={READ_ONLY: True})
+
+    def write_after_commit(self, session: Session, work: Callable[[Session], None]) -> None:
+        """After ``session`` commits, run ``work`` in a short writing session of its own and commit it.
+
+        For the odd bookkeeping write of a read-only request (an API token's last use): it takes the write lock
+        for one statement after the answer is ready, not for the whole request. A failure is logged, not raised:
+        the request it belongs to has already succeeded.
+        """
+        make = self._session_maker(read_only=False)
+
+        def run() -> None:
+            own = make()
+            try:
+                work(own)
+                own.commit()
+            except SQLAlchemyError as exc:
+                own.rollback()
+                log.warning("a write after commit failed", extra={"error": type(exc).__name__})
+            finally:
+                own.close()
+
+        after_commit(session, run)
+
+    def _new_request_session(self) -> Session:
+        return self.new_session(read_only=_request_reads_only())
+
+    def stream(self, produce: Callable[[Session], Iterable[T]]) -> Iterator[T]:
+        """``produce(session)``'s items, for a streamed response, from a read-only session of the stream's own.
+
+        The request's session is gone (committed, removed) before a streamed body is read, so a stream must
+        not use it: a session it reopened would stay in a transaction nobody closes, holding a pooled
+        connection (and on SQLite the write lock) until garbage collection. This session is opened when the
+        first item is asked for and closed when the stream ends, fails or is abandoned (the server closes it).
+        """
+        make = self._session_maker(read_only=True)  # bound now: the body is read after the app context ended
+
+        def generate() -> Iterator[T]:
+            session = make()
+            try:
+                yield from produce(session)
+            finally:
+                session.close()
+
+        return generate()
 
     def on_commit_failure(self, app: Flask, handler: CommitFailureHandler) -> None:
         """Let ``handler`` answer a request whose commit failed (returning None passes the error on)."""
@@ -197,6 +327,10 @@ class Database:
 
     def _remove(self, _exc: BaseException | None = None) -> None:
         self.session.remove()
+
+
+def _read_only(engine: Engine) -> Engine:
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def _scope_id() -> int:

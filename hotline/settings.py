@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
 from marshmallow import Schema, ValidationError, fields, validate
 
 from hotline.content.yamlfile import ContentError, flatten_messages, load_yaml_file
+from hotline.files import private_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -28,6 +30,30 @@ _MIN_KEY_LENGTH = 32
 
 class SettingsError(Exception):
     """The configuration cannot be used; the message names the variable or file at fault."""
+
+
+def _rate_limits(value: str) -> None:
+    """A limit string as Flask-Limiter reads it: "10 per minute;100 per hour"."""
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValidationError('not a rate limit; write it like "10 per minute;100 per hour"') from None
+
+
+def _rate_limit_field(default: str) -> fields.String:
+    return fields.String(load_default=default, validate=_rate_limits)
+
+
+RATE_LIMIT_DEFAULTS = {
+    "ratelimit_login": "10 per minute;100 per hour",
+    "ratelimit_login_account": "5 per minute;30 per hour",
+    "ratelimit_field_sign_in": "10 per minute;100 per hour",
+    "ratelimit_field_account": "5 per minute;30 per hour",
+    "ratelimit_field_overall": "30 per minute;300 per hour",
+    "ratelimit_webhook_refused": "10 per minute;100 per hour",
+    "ratelimit_api": "120 per minute;2000 per hour",
+    "ratelimit_api_refused": "10 per minute;100 per hour",
+}
 
 
 class _SettingsSchema(Schema):
@@ -53,10 +79,24 @@ class _SettingsSchema(Schema):
     login_lockout_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
     totp_required_roles = fields.List(
         fields.String(validate=validate.OneOf(("operator", "supervisor", "analyst", "admin"))), required=True)
+    api_token_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=365))  # MAX_TOKEN_DAYS
     spool_path = fields.String(load_default=None, allow_none=True)
     retention_recording_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
     retention_text_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=36500))
     retention_attachment_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=36500))
+    proxy_hops = fields.Integer(load_default=0, validate=validate.Range(min=0, max=5))
+    ratelimit_enabled = fields.Boolean(load_default=True)
+    ratelimit_key_prefix = fields.String(load_default="hotline-ratelimit", validate=validate.Length(min=1, max=64))
+    ratelimit_login = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_login"])
+    ratelimit_login_account = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_login_account"])
+    ratelimit_field_sign_in = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_field_sign_in"])
+    ratelimit_field_account = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_field_account"])
+    ratelimit_field_overall = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_field_overall"])
+    ratelimit_webhook_refused = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_webhook_refused"])
+    ratelimit_api = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_api"])
+    ratelimit_api_refused = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_api_refused"])
+    readyz_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=16))
+    backup_dir = fields.String(load_default=None, allow_none=True)
 
 
 @dataclass(frozen=True)
@@ -84,11 +124,25 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     totp_required_roles: tuple[str, ...] = ("supervisor", "admin")
+    api_token_days: int = 90
     generated_secrets: tuple[str, ...] = field(default=())
     spool_path: str | None = None  # None: <instance>/spool (local disk of each host)
     retention_recording_days: int = 365
     retention_text_days: int = 365
     retention_attachment_days: int = 90
+    proxy_hops: int = 0  # reverse proxies in front of the app whose X-Forwarded-For is trusted (werkzeug ProxyFix)
+    ratelimit_enabled: bool = True
+    ratelimit_key_prefix: str = "hotline-ratelimit"
+    ratelimit_login: str = RATE_LIMIT_DEFAULTS["ratelimit_login"]
+    ratelimit_login_account: str = RATE_LIMIT_DEFAULTS["ratelimit_login_account"]
+    ratelimit_field_sign_in: str = RATE_LIMIT_DEFAULTS["ratelimit_field_sign_in"]
+    ratelimit_field_account: str = RATE_LIMIT_DEFAULTS["ratelimit_field_account"]
+    ratelimit_field_overall: str = RATE_LIMIT_DEFAULTS["ratelimit_field_overall"]
+    ratelimit_webhook_refused: str = RATE_LIMIT_DEFAULTS["ratelimit_webhook_refused"]
+    ratelimit_api: str = RATE_LIMIT_DEFAULTS["ratelimit_api"]
+    ratelimit_api_refused: str = RATE_LIMIT_DEFAULTS["ratelimit_api_refused"]
+    readyz_token: str | None = None  # None: /readyz details only to loopback clients
+    backup_dir: str | None = None  # where `hotline backup` writes by default; `hotline check --deploy` looks there
 
     @property
     def production(self) -> bool:
@@ -117,7 +171,7 @@ def _demo_secrets(instance_path: Path, missing: list[str]) -> dict[str, str]:
     The file is created exclusively, so gunicorn workers starting together all read the same secrets.
     """
     store = instance_path / "demo-secrets.json"
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(instance_path)
     if not store.exists():
         fresh = {name: ("AC" + secrets.token_hex(16)) if name == "twilio_account_sid" else secrets.token_hex(32)
                  for name in SECRETS}
@@ -170,7 +224,7 @@ def _finish(data: dict[str, Any], instance: Path) -> Settings:
         if len(data[name]) < _MIN_KEY_LENGTH:
             raise SettingsError(f"HOTLINE_{name.upper()} must be at least {_MIN_KEY_LENGTH} characters long")
     if not data["database_url"]:
-        instance.mkdir(parents=True, exist_ok=True)
+        private_dir(instance)
         data["database_url"] = f"sqlite:///{instance / 'hotline.sqlite3'}"
     if data["default_locale"] not in data["ui_locales"]:
         raise SettingsError("HOTLINE_DEFAULT_LOCALE must be one of HOTLINE_UI_LOCALES")

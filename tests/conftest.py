@@ -49,7 +49,9 @@ def app_config(database_url: str, instance: Path, **extra: object) -> dict[str, 
     return {"HOTLINE_MODE": "testing", "HOTLINE_DATABASE_URL": database_url,
             "HOTLINE_INSTANCE_PATH": str(instance), "HOTLINE_TWILIO_API_BASE": NO_TWILIO,
             # Staff sign in with a password alone in tests; tests/functional/test_console_totp.py turns TOTP on.
-            "HOTLINE_TOTP_REQUIRED_ROLES": [], **TEST_SECRETS, **extra}
+            "HOTLINE_TOTP_REQUIRED_ROLES": [],
+            # Every test client comes from 127.0.0.1: tests/functional/test_rate_limits.py turns the limits on.
+            "HOTLINE_RATELIMIT_ENABLED": False, **TEST_SECRETS, **extra}
 
 
 @pytest.fixture()

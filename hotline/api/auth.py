@@ -8,7 +8,8 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from hotline.api.errors import ApiError
 from hotline.auth.models import ApiToken, Role, User
@@ -41,7 +42,14 @@ def authenticate() -> User:
     if not found.user.active:
         raise ApiError(401, "The account this API token belongs to is deactivated.")
     if found.last_used_at is None or now - found.last_used_at >= _TOUCH_EVERY:
-        found.last_used_at = now
+        token_id = found.id
+
+        def touch(session: Session) -> None:
+            session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+        # The API only reads (its GET requests' sessions are read-only): the last use is written apart, once the
+        # request has succeeded, so a long export does not hold the write lock for a timestamp.
+        db.write_after_commit(db.session(), touch)
     return found.user
 
 

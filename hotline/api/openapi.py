@@ -31,7 +31,10 @@ def openapi_document() -> dict[str, Any]:
     """The document as a dict (built once)."""
     spec = APISpec(title="Hotline API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
                    info={"description": "Rumour trends and exports for campaign teams. Aggregates only: "
-                                        "small cells are suppressed and no caller text is ever returned."},
+                                        "small cells are suppressed and no caller text is ever returned. "
+                                        "Ranges are counted in whole ISO weeks: from/to are widened to the Monday "
+                                        "and Sunday of their weeks (the response says which), and a range longer "
+                                        "than the configured cap (156 weeks by default) is a 400."},
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=schemas.ErrorSchema)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, fields, post_load, validate, validates_schema
 
-from hotline.trends.params import ExportQuerySchema, TrendQuerySchema
+from hotline.trends.params import PLAUSIBLE_DATE, ExportQuerySchema, TrendQuerySchema, check_range, snap_to_weeks
 from hotline.trends.series import GROUPABLE
 
 
@@ -92,15 +92,20 @@ class RumourListSchema(Schema):
 
 
 class RangeQuerySchema(Schema):
-    """``from`` and ``to`` only (GET /api/v1/attribution)."""
+    """``from`` and ``to`` only (GET /api/v1/attribution), widened to whole ISO weeks like every trends range."""
 
-    date_from = fields.Date(required=True, data_key="from")
-    date_to = fields.Date(required=True, data_key="to")
+    date_from = fields.Date(required=True, data_key="from", validate=PLAUSIBLE_DATE,
+                            metadata={"description": "first day (YYYY-MM-DD); widened to its week's Monday"})
+    date_to = fields.Date(required=True, data_key="to", validate=PLAUSIBLE_DATE,
+                          metadata={"description": "last day, inclusive; widened to its week's Sunday"})
 
     @validates_schema
     def order(self, data: dict[str, Any], **_: Any) -> None:
-        if "date_from" in data and "date_to" in data and data["date_to"] < data["date_from"]:
-            raise ValidationError("must not be before 'from'", "to")
+        check_range(data)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Any:
+        return snap_to_weeks(data)
 
 
 class AttributionRowSchema(Schema):
@@ -116,10 +121,10 @@ class AttributionSchema(Schema):
 
 
 class PeriodSchema(Schema):
-    first = fields.Date()
-    last = fields.Date()
-    reports = fields.Integer(allow_none=True)
-    per_week = fields.Float(allow_none=True)
+    first = fields.Date(metadata={"description": "a Monday: periods are whole ISO weeks"})
+    last = fields.Date(metadata={"description": "a Sunday"})
+    reports = fields.Integer(allow_none=True, metadata={"description": "null when suppressed (under k)"})
+    per_week = fields.Float(allow_none=True, metadata={"description": "null when suppressed"})
 
 
 class CampaignEvaluationSchema(Schema):
@@ -131,12 +136,13 @@ class CampaignEvaluationSchema(Schema):
     before = fields.Nested(PeriodSchema)
     during = fields.Nested(PeriodSchema)
     after = fields.Nested(PeriodSchema, allow_none=True)
-    change_percent = fields.Integer(allow_none=True)
-    p_value = fields.Float()
+    change_percent = fields.Integer(allow_none=True, metadata={"description": "null when a count it needs is hidden"})
+    p_value = fields.Float(allow_none=True, metadata={"description": "null when a count it needs is hidden"})
     summary = fields.String()
 
 
 class CampaignListSchema(Schema):
+    min_cell_count = fields.Integer(metadata={"description": "counts under this are published as null"})
     campaigns = fields.List(fields.Nested(CampaignEvaluationSchema))
 
 

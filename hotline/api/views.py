@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import Session
 
 from hotline.api import schemas
 from hotline.api.auth import READ_TRENDS, token_required
@@ -18,6 +19,7 @@ from hotline.api.errors import ApiError, error_response, invalid_parameters
 from hotline.api.openapi import openapi_document
 from hotline.exports.writers import CONTENT_TYPES, csv_chunks, json_chunks, write_xlsx
 from hotline.extensions import db
+from hotline.ops.ratelimit import limit_api
 from hotline.trends.campaigns import attribution, evaluate_campaigns
 from hotline.trends.config import trends_config
 from hotline.trends.present import campaign_body, rise_body
@@ -27,6 +29,7 @@ from hotline.trends.weeks import week_label
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_error_handler(ApiError, error_response)
+limit_api(bp)  # per token, per address; refused (401) requests per address
 
 
 def _load(schema: Schema) -> Any:
@@ -86,8 +89,9 @@ def attribution_view() -> ResponseReturnValue:
 @token_required(*READ_TRENDS)
 def campaigns() -> ResponseReturnValue:
     """Every started campaign, evaluated."""
-    results = evaluate_campaigns(db.session(), date.today())
-    return jsonify(schemas.CampaignListSchema().dump({"campaigns": [campaign_body(r) for r in results]}))
+    results = evaluate_campaigns(db.session(), date.today(), trends_config().min_cell_count)
+    return jsonify(schemas.CampaignListSchema().dump({"min_cell_count": trends_config().min_cell_count,
+                                                      "campaigns": [campaign_body(r) for r in results]}))
 
 
 @bp.get("/exports/trends")
@@ -96,18 +100,20 @@ def export_trends() -> ResponseReturnValue:
     """The trends export, streamed (CSV and JSON as they are produced; XLSX from a constant-memory temp file)."""
     query = _load(schemas.ExportQuerySchema())
     filters, fmt = query.filters, query.format
-    records = export_records(db.session(), filters)
     name = f"hotline-trends-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"}
-    if fmt == "xlsx":
-        body: Iterator[Any] = _xlsx_stream(records)
-    elif fmt == "json":
-        meta = {"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat(),
-                "generated": date.today().isoformat()}
-        body = json_chunks(records, meta)
-    else:
-        body = csv_chunks(records)
-    return Response(stream_with_context(body), mimetype=CONTENT_TYPES[fmt].split(";")[0],
+    meta = {"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat(),
+            "generated": date.today().isoformat()}
+
+    def body(session: Session) -> Iterator[Any]:
+        records = export_records(session, filters)
+        if fmt == "xlsx":
+            return _xlsx_stream(records)
+        return json_chunks(records, meta) if fmt == "json" else csv_chunks(records)
+
+    # The body is read after this request (and its session) ended: it gets a read-only session of its own, closed
+    # when the stream ends or the client goes away. It needs no request context, so none is kept alive for it.
+    return Response(db.stream(body), mimetype=CONTENT_TYPES[fmt].split(";")[0],
                     content_type=CONTENT_TYPES[fmt], headers=headers)
 
 

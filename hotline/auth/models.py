@@ -35,6 +35,8 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Copied into every session at sign-in and compared on each request: bumping it ends all of the user's sessions.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

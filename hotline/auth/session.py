@@ -3,6 +3,10 @@
 The contract every console, trends and field-supervision view relies on:
 ``current_user()`` gives the signed-in, active User or None; ``login_required(*roles)`` guards a view
 (admins pass every role check); ``log_in(user)`` starts a fresh session and ``log_out()`` ends it.
+
+The cookie is only signed, so a copy of it stays valid until it times out unless the server can refuse it: each
+session carries the user's ``session_epoch`` from sign-in, and a session whose epoch is not the user's current one
+is over. Bumping the epoch (``hotline.auth.service.end_sessions``) ends every session of the user at once.
 """
 
 from __future__ import annotations
@@ -29,10 +33,22 @@ def log_in(user: User) -> None:
     """Start a new session for ``user``: everything from before login is dropped (session fixation)."""
     session.clear()
     now = int(time.time())
-    session[_KEY] = {"uid": user.id, "since": now, "seen": now, "nonce": secrets.token_hex(8)}
+    session[_KEY] = {"uid": user.id, "since": now, "seen": now, "nonce": secrets.token_hex(8),
+                     "epoch": user.session_epoch}
     session.permanent = False
     g.staff_user = user
     g.user_locale = user.ui_locale
+
+
+def keep_this_session(user: User) -> None:
+    """After ``end_sessions(user)`` from this request: carry this session over to the user's new epoch.
+
+    Every other session of the user stays ended. The sign-in time is kept, so the absolute timeout still counts
+    from the real sign-in; the nonce changes, so the cookie from before is not the one that goes on.
+    """
+    state = session.get(_KEY)
+    if isinstance(state, dict) and state.get("uid") == user.id:
+        session[_KEY] = {**state, "epoch": user.session_epoch, "nonce": secrets.token_hex(8)}
 
 
 def log_out() -> None:
@@ -64,7 +80,7 @@ def _load_user() -> User | None:
         session.clear()
         return None
     user = db.session.get(User, state["uid"])
-    if user is None or not user.active:
+    if user is None or not user.active or state.get("epoch") != user.session_epoch:
         session.clear()
         return None
     if now - int(state["seen"]) >= 60:  # refresh the idle clock at most once a minute: fewer cookie rewrites

@@ -17,10 +17,12 @@ from flask_babel import gettext as _
 
 from hotline.audit.service import record_event
 from hotline.auth.models import User
-from hotline.auth.session import current_user, log_in, login_required
+from hotline.auth.service import end_sessions
+from hotline.auth.session import current_user, keep_this_session, log_in, login_required
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.ops.ratelimit import second_step_limits
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.sealing import SealBroken, seal, unseal
 
@@ -76,6 +78,7 @@ def begin_second_step(user: User, target: str | None) -> ResponseReturnValue:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
+@second_step_limits
 def second_step() -> ResponseReturnValue:
     """The second login step: the six-digit code from the user's authenticator."""
     pending = session.get(PENDING)
@@ -122,6 +125,8 @@ def enrol() -> ResponseReturnValue:
             return render_template("auth/totp_enrol.html", secret=secret, uri=provisioning_uri(secret, user.email),
                                    error=_("That code is not valid. Try the newest one.")), 400
         user.totp_secret = seal_secret(runtime().keys, secret, user.id)
+        end_sessions(db.session(), user)  # a new factor: sessions opened without it end, this one goes on
+        keep_this_session(user)
         session.pop(ENROLLING, None)
         record_event(db.session(), f"user:{user.id}", "user.totp_enrol", "user", user.id,
                      before={"totp": False}, after={"totp": True}, actor_user_id=user.id)

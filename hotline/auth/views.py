@@ -10,10 +10,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from hotline.auth.login import LoginPolicy, LoginRefused, authenticate
+from hotline.auth.service import end_sessions
 from hotline.auth.session import current_user, log_in, log_out
 from hotline.auth.totp import begin_second_step, needs_second_step
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.ops.ratelimit import staff_sign_in_limits
 
 bp = Blueprint("auth", __name__, url_prefix="/console")
 
@@ -43,6 +45,7 @@ def _landing() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@staff_sign_in_limits
 def login() -> ResponseReturnValue:
     """The sign-in form; on success a fresh session and a redirect to where the user was going."""
     target = _safe_next(request.values.get("next"))
@@ -69,7 +72,14 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Sign out (POST only, CSRF-checked, so a link elsewhere cannot sign anyone out)."""
+    """Sign out (POST only, CSRF-checked, so a link elsewhere cannot sign anyone out).
+
+    Clearing this browser's cookie is not enough, since a copy of a signed cookie stays valid: the user's session
+    epoch moves on, which ends every session they hold, here and elsewhere.
+    """
+    user = current_user()
+    if user is not None:
+        end_sessions(db.session(), user)
     log_out()
     flash(_("You are signed out."))
     return redirect(url_for("auth.login"))

@@ -15,12 +15,14 @@ from hotline.extensions import db
 
 @click.command("backup")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the backup (default: <instance>/backups/hotline-<time>.sqlite3|.pgdump).")
+              help="Where to write the backup (default: HOTLINE_BACKUP_DIR, else <instance>/backups; "
+                   "hotline-<time>.sqlite3|.pgdump).")
 @with_appcontext
 def backup_command(output: Path | None) -> None:
     """Back up the whole database while Hotline keeps running (keep backups encrypted and off this host)."""
     url = current_app.config["HOTLINE"].database_url
-    target = output or default_backup_path(Path(current_app.instance_path) / "backups", url, utcnow())
+    folder = current_app.config["HOTLINE"].backup_dir or Path(current_app.instance_path) / "backups"
+    target = output or default_backup_path(Path(folder), url, utcnow())
     click.echo(f"backing up to {target}")
     try:
         backup(url, target, progress=_progress)

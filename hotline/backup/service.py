@@ -19,6 +19,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from hotline.files import private_dir
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
 _PAGES_PER_STEP = 256
@@ -37,7 +39,7 @@ def default_backup_path(folder: Path, url: str, now: datetime) -> Path:
 
 def backup(url: str, target: Path, progress: Progress | None = None) -> Path:
     """Write a consistent backup of the database at ``url`` to ``target`` while the app keeps running."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     partial = target.with_name(target.name + ".part")
     partial.unlink(missing_ok=True)
     try:

@@ -23,6 +23,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import Pipeline
 
 from hotline.classify.normalise import normalise
+from hotline.files import private_dir, write_private
 
 MODEL_HEADER = b"HOTLINE-CLASSIFIER 1 sklearn="
 MODEL_FILE = Path("classifier") / "model.joblib"
@@ -140,11 +141,11 @@ def _inside(instance_path: Path) -> Path:
 def save_model(model: TrainedModel, instance_path: Path) -> Path:
     """Write ``model`` to the instance folder behind a version header; returns the path."""
     path = _inside(instance_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(MODEL_HEADER + sklearn.__version__.encode() + b"\n" + buffer.getvalue())
+    write_private(tmp, MODEL_HEADER + sklearn.__version__.encode() + b"\n" + buffer.getvalue())
     tmp.replace(path)  # atomic: a worker never reads half a model
     return path
 

@@ -106,6 +106,7 @@ def _candidate(report: Report, text: str, rt: ClassifyRuntime) -> Rumour:
         statement_translations={report.language: statement} if report.language else {},
         category=report.category or "other",
         status=RumourStatus.CANDIDATE,
+        source_report_id=report.id,  # caller words: redacted with the report's text (hotline.retention)
         report_count=1,
         first_seen_at=report.received_at,
         last_seen_at=report.received_at,

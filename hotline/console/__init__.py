@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from hotline.auth.totp import bp as totp_bp
-from hotline.console import audit, library, profile, queue, report, rumours, supervision  # noqa: F401 - routes
+from hotline.console import accounts, audit, library, profile, queue, report, rumours, supervision  # noqa: F401 - routes
 from hotline.console.blueprint import bp
-from hotline.console.security import init_security
 
 
 def init_console(app: Flask) -> None:
-    """Register the console's views and its security headers."""
+    """Register the console's views."""
     app.register_blueprint(bp)
     app.register_blueprint(totp_bp)
-    init_security(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -13,7 +13,8 @@ from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.intake.constants import Channel, ReportStatus, Urgency
-from hotline.triage.queue import PAGE_SIZES, ClaimRefused, claim, load_queue, parse_filter, release
+from hotline.triage.access import openable_by
+from hotline.triage.queue import PAGE_SIZES, ClaimRefused, ReportHidden, claim, load_queue, parse_filter, release
 
 
 @bp.get("/")
@@ -38,7 +39,7 @@ def queue() -> ResponseReturnValue:
     except ValidationError as exc:
         return render_template("console/queue.html", page=None, wanted=None, errors=exc.messages,
                                **_choices()), 400
-    page = load_queue(db.session(), wanted, user.id, utcnow())
+    page = load_queue(db.session(), wanted, user.id, utcnow(), scope=openable_by(user))
     return render_template("console/queue.html", page=page, wanted=wanted, errors=None, now=utcnow(),
                            args=request.args.to_dict(), **_choices())
 
@@ -60,6 +61,8 @@ def claim_report(report_id: int) -> ResponseReturnValue:
     """Take a report; if another operator was first, say so and change nothing."""
     try:
         claim(db.session(), report_id, staff(), utcnow())
+    except ReportHidden:
+        abort(404)
     except ClaimRefused:
         db.session.rollback()
         flash(_("Someone else is already working on this report."), "error")

@@ -15,14 +15,17 @@ from hotline.console.blueprint import CASEWORK, bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.field.service import voice_notes_dir
 from hotline.intake.models import Message, Recording, Report
+from hotline.intake.recording_files import RecordingFolders
 from hotline.ivr.recordings import recordings_dir
 from hotline.rumours.models import CounterMessage
 from hotline.sms.encoding import sms_cost
 from hotline.sms.media import media_dir, media_file
 from hotline.triage import actions
+from hotline.triage.access import may_open_any, may_open_report
 from hotline.triage.actions import ActionRefused, Coding
-from hotline.triage.report import load_report_view, recording_file
+from hotline.triage.report import load_report_view, reports_of_contact, reports_of_recording
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -34,15 +37,15 @@ def _int_or_none(value: str | None) -> int | None:
 def report(report_id: int) -> ResponseReturnValue:
     """Everything about one report, and the forms to act on it."""
     session = db.session()
-    view = load_report_view(session, report_id, utcnow().date(), recordings_dir(current_app))
-    if view is None:
-        abort(404)
+    user = staff()
+    view = load_report_view(session, report_id, utcnow().date(), _recording_folders(), user)
+    if view is None or not may_open_report(user, view.report):
+        abort(404)  # a report this user may not open is answered as one that does not exist
     draft = request.args.get("reply", "")
     chosen = _int_or_none(request.args.get("use"))
     if chosen is not None:
         picked = next((m for m in view.counter_messages if m.id == chosen), None)
         draft = picked.body if picked is not None else draft
-    user = staff()
     return render_template("console/report.html", view=view, report=view.report, draft=draft, chosen=chosen,
                            cost=sms_cost(draft), taxonomy=runtime().taxonomy,
                            may_act=actions.may_act(view.report, user), now=utcnow())
@@ -135,9 +138,10 @@ def close(report_id: int) -> ResponseReturnValue:
 @login_required(*CASEWORK)
 def recording_audio(recording_id: int) -> ResponseReturnValue:
     """A recording's audio, served by the app to signed-in case workers only (never a Twilio URL)."""
-    recording = db.session.get(Recording, recording_id)
-    path = recording_file(recording, recordings_dir(current_app))
-    if recording is None or path is None:
+    session = db.session()
+    recording = session.get(Recording, recording_id)
+    path = _recording_folders().file(recording)
+    if recording is None or path is None or not may_open_any(staff(), reports_of_recording(session, recording)):
         abort(404)
     response = send_file(path, mimetype=recording.content_type or "audio/mpeg", conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
@@ -148,8 +152,10 @@ def recording_audio(recording_id: int) -> ResponseReturnValue:
 @login_required(*CASEWORK)
 def message_media(message_id: int, index: int) -> ResponseReturnValue:
     """A picture, voice note or file a caller sent, served by the app to case workers only (never a Twilio URL)."""
-    stored = media_file(db.session.get(Message, message_id), index, media_dir(current_app))
-    if stored is None:
+    session = db.session()
+    message = session.get(Message, message_id)
+    stored = media_file(message, index, media_dir(current_app))
+    if message is None or stored is None or not may_open_any(staff(), reports_of_contact(session, message.contact_id)):
         abort(404)
     response = send_file(stored.path, mimetype=stored.content_type, conditional=True, max_age=0,
                          as_attachment=not stored.inline, download_name=stored.path.name)
@@ -158,3 +164,8 @@ def message_media(message_id: int, index: int) -> ResponseReturnValue:
     # A file from a stranger: even opened directly, it runs no script and reaches nothing.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _recording_folders() -> RecordingFolders:
+    """Call recordings and field voice notes, each in its own folder."""
+    return RecordingFolders(recordings_dir(current_app), voice_notes_dir(current_app))

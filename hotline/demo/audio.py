@@ -9,12 +9,12 @@ line (``espeak-ng -v fa -s 150 -w raw.wav "<text>"``, then 8 kHz 16-bit PCM: 5 s
 from __future__ import annotations
 
 import os
-import shutil
 import wave
 from pathlib import Path
 
 from hotline.demo.content import DEMO_DIR
 from hotline.demo.plan import PlannedReport
+from hotline.files import private_dir, write_private
 from hotline.intake.models import Recording
 
 # (language, sample id) -> the recording of that sample's words in that language.
@@ -27,18 +27,17 @@ def attach_sample_audio(plan: PlannedReport, recording: Recording, storage: Path
     source = SAMPLE_AUDIO.get((plan.language, plan.sample.id))
     if source is None or not recording.provider_sid:
         return False
-    folder = storage / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(storage / FOLDER)  # 0700, as every folder of recordings
     shared = folder / source.name
     if not shared.exists():
-        shutil.copyfile(source, shared)
+        write_private(shared, source.read_bytes())
     target = folder / f"{recording.provider_sid}.wav"
     if not target.exists():
         try:
             # One file on disk, however many calls: retention or erasure deleting one link leaves the others.
             os.link(shared, target)
         except OSError:
-            shutil.copyfile(shared, target)
+            write_private(target, shared.read_bytes())
     recording.storage_path = f"{FOLDER}/{target.name}"
     recording.content_type = "audio/wav"
     recording.duration_seconds = _seconds(source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from hotline.digest.content import build_pages
+from hotline.digest.mail import MailRefused
 from hotline.digest.render import send_digest, write_pages
 from hotline.extensions import db
 from hotline.pdf import FontsMissing
@@ -25,7 +27,8 @@ def digest_group() -> None:
 @click.option("--week", default=None, help="ISO week, e.g. 2026-W48 (default: last week).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write to (default: the instance folder's digests/).")
-@click.option("--smtp-url", envvar="HOTLINE_SMTP_URL", default=None, help="smtp://host:port; or HOTLINE_SMTP_URL.")
+@click.option("--smtp-url", envvar="HOTLINE_SMTP_URL", default=None,
+              help="smtps://host:port or smtp://host:port (STARTTLS); or HOTLINE_SMTP_URL.")
 @click.option("--mail-to", envvar="HOTLINE_DIGEST_TO", default=None,
               help="Comma-separated recipients; or HOTLINE_DIGEST_TO.")
 @click.option("--mail-from", envvar="HOTLINE_DIGEST_FROM", default="hotline@localhost", show_default=True)
@@ -48,8 +51,11 @@ def weekly(week: str | None, out: Path | None, smtp_url: str | None, mail_to: st
         click.echo(f"  wrote {item.html} and {item.pdf.name}", err=True)
     if smtp_url and mail_to and written:
         recipients = [address.strip() for address in mail_to.split(",") if address.strip()]
-        with current_app.test_request_context("/"):
-            send_digest(smtp_url, mail_from, recipients, week_label(monday), written)
+        try:
+            with current_app.test_request_context("/"):
+                send_digest(smtp_url, mail_from, recipients, week_label(monday), written)
+        except (MailRefused, ValueError, OSError, smtplib.SMTPException) as exc:
+            raise click.ClickException(f"not mailed: {exc}") from None
         click.echo(f"  mailed to {', '.join(recipients)}", err=True)
     elif smtp_url or mail_to:
         click.echo("  not mailed: set both HOTLINE_SMTP_URL and HOTLINE_DIGEST_TO", err=True)

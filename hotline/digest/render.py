@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from flask import render_template
 from flask_babel import gettext
 
 from hotline.digest.content import DigestPage
+from hotline.digest.mail import connect, parse_smtp_url
 from hotline.digest.pdf import Block, render_pdf
 from hotline.i18n import language_name
 from hotline.trends.config import trends_config
@@ -73,10 +72,10 @@ def write_pages(pages: Iterable[DigestPage], out: Path) -> list[Written]:
 
 
 def send_digest(smtp_url: str, sender: str, recipients: list[str], week: str, files: list[Written]) -> None:
-    """One e-mail with every page attached; smtp://host:port (STARTTLS when offered) or smtps://host:port."""
-    parts = urlsplit(smtp_url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError(f"HOTLINE_SMTP_URL must look like smtp://host:port or smtps://host:port, not {smtp_url!r}")
+    """One e-mail with every page attached, over verified TLS (hotline.digest.mail: smtps://, or smtp:// with
+    STARTTLS; plain text only to a loopback relay asked for with ?tls=none). Raises MailRefused, ValueError, OSError
+    (ssl.SSLCertVerificationError included) or smtplib.SMTPException, having sent nothing."""
+    target = parse_smtp_url(smtp_url)
     message = EmailMessage()
     message["Subject"] = f"{gettext('Weekly digest')} {week}"
     message["From"], message["To"] = sender, ", ".join(recipients)
@@ -84,12 +83,5 @@ def send_digest(smtp_url: str, sender: str, recipients: list[str], week: str, fi
     for item in files:
         message.add_attachment(item.pdf.read_bytes(), maintype="application", subtype="pdf", filename=item.pdf.name)
         message.add_attachment(item.html.read_text(encoding="utf-8"), subtype="html", filename=item.html.name)
-    port = parts.port or (465 if parts.scheme == "smtps" else 25)
-    client: smtplib.SMTP = (smtplib.SMTP_SSL(parts.hostname, port, timeout=30) if parts.scheme == "smtps"
-                            else smtplib.SMTP(parts.hostname, port, timeout=30))
-    with client:
-        if parts.scheme == "smtp" and client.has_extn("starttls"):
-            client.starttls()
-        if parts.username:
-            client.login(unquote(parts.username), unquote(parts.password or ""))
+    with connect(target) as client:
         client.send_message(message)

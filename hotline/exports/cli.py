@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -34,8 +35,10 @@ class _Progress:
 
 
 @export_group.command("trends")
-@click.option("--from", "date_from", required=True, help="First day, YYYY-MM-DD.")
-@click.option("--to", "date_to", required=True, help="Last day (inclusive), YYYY-MM-DD.")
+@click.option("--from", "date_from", required=True,
+              help="First day, YYYY-MM-DD (widened to its ISO week's Monday).")
+@click.option("--to", "date_to", required=True,
+              help="Last day (inclusive), YYYY-MM-DD (widened to its ISO week's Sunday).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of standard output.")
@@ -51,18 +54,23 @@ def export_trends(date_from: str, date_to: str, fmt: str, output: Path | None, *
     except ValidationError as exc:
         problems = "; ".join(f"--{key}: {' '.join(map(str, msgs))}" for key, msgs in _flat(exc.messages))
         raise click.UsageError(problems) from None
-    records = export_records(db.session(), query)
+    if (query.date_from.isoformat(), query.date_to.isoformat()) != (date_from, date_to):
+        click.echo(f"counting whole ISO weeks: {query.date_from.isoformat()} (Monday) to "
+                   f"{query.date_to.isoformat()} (Sunday)", err=True)
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        raise click.UsageError("XLSX is binary: give -o FILE or redirect standard output")
     progress = _Progress()
-    if fmt == "xlsx":
-        if output is None and sys.stdout.isatty():
-            raise click.UsageError("XLSX is binary: give -o FILE or redirect standard output")
-        write_xlsx(str(output) if output else sys.stdout.buffer, records, progress=progress)
-    else:
-        meta = {"from": query.date_from.isoformat(), "to": query.date_to.isoformat(),
-                "generated": date.today().isoformat()}
-        chunks = csv_chunks(records, progress=progress) if fmt == "csv" else json_chunks(records, meta,
-                                                                                         progress=progress)
-        _write_text(chunks, output)
+    # A read-only session of the export's own (closed at the end): on SQLite a long export takes no write lock.
+    with closing(db.new_session(read_only=True)) as session:
+        records = export_records(session, query)
+        if fmt == "xlsx":
+            write_xlsx(str(output) if output else sys.stdout.buffer, records, progress=progress)
+        else:
+            meta = {"from": query.date_from.isoformat(), "to": query.date_to.isoformat(),
+                    "generated": date.today().isoformat()}
+            chunks = csv_chunks(records, progress=progress) if fmt == "csv" else json_chunks(records, meta,
+                                                                                             progress=progress)
+            _write_text(chunks, output)
     click.echo(f"\rexported {progress.rows} rows as {fmt}" + (f" to {output}" if output else ""), err=True)
 
 

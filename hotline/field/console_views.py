@@ -10,15 +10,29 @@ from hotline.auth.session import current_user, login_required
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.field.credentials import spaced
 from hotline.field.importing import import_paper_file
 from hotline.field.models import FOCAL_POINT_KINDS, FocalPoint
 from hotline.field.paper import ImportFileError
-from hotline.field.registry import RegistryError, issue_credentials, register, revoke
+from hotline.field.registry import (
+    FREE_PIN_FAILURES,
+    MAX_PIN_DELAY,
+    RegistryError,
+    by_number,
+    issue_credentials,
+    register,
+    revoke,
+)
 from hotline.field.template import csv_template, xlsx_template
 
 bp = Blueprint("field_console", __name__, url_prefix="/console/field")
 MAX_IMPORT_BYTES = 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.app_template_filter("spaced")
+def _spaced(digits: str, group: int = 4) -> str:
+    return spaced(digits, group)
 
 
 def _actor_id() -> int | None:
@@ -28,8 +42,11 @@ def _actor_id() -> int | None:
 
 def _registry_page(status: int = 200, **extra: object) -> ResponseReturnValue:
     points = db.session.scalars(select(FocalPoint).order_by(FocalPoint.id)).all()
+    # ``extra`` may carry errors and values (after a refused form): they replace the empty defaults.
+    context: dict[str, object] = {"errors": {}, "values": {}, **extra}
     return render_template("field/console_focal_points.html", points=points, kinds=FOCAL_POINT_KINDS,
-                           languages=runtime().languages.languages, errors={}, values={}, **extra), status
+                           languages=runtime().languages.languages, free_failures=FREE_PIN_FAILURES,
+                           max_delay_minutes=int(MAX_PIN_DELAY.total_seconds() // 60), **context), status
 
 
 @bp.get("/focal-points")
@@ -60,27 +77,27 @@ def _link(token: str | None) -> str | None:
     return url_for("field.link", token=token, _external=True) if token else None
 
 
-def _point(point_id: int) -> FocalPoint:
-    point = db.session.get(FocalPoint, point_id)
+def _point(number: str) -> FocalPoint:
+    point = by_number(db.session(), number)
     if point is None:
         abort(404)
     return point
 
 
-@bp.post("/focal-points/<int:point_id>/credentials")
+@bp.post("/focal-points/<number>/credentials")
 @login_required("supervisor")
-def new_credentials(point_id: int) -> ResponseReturnValue:
-    """A new one-time link and PIN (earlier ones stop working)."""
-    point = _point(point_id)
+def new_credentials(number: str) -> ResponseReturnValue:
+    """A new one-time link and PIN: earlier ones stop working and every open session of this focal point ends."""
+    point = _point(number)
     issued = issue_credentials(db.session(), point, _actor_id(), utcnow())
     return _registry_page(issued=issued, issued_for=point, link=_link(issued.link_token))
 
 
-@bp.post("/focal-points/<int:point_id>/revoke")
+@bp.post("/focal-points/<number>/revoke")
 @login_required("supervisor")
-def revoke_sign_in(point_id: int) -> ResponseReturnValue:
+def revoke_sign_in(number: str) -> ResponseReturnValue:
     """Revoke every sign-in of this focal point, ending their open sessions."""
-    revoke(db.session(), _point(point_id), _actor_id(), utcnow())
+    revoke(db.session(), _point(number), _actor_id(), utcnow())
     return _registry_page()
 
 

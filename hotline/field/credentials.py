@@ -1,12 +1,21 @@
-"""Focal points' sign-in secrets: one-time link tokens and PINs, stored only as hashes (pure)."""
+"""Focal points' sign-in secrets and public numbers: link tokens, PINs, numbers and how they are typed (pure).
+
+PINs are 10 random digits rather than a passphrase: digits are the same on every phone keypad, in every script the
+focal points use (a Dari or Bengali keyboard types its own digits, which ``digits_only`` reads as ASCII), need no
+spelling or word list per language, and can be read out over a call. 10 digits are 10^10 possibilities, which with
+the per-account delay in ``registry`` cannot be guessed online; they are stored only as argon2id hashes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 
-PIN_DIGITS = 6
+PIN_DIGITS = 10
+NUMBER_DIGITS = 8
 LINK_TOKEN_BYTES = 24
+_SEPARATORS = frozenset(" -.\u00a0\u202f\u2009")  # how people group digits when they copy them down
 
 
 def new_link_token() -> tuple[str, str]:
@@ -21,5 +30,33 @@ def link_digest(token: str) -> str:
 
 
 def new_pin() -> str:
-    """A random numeric PIN, easy to type on any phone."""
+    """A random numeric PIN of ``PIN_DIGITS`` digits, easy to type on any phone."""
     return "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+
+
+def new_public_number() -> str:
+    """A random focal point number: never sequential, so knowing one number tells nothing about the others.
+
+    It never starts with 0, so a spreadsheet that reads it as a number (the paper-form import) keeps every digit.
+    """
+    return secrets.choice("123456789") + "".join(secrets.choice("0123456789") for _ in range(NUMBER_DIGITS - 1))
+
+
+def digits_only(text: str, limit: int = 40) -> str | None:
+    """``text`` as ASCII digits, with spaces and dashes dropped and any script's digits read; None if anything else."""
+    if len(text) > limit:
+        return None
+    digits = []
+    for char in text:
+        if char in _SEPARATORS:
+            continue
+        value = unicodedata.decimal(char, None)
+        if value is None:
+            return None
+        digits.append(str(value))
+    return "".join(digits)
+
+
+def spaced(digits: str, group: int = 4) -> str:
+    """``digits`` in groups for reading aloud and copying down: 48210937 -> 4821 0937."""
+    return " ".join(digits[start:start + group] for start in range(0, len(digits), group))

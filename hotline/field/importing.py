@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.field.models import FocalPoint
 from hotline.field.paper import ParsedFile, RowError, parse_file
+from hotline.field.registry import by_number
 from hotline.field.reports import FieldReport
 from hotline.field.service import record_field_report
 from hotline.intake.service import IntakeContext
@@ -69,7 +70,8 @@ def _focal_points(session: Session, parsed: ParsedFile, summary: ImportSummary) 
         number = row.data.get("focal_point")
         if not number:
             continue
-        point = points.get(number) or session.get(FocalPoint, number)
+        # The number written on the form is the focal point's public number, never the row id.
+        point = points.get(number) or by_number(session, str(number))
         if point is None or point.revoked_at is not None:
             summary.errors.append(RowError(parsed.file, row.row, "focal_point", f"No active focal point {number}."))
             continue

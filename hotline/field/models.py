@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base, UTCDateTime, utcnow
+from hotline.field.credentials import NUMBER_DIGITS, new_public_number
 
 
 class FocalPointKind(StrEnum):
@@ -25,6 +26,8 @@ class FocalPoint(Base):
     __tablename__ = "focal_points"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What the focal point types to sign in and what URLs carry: random, so ids cannot be walked or guessed.
+    public_number: Mapped[str] = mapped_column(String(NUMBER_DIGITS), unique=True, default=new_public_number)
     display_name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(2))
@@ -37,8 +40,11 @@ class FocalPoint(Base):
     # Staff see only this mask; the number itself lives as the Caller's pseudonym and sealed reply address.
     phone_masked: Mapped[str | None] = mapped_column(String(32))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Sessions signed in before this moment are void (set on revocation; survives re-issued credentials).
-    sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every session carries the epoch it was opened in; new credentials and revocation move it on, ending them all.
+    credential_epoch: Mapped[int] = mapped_column(default=0)
+    # Wrong PINs since the last sign-in or new credentials, and when the last one came: they set the waiting time.
+    pin_failures: Mapped[int] = mapped_column(default=0)
+    pin_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -9,11 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from hotline.classify.service import classify_report
 from hotline.field.models import FocalPoint
 from hotline.field.reports import FieldReport, field_intake, visit_details
+from hotline.files import private_dir
 from hotline.intake.inbound import InboundMessage, InboundRecording
 from hotline.intake.service import IntakeContext, IntakeResult, record
 
@@ -21,6 +23,7 @@ VOICE_NOTE_TYPES = {
     "audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/mp4": ".m4a", "audio/aac": ".aac", "audio/amr": ".amr",
     "audio/webm": ".webm", "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/3gpp": ".3gp",
 }
+VOICE_NOTES_DIR = "field-voice-notes"
 MAX_VOICE_NOTE_BYTES = 900 * 1024  # under the app's 1 MiB request limit, with room for the form
 
 
@@ -91,8 +94,16 @@ def submit_web_report(session: Session, data: dict[str, Any], note: VoiceNote | 
                          language=data["language"], voice_note=recording)
     result = record_field_report(session, report, point, ctx, now)
     if path is not None and result.created and result.report is not None and result.report.recording:
-        result.report.recording.storage_path = str(path)
+        # Relative to the voice-notes folder, like recordings and media: read back only through hotline.files.inside.
+        result.report.recording.storage_path = path.relative_to(voice_notes).as_posix()
     return result
+
+
+def voice_notes_dir(app: Flask) -> Path:
+    """Where field voice notes are stored: HOTLINE_VOICE_NOTES_DIR in the app config, else
+    <instance>/field-voice-notes."""
+    configured = app.config.get("HOTLINE_VOICE_NOTES_DIR")
+    return Path(configured) if configured else Path(app.instance_path) / VOICE_NOTES_DIR
 
 
 def _with_defaults(report: FieldReport, point: FocalPoint) -> FieldReport:
@@ -103,7 +114,7 @@ def _with_defaults(report: FieldReport, point: FocalPoint) -> FieldReport:
 
 def store_voice_note(folder: Path, name: str, note: VoiceNote) -> Path:
     """Write a voice note atomically under ``folder`` (created if needed); the name is the submission id."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     target = folder / f"{name}{VOICE_NOTE_TYPES[note.content_type]}"
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
     with os.fdopen(fd, "wb") as handle:

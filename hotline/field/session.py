@@ -2,13 +2,15 @@
 
 A focal point's session never carries the staff key, so ``hotline.auth.session.current_user()`` is None for them
 and every /console view refuses them. Signing in clears whatever session was there (session fixation).
+
+The cookie carries the focal point's credential epoch at sign-in; the server's epoch moves on when a supervisor
+issues new credentials or revokes them, so every session opened before ends at its next request, on every phone.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -27,7 +29,7 @@ MAX_AGE_SECONDS = 30 * 24 * 3600  # focal points sign in on their own phone, rar
 def field_log_in(point: FocalPoint) -> None:
     """Start a focal point session (staff sign-in, if any, is dropped)."""
     session.clear()
-    session[KEY] = {"fp": point.id, "since": int(time.time())}
+    session[KEY] = {"fp": point.id, "epoch": point.credential_epoch, "since": int(time.time())}
     session.permanent = True
     g.focal_point = point
 
@@ -39,7 +41,7 @@ def field_log_out() -> None:
 
 
 def current_focal_point() -> FocalPoint | None:
-    """The signed-in focal point of this request, or None (absent, expired, revoked)."""
+    """The signed-in focal point of this request, or None (absent, expired, revoked, credentials since renewed)."""
     if "focal_point" in g:
         cached: FocalPoint | None = g.focal_point
         return cached
@@ -49,16 +51,17 @@ def current_focal_point() -> FocalPoint | None:
 
 def _load() -> FocalPoint | None:
     state = session.get(KEY)
-    if not isinstance(state, dict) or not isinstance(state.get("fp"), int):
+    if state is None:
+        return None
+    if not isinstance(state, dict) or not isinstance(state.get("fp"), int) or not isinstance(state.get("epoch"), int):
+        session.pop(KEY, None)  # also a session from before epochs existed: it signs in again
         return None
     since = int(state.get("since", 0))
     if time.time() - since > MAX_AGE_SECONDS:
         session.pop(KEY, None)
         return None
     point = db.session.get(FocalPoint, state["fp"])
-    valid_after = point.sessions_valid_after if point is not None else None
-    if point is None or point.revoked_at is not None or \
-            (valid_after is not None and datetime.fromtimestamp(since, UTC) <= valid_after):
+    if point is None or point.revoked_at is not None or point.credential_epoch != state["epoch"]:
         session.pop(KEY, None)
         return None
     return point

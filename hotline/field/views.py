@@ -7,7 +7,6 @@ and system fonts first, so the first page stays well under 50 KB on a 2G connect
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from flask_babel import gettext as _
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.field.credentials import NUMBER_DIGITS, PIN_DIGITS
 from hotline.field.models import SOURCES
 from hotline.field.registry import SignInRefused, sign_in_with_link, sign_in_with_pin
 from hotline.field.reports import InvalidSubmission, load_submission
@@ -25,14 +25,16 @@ from hotline.field.service import (
     VoiceNoteRefused,
     check_voice_note,
     submit_web_report,
+    voice_notes_dir,
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
+from hotline.ops.ratelimit import field_link_limits, field_pin_limits
+from hotline.ops.security import uses_microphone
 from hotline.settings import PROJECT_ROOT
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 FIELD_LOCALES = "hotline_field_locales"
 LOCALES_DIR = PROJECT_ROOT / "locales"
-VOICE_NOTES_DIR = "field-voice-notes"
 
 
 def field_locales(app: Flask) -> tuple[str, ...]:
@@ -83,6 +85,7 @@ def _wants_json() -> bool:
 
 @bp.get("")
 @focal_point_required
+@uses_microphone  # the voice note: a phone may record it from the page
 def form() -> ResponseReturnValue:
     """The report form; each rendering carries a fresh submission id, so a double submit stores one report."""
     return render_template("field/form.html", submission_id=uuid.uuid4().hex, sources=SOURCES, values={},
@@ -91,6 +94,7 @@ def form() -> ResponseReturnValue:
 
 @bp.post("/report")
 @focal_point_required
+@uses_microphone  # a refused submission shows the form again
 def report() -> ResponseReturnValue:
     """Accept one report (form post, or the offline outbox's fetch); a repeat of the same id is a no-op."""
     point = current_focal_point()
@@ -111,7 +115,7 @@ def report() -> ResponseReturnValue:
     except VoiceNoteRefused:
         return _invalid({"voice_note": [_("Only a voice note under 900 KB (ogg, mp3, m4a, amr, wav) can be sent.")]})
     result = submit_web_report(db.session(), data, note, point, runtime().intake_context(), utcnow(),
-                               Path(current_app.instance_path) / VOICE_NOTES_DIR)
+                               voice_notes_dir(current_app))
     reference = result.report.id if result.report is not None else result.contact.id
     thanks = url_for("field.thanks", reference=reference)
     if _wants_json():
@@ -134,25 +138,32 @@ def thanks(reference: int) -> ResponseReturnValue:
     return render_template("field/thanks.html", reference=reference)
 
 
+def _digits() -> dict[str, int]:
+    return {"number_digits": NUMBER_DIGITS, "pin_digits": PIN_DIGITS}
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
+@field_pin_limits
 def sign_in() -> ResponseReturnValue:
     """Sign in with the focal point number and PIN a supervisor gave."""
     if request.method == "GET":
-        return render_template("field/sign_in.html", error=None)
-    number = request.form.get("number", "").strip()
-    pin = request.form.get("pin", "").strip()
+        return render_template("field/sign_in.html", error=None, **_digits())
+    number = request.form.get("number", "").strip()[:40]
+    pin = request.form.get("pin", "")
     try:
-        if not number.isdecimal() or len(number) > 9:
-            raise SignInRefused
-        point = sign_in_with_pin(db.session(), int(number), pin, utcnow())
+        point = sign_in_with_pin(db.session(), number, pin, utcnow())
     except SignInRefused:
-        db.session.commit()  # the failed attempt is audited and counts towards the lock-out
-        return render_template("field/sign_in.html", error=_("This number and PIN do not match."), number=number), 401
+        db.session.commit()  # the failed attempt is audited and counts towards the waiting time
+        # One message for every refusal: it must not tell a stranger which numbers exist or are being waited on.
+        return render_template("field/sign_in.html", error=_("This number and PIN do not match."),
+                               hint=_("After several wrong tries, wait a few minutes before trying again."),
+                               number=number, **_digits()), 401
     field_log_in(point)
     return redirect(url_for("field.form"), code=303)
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
+@field_link_limits
 def link(token: str) -> ResponseReturnValue:
     """A one-time sign-in link: GET shows a button (link previews must not use it up), POST signs in."""
     if len(token) > 64:
@@ -164,7 +175,7 @@ def link(token: str) -> ResponseReturnValue:
     except SignInRefused:
         db.session.commit()
         return render_template("field/sign_in.html", error=_("This sign-in link has been used or withdrawn."),
-                               number=""), 401
+                               number="", **_digits()), 401
     field_log_in(point)
     return redirect(url_for("field.form"), code=303)
 

@@ -8,6 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from hotline.channels.twilio.remote import remote_deleter
+from hotline.channels.twilio.rest import twilio_client
 from hotline.context import runtime
 from hotline.extensions import db
 from hotline.ivr.audio import AudioError, build_stand_ins, write_coverage
@@ -19,6 +21,8 @@ from hotline.ivr.recordings import (
     fetch_recording,
     pending_recordings,
     recordings_dir,
+    release_remote,
+    remote_leftovers,
 )
 
 
@@ -77,7 +81,16 @@ def ivr_fetch_recordings(limit: int) -> None:
         except RecordingFetchError as exc:
             failed += 1
             click.echo(f"recording {recording.id}: {exc}", err=True)
-    session.commit()
+    session.commit()  # local copies first: Twilio's are deleted only once ours are committed
     click.echo(f"{fetched} recording(s) fetched into {storage}, {failed} failed")
+    delete = remote_deleter(twilio_client(runtime().settings))
+    released = kept = 0
+    for recording in list(remote_leftovers(session)):
+        if release_remote(session, recording, delete):
+            released += 1
+        else:
+            kept += 1
+        session.commit()
+    click.echo(f"{released} recording(s) deleted at Twilio" + (f", {kept} left for the next run" if kept else ""))
     if failed:
         sys.exit(1)

@@ -145,7 +145,7 @@ def job_session() -> Iterator[Session]:
     """A session of the job's own, separate from any request's: the job commits it; an error rolls it back."""
     from hotline.extensions import db
 
-    session = db.session.session_factory()
+    session = db.new_session()  # never the request's (a GET's is read-only)
     try:
         yield session
         session.commit()

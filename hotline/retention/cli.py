@@ -9,13 +9,18 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from hotline.channels.twilio.remote import remote_deleter
+from hotline.channels.twilio.rest import twilio_client
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
-from hotline.ivr.recordings import recordings_dir
+from hotline.field.service import voice_notes_dir
+from hotline.intake.recording_files import RecordingFolders
+from hotline.ivr.recordings import recordings_dir, release_remote, remote_leftovers
 from hotline.retention.service import CallerNotFound, RetentionPolicy, erase_caller, find_caller, purge
 from hotline.sms.inbox import discard_waiting_from, file_waiting
-from hotline.sms.media import media_dir
+from hotline.sms.media import media_dir, media_leftovers, release_remote_media
+from hotline.spool.replay import app_spool
 
 
 @click.group("retention")
@@ -33,10 +38,14 @@ def retention_purge() -> None:
     click.echo(f"purging: recordings older than {policy.recording_days} days, free text older than "
                f"{policy.text_days} days, attachments older than {policy.attachment_days} days, expired reply "
                "addresses")
-    counts = purge(db.session(), policy, utcnow(), recordings_dir(current_app),
-                   progress=lambda kind, n: click.echo(f"  {kind}: {n}"), media=media_dir(current_app))
+    now = utcnow()
+    counts = purge(db.session(), policy, now, _folders(), progress=lambda kind, n: click.echo(f"  {kind}: {n}"),
+                   media=media_dir(current_app))
     db.session.commit()
-    click.echo(f"done: {sum(counts.as_dict().values())} change(s), recorded in the audit trail")
+    dead = app_spool().purge_dead(now - timedelta(days=policy.text_days))  # sealed webhooks set aside on this host
+    click.echo(f"  set-aside webhooks (this host's spool): {dead}")
+    _delete_at_twilio()
+    click.echo(f"done: {sum(counts.as_dict().values()) + dead} change(s), recorded in the audit trail")
 
 
 @click.command("erase")
@@ -61,8 +70,30 @@ def erase(phone: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Erase caller #{caller.id}: {len(caller.contacts)} contact(s), {reports} report(s)?",
                       abort=True)
-    counts = erase_caller(session, caller, utcnow(), recordings_dir(current_app), media_dir(current_app))
+    counts = erase_caller(session, caller, utcnow(), _folders(), media_dir(current_app))
     counts.extra["inbox_messages"] = discard_waiting_from(session, runtime().keys, phone)  # ones that failed to file
     session.commit()
+    _delete_at_twilio()
     summary = ", ".join(f"{kind} {n}" for kind, n in counts.as_dict().items() if n)
     click.echo(f"caller #{caller.id} erased ({summary or 'nothing personal was left'})")
+
+
+def _folders() -> RecordingFolders:
+    return RecordingFolders(recordings_dir(current_app), voice_notes_dir(current_app))
+
+
+def _delete_at_twilio() -> None:
+    """After the commit: delete at Twilio the recordings and media we purged or hold a copy of; what fails keeps
+    its URL and is tried again by the next run (or `hotline ivr fetch-recordings`, `hotline sms fetch-media`)."""
+    session = db.session()
+    delete = remote_deleter(twilio_client(runtime().settings))
+    left = 0
+    for recording in list(remote_leftovers(session)):
+        left += not release_remote(session, recording, delete)
+        session.commit()
+    for message in list(media_leftovers(session)):
+        left += release_remote_media(session, message, delete)
+        session.commit()
+    if left:
+        click.echo(f"{left} recording(s) or media item(s) could not be deleted at Twilio yet; the next run retries",
+                   err=True)

@@ -1,10 +1,15 @@
 """Retention and erasure: delete or redact personal data that is due, keep every report's coding for the trends.
 
-What is personal here: a caller's sealed reply address, recordings (their voice), free text (report texts,
-translations that may quote them, message bodies) and attachments (media links). What stays: the Report row
-with its type, category, code, language, country, admin1, channel and week, so aggregate counts are unchanged.
-Both operations flush and never commit, are idempotent (a second run finds nothing to do), and append one
-AuditEvent that holds counts only.
+What is personal here: a caller's sealed reply address, recordings and field voice notes (their voice), free text
+(report texts, translations that may quote them, message bodies, candidate rumours made from a report's words,
+protection referral notes, the place a field report names in its contact's state) and attachments (media links and
+stored files). What stays: the Report row with its type, category, code, language, country, admin1, channel and
+week, so aggregate counts are unchanged. Both operations flush and never commit, are idempotent (a second run finds
+nothing to do), and append one AuditEvent that holds counts only.
+
+A recording or media item still at Twilio keeps its URL when purged (a recording row marked purged, a media item
+marked ``purged``): the caller deletes it at Twilio after the commit (hotline.channels.twilio.remote), and a failed
+delete is tried again by the next run or by the fetch-recordings/fetch-media commands.
 """
 
 from __future__ import annotations
@@ -17,21 +22,26 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, Text, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
 from hotline.files import inside
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.intake.recording_files import RecordingFolders
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.pseudonym import pseudonym
+from hotline.rumours.models import Rumour
 from hotline.sms.models import InboxItem
+from hotline.triage.models import ProtectionReferral
 
 log = logging.getLogger("hotline.retention")
 _BATCH = 500
 Progress = Callable[[str, int], None]
-M = TypeVar("M", Message, Recording)
+M = TypeVar("M", Message, Recording, Contact)
+# Keys of Contact.state that hold what a caller or focal point said: the place a field report was heard in.
+PERSONAL_STATE_KEYS = ("place",)
 
 
 @dataclass(frozen=True)
@@ -62,11 +72,11 @@ class PurgeCounts:
                 "message_bodies": self.message_bodies, "attachments": self.attachments, **self.extra}
 
 
-def purge(session: Session, policy: RetentionPolicy, now: datetime, files: Path,
+def purge(session: Session, policy: RetentionPolicy, now: datetime, files: RecordingFolders,
           progress: Progress | None = None, media: Path | None = None) -> PurgeCounts:
     """Delete or redact everything past its retention period; record what was done (counts only).
 
-    ``files`` holds the recordings and ``media`` the stored media of texts (None: no media stored here).
+    ``files`` holds the recordings and voice notes, ``media`` the stored media of texts (None: none stored here).
     """
     say = progress or (lambda _kind, _n: None)
     counts = PurgeCounts()
@@ -80,6 +90,13 @@ def purge(session: Session, policy: RetentionPolicy, now: datetime, files: Path,
     say("report texts", counts.report_texts)
     counts.message_bodies = _redact_messages(session, Message.created_at < text_cutoff)
     say("message bodies", counts.message_bodies)
+    old_reports = select(Report.id).where(Report.received_at < text_cutoff).scalar_subquery()
+    counts.extra["candidate_rumours"] = _redact_candidates(session, Rumour.source_report_id.in_(old_reports))
+    say("candidate rumours", counts.extra["candidate_rumours"])
+    counts.extra["referral_notes"] = _redact_referrals(session, ProtectionReferral.report_id.in_(old_reports))
+    say("referral notes", counts.extra["referral_notes"])
+    counts.extra["contact_places"] = _clear_places(session, Contact.started_at < text_cutoff)
+    say("contact places", counts.extra["contact_places"])
     # A text that never could be filed waits sealed in the SMS inbox: it goes when a filed one's words would.
     counts.extra["inbox_messages"] = session.execute(
         delete(InboxItem).where(InboxItem.received_at < text_cutoff)).rowcount or 0  # type: ignore[attr-defined]
@@ -110,7 +127,7 @@ def find_caller(session: Session, keys: PrivacyKeys, number: str) -> Caller:
     return caller
 
 
-def erase_caller(session: Session, caller: Caller, now: datetime, files: Path,
+def erase_caller(session: Session, caller: Caller, now: datetime, files: RecordingFolders,
                  media: Path | None = None) -> PurgeCounts:
     """Erase one caller's personal data everywhere; their reports keep coding, language, country and week.
 
@@ -125,6 +142,11 @@ def erase_caller(session: Session, caller: Caller, now: datetime, files: Path,
     counts.report_texts = _redact_reports(
         session, or_(Report.caller_id == caller.id, Report.contact_id.in_(contact_ids)), now)
     counts.message_bodies = _redact_messages(session, Message.contact_id.in_(contact_ids))
+    their_reports = select(Report.id).where(
+        or_(Report.caller_id == caller.id, Report.contact_id.in_(contact_ids))).scalar_subquery()
+    counts.extra["candidate_rumours"] = _redact_candidates(session, Rumour.source_report_id.in_(their_reports))
+    counts.extra["referral_notes"] = _redact_referrals(session, ProtectionReferral.report_id.in_(their_reports))
+    counts.extra["contact_places"] = _clear_places(session, Contact.caller_id == caller.id)
     counts.attachments = _drop_attachments(session, Message.contact_id.in_(contact_ids), media)
     caller.pseudonym = "erased-" + secrets.token_hex(28)
     caller.reply_address = caller.reply_address_expires_at = caller.phone_masked = None
@@ -148,6 +170,36 @@ def _redact_reports(session: Session, where: ColumnElement[bool], now: datetime)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _redact_candidates(session: Session, where: ColumnElement[bool]) -> int:
+    """Clear the statement of unreviewed candidate rumours made from these reports' words; the rumour, its links
+    and counts stay (staff see it as a statement removed)."""
+    result = session.execute(
+        update(Rumour).where(where, Rumour.canonical_statement != "")
+        .values(canonical_statement="", statement_translations={}).execution_options(synchronize_session="fetch"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _redact_referrals(session: Session, where: ColumnElement[bool]) -> int:
+    """Staff notes on protection referrals say why, but may name or describe the caller: they go with the text."""
+    result = session.execute(update(ProtectionReferral).where(where, ProtectionReferral.note.is_not(None))
+                             .values(note=None).execution_options(synchronize_session="fetch"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _clear_places(session: Session, where: ColumnElement[bool]) -> int:
+    """Remove the place names a contact's state keeps (the JSON text is searched first: few contacts have one)."""
+    cleared = 0
+    named = or_(*(cast(Contact.state, Text).contains(f'"{key}"') for key in PERSONAL_STATE_KEYS))
+    for batch in _batches(session, Contact, where, named):
+        for contact in batch:
+            state = dict(contact.state or {})
+            if any(state.pop(key, None) is not None for key in PERSONAL_STATE_KEYS):
+                contact.state = state  # a new dict, so the JSON column is written
+                cleared += 1
+        session.flush()
+    return cleared
+
+
 def _redact_messages(session: Session, where: ColumnElement[bool]) -> int:
     result = session.execute(update(Message).where(where, Message.body.is_not(None)).values(body=None)
                              .execution_options(synchronize_session="fetch"))
@@ -155,30 +207,33 @@ def _redact_messages(session: Session, where: ColumnElement[bool]) -> int:
 
 
 def _drop_attachments(session: Session, where: ColumnElement[bool], media: Path | None) -> int:
-    """Forget media links (Twilio URLs of MMS and WhatsApp media) and delete their stored copies; the count of items
-    stays for statistics."""
+    """Delete the stored copies of media and forget all about them but, for an item still at Twilio, its URL
+    (marked ``purged``, for the delete there after the commit); the count of items stays for statistics."""
     dropped = 0
     for batch in _batches(session, Message, where, Message.num_media > 0):
         for message in batch:
-            if message.media:
-                if media is not None:
-                    for item in message.media:
-                        if item.get("stored"):
-                            _delete_file(media, str(item["stored"]))
-                message.media = []
-                dropped += 1
+            if not any(not item.get("purged") for item in message.media or []):
+                continue  # nothing left here but URLs waiting to be deleted at Twilio
+            if media is not None:
+                for item in message.media:
+                    if item.get("stored"):
+                        _delete_file(media, str(item["stored"]))
+            message.media = [{"url": item["url"], "purged": True} for item in message.media if item.get("url")]
+            dropped += 1
         session.flush()
     return dropped
 
 
-def _purge_recordings(session: Session, where: ColumnElement[bool], files: Path, now: datetime) -> tuple[int, int]:
-    """Delete each recording's audio file and forget its URL; the Recording row stays, marked purged."""
+def _purge_recordings(session: Session, where: ColumnElement[bool], files: RecordingFolders,
+                      now: datetime) -> tuple[int, int]:
+    """Delete each recording's (or voice note's) audio file; the Recording row stays, marked purged, with the URL
+    of a copy still at Twilio until that is deleted there after the commit."""
     purged = removed = 0
     for batch in _batches(session, Recording, where, Recording.purged_at.is_(None)):
         for recording in batch:
-            if recording.storage_path and _delete_file(files, recording.storage_path):
+            if recording.storage_path and _delete_file(files.root(recording), recording.storage_path):
                 removed += 1
-            recording.storage_path = recording.media_url = None
+            recording.storage_path = None
             recording.purged_at = now
             purged += 1
         session.flush()

@@ -38,7 +38,8 @@ class ApprovalStatus(StrEnum):
 
 
 class Rumour(Base):
-    """One claim as it circulates; the canonical statement is staff-written and holds no personal data."""
+    """One claim as it circulates; the canonical statement is staff-written and holds no personal data, except a
+    candidate's, made from a caller's words (``source_report_id``) until staff review it."""
 
     __tablename__ = "rumours"
     __table_args__ = (Index("ix_rumours_status_category", "status", "category"),)
@@ -56,6 +57,9 @@ class Rumour(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     monitoring_outcome: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("rumours.id", ondelete="SET NULL"))
+    # A candidate made from a report's (redacted) words remembers that report until staff review it: retention and
+    # erasure clear the statement with the report's text. No foreign key: reports already reference rumours.
+    source_report_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

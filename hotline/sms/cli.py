@@ -8,11 +8,21 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from hotline.channels.twilio.remote import remote_deleter
+from hotline.channels.twilio.rest import twilio_client
+from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.ivr.recordings import account_of
 from hotline.jobs import job_session
 from hotline.sms.inbox import MAX_ATTEMPTS, SWEEP_AFTER, file_waiting, inbox_state, waiting_ids
-from hotline.sms.media import MediaFetchError, fetch_media, media_dir, pending_media
+from hotline.sms.media import (
+    MediaFetchError,
+    fetch_media,
+    media_dir,
+    media_leftovers,
+    pending_media,
+    release_remote_media,
+)
 
 
 @click.group("sms")
@@ -62,5 +72,12 @@ def fetch_media_command() -> None:
                 click.echo(f"message #{message.id}: {exc}", err=True)
             session.commit()
     click.echo(f"{fetched} media item(s) fetched, {failed} message(s) failed")
+    left = 0
+    with job_session() as session:  # local copies are committed above: now Twilio's go
+        delete = remote_deleter(twilio_client(runtime().settings))
+        for message in list(media_leftovers(session)):
+            left += release_remote_media(session, message, delete)
+            session.commit()
+    click.echo("media deleted at Twilio" + (f", {left} item(s) left for the next run" if left else ""))
     if failed:
         raise SystemExit(1)

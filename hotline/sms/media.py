@@ -3,8 +3,9 @@ and served by the app to case workers, so a Twilio URL never reaches a browser.
 
 Filing a text with media queues ``fetch_media_job`` once the filing commits; what it could not fetch (Twilio
 unreachable) is fetched by `hotline sms fetch-media`, safe to run on a schedule. Each item of ``Message.media`` gains
-``stored`` (a path under the media folder), ``content_type`` and ``bytes``; retention deletes the files with the
-links.
+``stored`` (a path under the media folder), ``content_type`` and ``bytes``; once that is committed the item is
+deleted at Twilio and its ``url`` dropped (a failed delete keeps the ``url`` and is tried again by
+`hotline sms fetch-media` and by retention). Retention deletes the files with the links.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from hotline.channels.twilio.download import DownloadError, download
-from hotline.files import inside
+from hotline.channels.twilio.remote import RemoteDeleter, remote_deleter
+from hotline.channels.twilio.rest import twilio_client
+from hotline.context import runtime
+from hotline.files import inside, private_dir, write_private
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message
 from hotline.ivr.recordings import TWILIO_API_HOST, TwilioAccount, account_of
@@ -81,9 +85,8 @@ def fetch_media(session: Session, message: Message, account: TwilioAccount, stor
             content_type = fetched.content_type if fetched.content_type in SUFFIXES else "application/octet-stream"
             day = message.created_at.strftime("%Y/%m/%d")
             target = storage / day / f"{message.provider_sid}-{index}{SUFFIXES.get(content_type, '.bin')}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".part")
-            partial.write_bytes(fetched.data)
+            private_dir(target.parent)
+            partial = write_private(target.with_suffix(".part"), fetched.data)
             partial.replace(target)  # atomic: a crash never leaves half a file under the final name
             items[index] = {**item, "stored": f"{day}/{target.name}", "content_type": content_type,
                             "bytes": len(fetched.data)}
@@ -112,6 +115,42 @@ def fetch_media_job(message_id: int) -> None:
         except MediaFetchError as exc:
             log.warning("media not fetched; `hotline sms fetch-media` will retry",
                         extra={"message_id": message_id, "reason": str(exc)})
+        session.commit()  # the local copies are safe before Twilio's are deleted
+        release_remote_media(session, message, remote_deleter(twilio_client(runtime().settings)))
+
+
+def release_remote_media(session: Session, message: Message, delete: RemoteDeleter) -> int:
+    """Delete at Twilio the message's media items we hold a copy of and drop their URLs; how many are still there
+    (their delete failed: the URL stays for the next try). Never touches the local copies."""
+    items: list[dict[str, Any]] = [dict(item) for item in (message.media or [])]
+    changed = left = 0
+    for item in items:
+        if item.get("url") and (item.get("stored") or item.get("purged")):
+            if delete(str(item["url"])):
+                del item["url"]
+                changed += 1
+            else:
+                left += 1
+    if changed:
+        message.media = [item for item in items if not (item.get("purged") and not item.get("url"))]
+        session.flush()
+    return left
+
+
+def media_leftovers(session: Session, batch: int = 200) -> Iterator[Message]:
+    """Messages with a media item still at Twilio although we hold a copy (or purged it): its delete failed."""
+    last_id = 0
+    while True:
+        messages = list(session.scalars(  # the JSON text is searched first: few messages have a URL left
+            select(Message).where(Message.num_media > 0, Message.id > last_id,
+                                  cast(Message.media, Text).contains('"url"'))
+            .order_by(Message.id).limit(batch)))
+        if not messages:
+            return
+        for message in messages:
+            if any(item.get("url") and (item.get("stored") or item.get("purged")) for item in message.media or []):
+                yield message
+        last_id = messages[-1].id
 
 
 def pending_media(session: Session, batch: int = 200) -> Iterator[Message]:
@@ -124,7 +163,8 @@ def pending_media(session: Session, batch: int = 200) -> Iterator[Message]:
         if not messages:
             return
         for message in messages:
-            if any(item.get("url") and not item.get("stored") for item in message.media or []):
+            if any(item.get("url") and not item.get("stored") and not item.get("purged")
+                   for item in message.media or []):
                 yield message
         last_id = messages[-1].id
 

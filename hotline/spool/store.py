@@ -5,7 +5,8 @@ Layout of the spool directory (one per host, never shared over a network file sy
     incoming.log           records appended by every worker process (flock'ed, O_APPEND, fsync'ed)
     batch-<ns>.log         incoming.log renamed by a replayer, waiting to be applied, oldest first
     batch-<ns>.cursor      how many records of that batch are already in the database (fsync'ed after each)
-    dead.log               records that could not be applied for a reason other than an outage (kept, counted)
+    dead.log               records that could not be applied for a reason other than an outage (kept, counted,
+                           purged past the text retention period by `hotline retention purge`)
     spool.lock, replay.lock
 
 Exactly once: a record is applied in its own transaction and the cursor moves only after that commit. A crash
@@ -21,10 +22,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from hotline.privacy.keys import PrivacyKeys
-from hotline.spool.codec import SpoolRecord, encode
+from hotline.spool.codec import SpoolCorrupt, SpoolRecord, decode, encode
 
 INCOMING = "incoming.log"
 DEAD = "dead.log"
@@ -144,6 +146,32 @@ class Spool:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+    def purge_dead(self, received_before: datetime) -> int:
+        """Drop from dead.log the records received before ``received_before`` (they hold a phone number and caller
+        text, like the texts retention redacts), and any line this app cannot open (it could never be replayed nor
+        dated); how many lines went. The rest is rewritten atomically."""
+        path = self.directory / DEAD
+        if not path.exists():
+            return 0
+        with self._locked("spool.lock"):
+            kept: list[bytes] = []
+            dropped = 0
+            with path.open("rb") as handle:
+                for line in handle:
+                    if not line.strip():
+                        continue
+                    try:
+                        keep = decode(self.keys, line).received_at >= received_before
+                    except SpoolCorrupt:
+                        keep = False
+                    if keep:
+                        kept.append(line if line.endswith(b"\n") else line + b"\n")
+                    else:
+                        dropped += 1
+            if dropped:
+                _write_durably(path, b"".join(kept))
+        return dropped
 
     @contextmanager
     def replaying(self) -> Iterator[None]:

@@ -14,10 +14,10 @@ from sqlalchemy.sql import ColumnElement
 from hotline.campaigns.models import Campaign
 from hotline.intake.models import Caller, Contact, Report
 from hotline.trends.cells import Cell
-from hotline.trends.evaluation import Evaluation, Periods, evaluate, periods
+from hotline.trends.evaluation import Evaluation, Periods, evaluate, periods, suppress_evaluation
 from hotline.trends.queries import confirmed_coding
 from hotline.trends.suppression import check_k, suppress_group
-from hotline.trends.weeks import week_label, week_start
+from hotline.trends.weeks import week_end, week_label, week_start
 
 
 def _day_bounds(span: tuple[date, date]) -> tuple[datetime, datetime]:
@@ -48,9 +48,13 @@ class CampaignResult:
     evaluation: Evaluation
 
 
-def evaluate_campaign(session: Session, campaign: Campaign, today: date) -> CampaignResult:
-    """Volumes of the campaign's target categories in its regions and languages before, during and after."""
-    spans = periods(campaign.starts_on, campaign.ends_on, today)
+def evaluate_campaign(session: Session, campaign: Campaign, today: date, k: int) -> CampaignResult:
+    """Volumes of the campaign's target categories in its regions and languages before, during and after, in
+    whole ISO weeks (as every published range), counts under ``k`` suppressed with what would give them back.
+
+    ``after`` counts only weeks that have ended: it grows a week at a time, never a day.
+    """
+    spans = periods(week_start(campaign.starts_on), week_end(campaign.ends_on), week_start(today) - timedelta(days=1))
     counts: dict[str, int] = {}
     for name, span in (("before", spans.before), ("during", spans.during), ("after", spans.after)):
         if span is None:
@@ -58,14 +62,14 @@ def evaluate_campaign(session: Session, campaign: Campaign, today: date) -> Camp
         start, end = _day_bounds(span)
         counts[name] = int(session.scalar(select(func.count(Report.id)).where(
             *_campaign_scope(campaign), Report.received_at >= start, Report.received_at < end)) or 0)
-    return CampaignResult(campaign, spans, evaluate(counts, spans))
+    return CampaignResult(campaign, spans, suppress_evaluation(evaluate(counts, spans), k))
 
 
-def evaluate_campaigns(session: Session, today: date) -> list[CampaignResult]:
-    """Every campaign that has started, most recent first."""
+def evaluate_campaigns(session: Session, today: date, k: int) -> list[CampaignResult]:
+    """Every campaign that has started, most recent first, counts under ``k`` suppressed."""
     found = session.scalars(select(Campaign).where(Campaign.starts_on <= today)
                             .order_by(Campaign.starts_on.desc(), Campaign.id)).all()
-    return [evaluate_campaign(session, campaign, today) for campaign in found]
+    return [evaluate_campaign(session, campaign, today, k) for campaign in found]
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,13 @@ class TrendsConfig:
 
     min_cell_count: int
     rising: RisingConfig
+    max_range_weeks: int = 156
 
 
 class _ExportsSchema(Schema):
     min_cell_count = fields.Integer(required=True, strict=True, validate=validate.Range(min=MIN_K))
+    # Optional, so a trends.yaml written before the key existed still loads.
+    max_range_weeks = fields.Integer(load_default=156, strict=True, validate=validate.Range(min=1, max=1040))
 
 
 class _RisingSchema(Schema):
@@ -54,7 +57,8 @@ class TrendsFileSchema(Schema):
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> TrendsConfig:
-        return TrendsConfig(data["exports"]["min_cell_count"], RisingConfig(**data["rising"]))
+        exports = data["exports"]
+        return TrendsConfig(exports["min_cell_count"], RisingConfig(**data["rising"]), exports["max_range_weeks"])
 
 
 def load_trends_config(path: Path = TRENDS_FILE) -> TrendsConfig:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+
+from hotline.trends.suppression import check_k
 
 
 @dataclass(frozen=True)
@@ -59,16 +61,21 @@ def rate_ratio_test(count_a: int, exposure_a: float, count_b: int, exposure_b: f
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Counts and weekly rates per period, the change during the campaign, and its p-value."""
+    """Counts and weekly rates per period, the change during the campaign, and its p-value.
 
-    before: int
-    during: int
+    Published (see ``suppress_evaluation``), a count of 1 to k-1 is None, and so is every figure it could be
+    worked out from: its weekly rate, and the change and p-value when the count before or during is hidden.
+    """
+
+    before: int | None
+    during: int | None
     after: int | None
-    rate_before: float
-    rate_during: float
+    rate_before: float | None
+    rate_during: float | None
     rate_after: float | None
     change_percent: int | None
-    p_value: float
+    p_value: float | None
+    hidden_under: int | None = None  # k, when suppress_evaluation hid a count
 
 
 def evaluate(counts: dict[str, int], spans: Periods) -> Evaluation:
@@ -86,8 +93,32 @@ def evaluate(counts: dict[str, int], spans: Periods) -> Evaluation:
                       change, p_value)
 
 
+def _hide(count: int | None, k: int) -> bool:
+    return count is not None and 0 < count < k
+
+
+def suppress_evaluation(result: Evaluation, k: int) -> Evaluation:
+    """``result`` as it may be published: counts of 1 to k-1 hidden (0 is shown: it identifies nobody), with
+    their rates; the change and p-value hidden when the count before or during is, as either gives it back."""
+    check_k(k)
+    before, during, after = (_hide(result.before, k), _hide(result.during, k), _hide(result.after, k))
+    if not (before or during or after):
+        return result
+    compared = before or during
+    return replace(result, before=None if before else result.before, during=None if during else result.during,
+                   after=None if after else result.after,
+                   rate_before=None if before else result.rate_before,
+                   rate_during=None if during else result.rate_during,
+                   rate_after=None if after else result.rate_after,
+                   change_percent=None if compared else result.change_percent,
+                   p_value=None if compared else result.p_value, hidden_under=k)
+
+
 def summarise(result: Evaluation, gettext: Callable[..., str], alpha: float = 0.05) -> str:
     """One plain sentence: which way the volume moved, by how much, and whether that is likely to be chance."""
+    if result.p_value is None or result.rate_before is None or result.rate_during is None:
+        return str(gettext("Too few reports to compare the campaign with the weeks before it: counts under %(k)s "
+                           "are not published.", k=result.hidden_under))
     rates = {"during": f"{result.rate_during:g}", "before": f"{result.rate_before:g}"}
     if result.change_percent is None:
         moved = gettext("Reports in the campaign's categories: %(during)s a week during the campaign, none before.",

@@ -4,28 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from hotline.trends.cells import TrendFilters
+from hotline.trends.config import trends_config
+from hotline.trends.weeks import whole_weeks
 
-MAX_RANGE_DAYS = 366 * 20
 _CODE = validate.Regexp(r"^[A-Za-z0-9_\-]{1,32}$", error="must be a short code (letters, digits, _ or -)")
 
 
-_PLAUSIBLE = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31))
+PLAUSIBLE_DATE = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31))
+
+
+def check_range(data: dict[str, Any]) -> None:
+    """``to`` not before ``from``, and the range, widened to whole ISO weeks, no longer than the cap
+    (config/trends.yaml ``exports.max_range_weeks``); ValidationError naming ``to`` otherwise."""
+    if "date_to" not in data or "date_from" not in data:
+        return
+    if data["date_to"] < data["date_from"]:
+        raise ValidationError("must not be before 'from'", "to")
+    monday, sunday = whole_weeks(data["date_from"], data["date_to"])
+    weeks, cap = (sunday - monday).days // 7 + 1, trends_config().max_range_weeks
+    if weeks > cap:
+        raise ValidationError(f"the range covers {weeks} weeks; it may cover at most {cap} whole weeks "
+                              f"(about {cap / 52:.1f} years): ask for a shorter one", "to")
+
+
+def snap_to_weeks(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``date_from`` moved back to its Monday and ``date_to`` on to its Sunday (whole ISO weeks)."""
+    data["date_from"], data["date_to"] = whole_weeks(data["date_from"], data["date_to"])
+    return data
+
+
+_SNAPPED = "; ranges are widened to whole ISO weeks (Monday to Sunday)"
 
 
 class TrendQuerySchema(Schema):
-    """``from`` and ``to`` (YYYY-MM-DD, inclusive) and optional filters."""
+    """``from`` and ``to`` (YYYY-MM-DD, inclusive, widened to whole ISO weeks) and optional filters."""
 
     # Years far from now broke the baseline arithmetic (a year-2 range is a 500; found by schemathesis).
-    date_from = fields.Date(required=True, data_key="from", validate=_PLAUSIBLE,
-                            metadata={"description": "first day (YYYY-MM-DD)"})
-    date_to = fields.Date(required=True, data_key="to", validate=_PLAUSIBLE,
-                          metadata={"description": "last day, inclusive"})
+    date_from = fields.Date(required=True, data_key="from", validate=PLAUSIBLE_DATE,
+                            metadata={"description": "first day (YYYY-MM-DD)" + _SNAPPED})
+    date_to = fields.Date(required=True, data_key="to", validate=PLAUSIBLE_DATE,
+                          metadata={"description": "last day, inclusive" + _SNAPPED})
     country = fields.String(load_default=None, validate=_CODE)
     admin1 = fields.String(load_default=None, validate=_CODE)
     language = fields.String(load_default=None, validate=_CODE)
@@ -34,12 +58,7 @@ class TrendQuerySchema(Schema):
 
     @validates_schema
     def order(self, data: dict[str, Any], **_: Any) -> None:
-        if "date_to" not in data or "date_from" not in data:
-            return
-        if data["date_to"] < data["date_from"]:
-            raise ValidationError("must not be before 'from'", "to")
-        if data["date_to"] - data["date_from"] > timedelta(days=MAX_RANGE_DAYS):
-            raise ValidationError(f"the range may span at most {MAX_RANGE_DAYS} days", "to")
+        check_range(data)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Any:
@@ -47,7 +66,7 @@ class TrendQuerySchema(Schema):
 
 
 def _filters(data: dict[str, Any]) -> TrendFilters:
-    return TrendFilters(**{key: value for key, value in data.items() if value not in (None, "")})
+    return TrendFilters(**{key: value for key, value in snap_to_weeks(data).items() if value not in (None, "")})
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from hotline.content.yamlfile import ContentError, load_yaml_file
 from hotline.settings import CONFIG_DIR
+from hotline.trends.suppression import check_k
 
 SEASONS_FILE = CONFIG_DIR / "seasons.yaml"
 _MMDD = validate.Regexp(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", error="must be a day as MM-DD, e.g. 10-15")
@@ -136,9 +137,24 @@ def season_warnings(routes: Iterable[Route], today: date, rising_categories: Ite
     return sorted(out, key=lambda w: (-len(w.rising), w.starts_on, w.route.id))
 
 
-def month_profile(weekly: Iterable[tuple[date, int]]) -> dict[int, list[int]]:
-    """Counts by year and month of year (a week counts in the month of its Monday)."""
-    profile: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
+def first_monday(year: int) -> date:
+    """The first Monday of ``year``: where a month-of-year profile starts, so that it counts only whole weeks."""
+    new_year = date(year, 1, 1)
+    return new_year + timedelta(days=(7 - new_year.weekday()) % 7)
+
+
+def month_profile(weekly: Iterable[tuple[date, int]], k: int) -> dict[int, list[int | None]]:
+    """Counts by year and month of year (a week counts in the month of its Monday), suppressed: None for a month
+    with any week of 1 to k-1 reports.
+
+    The weekly totals of the same filters are published (suppressed under k) by the API and the dashboard, so a
+    month is shown only when every one of its weeks is shown (0 or at least k): otherwise the month minus its
+    published weeks would give the hidden week back. A month under k always has such a week, so it is hidden too.
+    """
+    check_k(k)
+    profile: dict[int, list[int | None]] = defaultdict(lambda: [0] * 12)
     for monday, count in weekly:
-        profile[monday.year][monday.month - 1] += count
+        months = profile[monday.year]
+        shown = months[monday.month - 1]
+        months[monday.month - 1] = None if shown is None or 0 < count < k else shown + count
     return dict(sorted(profile.items()))

@@ -26,7 +26,7 @@ from hotline.trends.params import TrendQuerySchema
 from hotline.trends.png import png_available, svg_to_png
 from hotline.trends.present import campaign_body
 from hotline.trends.queries import weekly_totals
-from hotline.trends.seasons import month_profile, season_warnings, seasons
+from hotline.trends.seasons import first_monday, month_profile, season_warnings, seasons
 from hotline.trends.series import GROUPABLE
 from hotline.trends.service import TrendSummary, trend_summary
 from hotline.trends.svgchart import bar_chart, line_chart
@@ -73,6 +73,8 @@ def _summary() -> tuple[TrendSummary | None, dict[str, str], str, dict[str, Any]
         filters = TrendQuerySchema().load(values)
     except ValidationError as exc:
         return None, values, group_by, exc.messages_dict
+    # The form (and the charts' links) show the range as counted: widened to whole ISO weeks.
+    values = {**values, "from": filters.date_from.isoformat(), "to": filters.date_to.isoformat()}
     return trend_summary(db.session(), filters, group_by), values, group_by, {}
 
 
@@ -94,7 +96,8 @@ def dashboard() -> ResponseReturnValue:
         "season_warnings": season_warnings(seasons(), summary.filters.date_to,
                                            [str(r.key) for r in summary.rising_categories]) if summary else [],
         "category_label": _label("category"),
-        "campaigns": [campaign_body(r) for r in evaluate_campaigns(db.session(), date.today())],
+        "campaigns": [campaign_body(r) for r in evaluate_campaigns(db.session(), date.today(),
+                                                                   trends_config().min_cell_count)],
     }
     return render_template("trends/dashboard.html", **context), 400 if errors else 200
 
@@ -128,10 +131,12 @@ def chart(kind: str, ext: str) -> ResponseReturnValue:
 
 
 def _seasonal_chart(summary: TrendSummary, outline: bool) -> str:
-    """Month-of-year profile of this and the previous years, with the same filters."""
+    """Month-of-year profile of this and the previous years, with the same filters, from published weekly totals:
+    a month with a week under k is a gap (see hotline.trends.seasons.month_profile)."""
     end = summary.filters.date_to
-    start = date(end.year - PROFILE_YEARS + 1, 1, 1)
-    profile = month_profile(weekly_totals(db.session(), replace(summary.filters, date_from=start)))
+    start = first_monday(end.year - PROFILE_YEARS + 1)
+    weekly = weekly_totals(db.session(), replace(summary.filters, date_from=start))
+    profile = month_profile(weekly, summary.k)
     months = get_month_names("abbreviated", locale=get_locale())
     return line_chart(gettext("Reports by month of the year"), [months[m] for m in range(1, 13)],
                       [(str(year), list(counts)) for year, counts in profile.items()], outline=outline)

@@ -13,6 +13,20 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def week_end(day: date) -> date:
+    """The Sunday of the ISO week that ``day`` falls in."""
+    return week_start(day) + timedelta(days=6)
+
+
+def whole_weeks(first: date, last: date) -> tuple[date, date]:
+    """``first``..``last`` widened to whole ISO weeks: (the Monday of ``first``'s week, the Sunday of ``last``'s).
+
+    Every published range is made of whole weeks: counts are weekly cells, and two ranges a day apart would
+    otherwise differ by one day's reports, however few (a suppressed count given back by subtraction).
+    """
+    return week_start(first), week_end(last)
+
+
 def week_label(monday: date) -> str:
     """The ISO week of ``monday`` as ``YYYY-Www`` (the ISO year, which differs from the calendar year near 1 Jan)."""
     year, week, _ = monday.isocalendar()

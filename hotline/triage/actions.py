@@ -20,6 +20,7 @@ from hotline.intake.constants import URGENCY_RANK, ReportStatus, Urgency
 from hotline.intake.models import Message, Report
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.outbound import queue_reply
+from hotline.triage.access import may_open_report
 from hotline.triage.models import ProtectionReferral, ReferralStatus
 
 MAX_REPLY_CHARS = 1600  # Twilio's limit for one message body
@@ -53,7 +54,7 @@ def load_for_action(session: Session, report_id: int, user: User) -> Report:
     """The report, if ``user`` may act on it now; ActionRefused('not_found'|'not_holder') otherwise."""
     # populate_existing: the holder may have changed by a conditional UPDATE since this session last read it.
     report = session.get(Report, report_id, populate_existing=True)
-    if report is None:
+    if report is None or not may_open_report(user, report):
         raise ActionRefused("not_found")
     if not may_act(report, user):
         raise ActionRefused("not_holder")

@@ -20,6 +20,7 @@ from hotline.audit.service import record_event
 from hotline.auth.models import User
 from hotline.intake.constants import Channel, ReportStatus, Sensitivity, Urgency
 from hotline.intake.models import Report
+from hotline.triage.access import may_open
 
 OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.CLAIMED, ReportStatus.ESCALATED)
 PAGE_SIZES = (10, 25, 50, 100)
@@ -87,8 +88,9 @@ def snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str:
 PRIORITY = case((Report.sensitivity == Sensitivity.PROTECTION, 0), else_=Report.urgency_rank)
 
 
-def _where(query: Select[Any], wanted: QueueFilter, user_id: int | None, now: datetime) -> Select[Any]:
-    criteria: list[ColumnElement[bool]] = []
+def _where(query: Select[Any], wanted: QueueFilter, user_id: int | None, now: datetime,
+           scope: ColumnElement[bool] | None = None) -> Select[Any]:
+    criteria: list[ColumnElement[bool]] = [] if scope is None else [scope]
     if wanted.statuses:
         criteria.append(Report.status.in_(wanted.statuses))
     if wanted.languages:
@@ -104,9 +106,10 @@ def _where(query: Select[Any], wanted: QueueFilter, user_id: int | None, now: da
     return query.where(*criteria)
 
 
-def queue_query(wanted: QueueFilter, user_id: int | None, now: datetime) -> Select[tuple[int]]:
-    """The bare query behind a queue page: the ids of one page of reports, in queue order."""
-    query = _where(select(Report.id), wanted, user_id, now)
+def queue_query(wanted: QueueFilter, user_id: int | None, now: datetime,
+                scope: ColumnElement[bool] | None = None) -> Select[tuple[int]]:
+    """The bare query behind a queue page: the ids of one page of reports, in queue order (within ``scope``)."""
+    query = _where(select(Report.id), wanted, user_id, now, scope)
     return (query.order_by(PRIORITY, Report.received_at, Report.id)
             .limit(wanted.per_page).offset((wanted.page - 1) * wanted.per_page))
 
@@ -143,9 +146,12 @@ class QueuePage:
         return max(1, min(MAX_PAGE, -(-self.total // per_page)))
 
 
-def load_queue(session: Session, wanted: QueueFilter, user_id: int | None, now: datetime) -> QueuePage:
-    """One page of the queue in three statements, whatever the page size: rows, total, counts by status."""
-    ids = queue_query(wanted, user_id, now).subquery()
+def load_queue(session: Session, wanted: QueueFilter, user_id: int | None, now: datetime,
+               scope: ColumnElement[bool] | None = None) -> QueuePage:
+    """One page of the queue in three statements, whatever the page size: rows, total, counts by status.
+
+    ``scope`` limits it to the reports the user may open (hotline.triage.access.openable_by)."""
+    ids = queue_query(wanted, user_id, now, scope).subquery()
     rows = session.execute(
         select(Report.id, Report.channel, Report.language, Report.type, Report.category, Report.urgency,
                Report.sensitivity, Report.status, Report.received_at, func.substr(Report.text, 1, SNIPPET_CHARS * 2),
@@ -154,11 +160,11 @@ def load_queue(session: Session, wanted: QueueFilter, user_id: int | None, now: 
         .outerjoin(User, User.id == Report.assignee_id)
         .order_by(PRIORITY, Report.received_at, Report.id)
     ).all()
-    total = session.scalar(_where(select(func.count(Report.id)), wanted, user_id, now)) or 0
+    total = session.scalar(_where(select(func.count(Report.id)), wanted, user_id, now, scope)) or 0
     any_status = dataclasses.replace(wanted, statuses=())
     counted = cast("Select[Any]", select(Report.status, func.count(Report.id)))
     by_status: dict[str, int] = {row[0]: row[1] for row in session.execute(
-        _where(counted, any_status, user_id, now).group_by(Report.status))}
+        _where(counted, any_status, user_id, now, scope).group_by(Report.status))}
     return QueuePage(
         rows=[QueueRow(id=r[0], channel=r[1], language=r[2], type=r[3], category=r[4], urgency=r[5],
                        sensitivity=r[6], status=r[7], received_at=r[8], snippet=snippet(r[9]),
@@ -171,8 +177,17 @@ class ClaimRefused(Exception):
     """Someone else holds the report (or it is no longer open)."""
 
 
+class ReportHidden(LookupError):
+    """No such report, or not one this user may open (hotline.triage.access): answered as not found."""
+
+
 def claim(session: Session, report_id: int, user: User, now: datetime) -> None:
-    """Take an open, unassigned report; raises ClaimRefused when another operator was first."""
+    """Take an open, unassigned report; raises ClaimRefused when another operator was first, ReportHidden when
+    the user may not open it (claiming would otherwise make it theirs to read)."""
+    seen = session.execute(select(Report.language, Report.sensitivity, Report.assignee_id)
+                           .where(Report.id == report_id)).first()
+    if seen is None or not may_open(user, seen[0], seen[1], seen[2]):
+        raise ReportHidden(report_id)
     result = session.execute(
         update(Report)
         .where(Report.id == report_id, Report.assignee_id.is_(None), Report.status.in_(OPEN_STATUSES))

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from hotline.auth.models import User
 from hotline.classify.service import rumour_index
-from hotline.files import inside
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.intake.recording_files import RecordingFolders
 from hotline.rumours.library import approved_counter_messages
 from hotline.rumours.models import CounterMessage, Rumour
+from hotline.triage.access import may_open
 from hotline.triage.models import ProtectionReferral
 
 HISTORY_LIMIT = 20
@@ -59,16 +60,20 @@ class ReportView:
     reply_language: str | None
 
 
-def recording_file(recording: Recording | None, storage: Path) -> Path | None:
-    """The recording's local file if it is there (and inside ``storage``: a stored path cannot point elsewhere)."""
-    if recording is None or not recording.storage_path or recording.purged_at is not None:
-        return None
-    path = inside(storage, recording.storage_path)
-    return path if path is not None and path.is_file() else None
+def reports_of_recording(session: Session, recording: Recording) -> Sequence[Report]:
+    """The reports made from a recording; else those of its contact (a voicemail filed with the call's report)."""
+    made = session.scalars(select(Report).where(Report.recording_id == recording.id)).all()
+    return made or reports_of_contact(session, recording.contact_id)
 
 
-def load_report_view(session: Session, report_id: int, today: date, storage: Path) -> ReportView | None:
-    """The report page's data, or None for an unknown report."""
+def reports_of_contact(session: Session, contact_id: int) -> Sequence[Report]:
+    """Every report of one contact (a call, an SMS conversation): what its messages and media belong to."""
+    return session.scalars(select(Report).where(Report.contact_id == contact_id)).all()
+
+
+def load_report_view(session: Session, report_id: int, today: date, storage: RecordingFolders,
+                     viewer: User | None = None) -> ReportView | None:
+    """The report page's data, or None for an unknown report; the conversation holds what ``viewer`` may open."""
     report = session.scalar(
         select(Report).where(Report.id == report_id)
         .options(joinedload(Report.contact).joinedload(Contact.caller), joinedload(Report.recording))
@@ -77,7 +82,7 @@ def load_report_view(session: Session, report_id: int, today: date, storage: Pat
         return None
     contact = report.contact
     caller = contact.caller
-    thread = load_thread(session, report, storage)
+    thread = load_thread(session, report, storage, viewer)
     history: Sequence[Report] = []
     if report.caller_id is not None:
         history = session.scalars(
@@ -91,33 +96,39 @@ def load_report_view(session: Session, report_id: int, today: date, storage: Pat
                                 .order_by(ProtectionReferral.id)).all()
     return ReportView(report=report, contact=contact, caller=caller, thread=thread, history=history,
                       recording=report.recording,
-                      recording_present=recording_file(report.recording, storage) is not None,
+                      recording_present=storage.file(report.recording) is not None,
                       rumour=rumour, suggestions=suggestions, counter_messages=counter_messages,
                       referrals=referrals, reply_language=reply_language)
 
 
-def load_thread(session: Session, report: Report, storage: Path, limit: int = THREAD_LIMIT) -> list[ThreadEntry]:
+def load_thread(session: Session, report: Report, storage: RecordingFolders, viewer: User | None = None,
+                limit: int = THREAD_LIMIT) -> list[ThreadEntry]:
     """The caller's conversation across all their contacts (calls, SMS windows, WhatsApp), oldest first.
 
     A reply goes out on the report's own contact while the caller's answer opens a new one, so one contact alone
     shows half a conversation; and ids do not follow time (a spooled webhook is filed late), so entries are ordered
-    by when they happened. An anonymous report has only its own contact.
+    by when they happened. An anonymous report has only its own contact. With a ``viewer``, another contact counts
+    only when the viewer may open one of its reports (hotline.triage.access), as its own page would require.
     """
     mine = Contact.caller_id == report.caller_id if report.caller_id is not None else Contact.id == report.contact_id
-    contacts = select(Contact.id).where(mine).scalar_subquery()
     channels = {cid: channel for cid, channel in session.execute(select(Contact.id, Contact.channel).where(mine))}
     first_report: dict[int, int] = {}
-    for rid, cid in session.execute(select(Report.id, Report.contact_id).where(Report.contact_id.in_(contacts))
-                                    .order_by(Report.id.desc())):
+    openable = {report.contact_id}
+    for rid, cid, language, sensitivity, assignee_id in session.execute(
+            select(Report.id, Report.contact_id, Report.language, Report.sensitivity, Report.assignee_id)
+            .where(Report.contact_id.in_(channels)).order_by(Report.id.desc())):
         first_report[cid] = rid
-    messages = session.scalars(select(Message).where(Message.contact_id.in_(contacts))
+        if viewer is None or may_open(viewer, language, sensitivity, assignee_id):
+            openable.add(cid)
+    messages = session.scalars(select(Message).where(Message.contact_id.in_(openable))
                                .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all()
-    recordings = session.scalars(select(Recording).where(Recording.contact_id.in_(contacts))
+    recordings = session.scalars(select(Recording).where(Recording.contact_id.in_(openable))
+                                 .options(joinedload(Recording.contact))
                                  .order_by(Recording.created_at.desc(), Recording.id.desc()).limit(limit)).all()
     entries = [ThreadEntry(m.created_at, channels[m.contact_id], first_report.get(m.contact_id), message=m)
                for m in messages]
     entries += [ThreadEntry(r.created_at, channels[r.contact_id], first_report.get(r.contact_id), recording=r,
-                            recording_present=recording_file(r, storage) is not None) for r in recordings]
+                            recording_present=storage.file(r) is not None) for r in recordings]
     entries.sort(key=_when)
     return entries[-limit:]
 

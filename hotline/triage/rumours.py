@@ -65,6 +65,8 @@ def review(session: Session, rumour: Rumour, user: User, *, statement: str, stat
     before = {"status": rumour.status, "verification": rumour.verification, "risk": rumour.risk,
               "statement_chars": len(rumour.canonical_statement), "translations": sorted(rumour.statement_translations)}
     rumour.canonical_statement = statement.strip()
+    if status != RumourStatus.CANDIDATE:
+        rumour.source_report_id = None  # staff reviewed the statement: it is theirs now, not a caller's words
     rumour.status, rumour.verification, rumour.risk = status, verification, risk
     rumour.statement_translations = {lang: text.strip() for lang, text in translations.items() if text.strip()}
     _audit(session, user, "rumour.review", rumour.id, before, {
@@ -88,8 +90,9 @@ def merge(session: Session, source: Rumour, target: Rumour, user: User) -> None:
                             .execution_options(synchronize_session="fetch")).rowcount  # type: ignore[attr-defined]
     session.execute(update(CounterMessage).where(CounterMessage.rumour_id == source.id)
                     .values(rumour_id=target.id).execution_options(synchronize_session="fetch"))
-    for lang, text in source.statement_translations.items():
-        target.statement_translations = {lang: text, **target.statement_translations}
+    if source.source_report_id is None:  # an unreviewed candidate's translations are a caller's words: not copied
+        for lang, text in source.statement_translations.items():
+            target.statement_translations = {lang: text, **target.statement_translations}
     source.merged_into_id, source.status = target.id, RumourStatus.ARCHIVED
     session.flush()
     _recount(session, source)

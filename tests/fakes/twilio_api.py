@@ -4,6 +4,11 @@
         fake.fail_next(2)                   # the next two sends get 500
         fake.reject_next(21610)             # the next send gets 400 with Twilio error 21610
         url = fake.add_media(data, "audio/ogg")  # a message media item, served to the account's credentials
+        url = fake.add_recording(data)           # a call recording (its .mp3), served the same way
+        fake.redirect_downloads(storage)         # answer downloads with a redirect, as Twilio does (FakeStorage,
+                                                 # or the fake itself: the same host)
+        fake.fail_deletes(1)                     # the next DELETE of a recording or media item gets 500
+        fake.deletes                             # the DELETE requests received
 """
 
 from __future__ import annotations
@@ -35,14 +40,59 @@ class RecordedRequest:
     account_sid: str | None
 
 
+class FakeStorage:
+    """A second loopback host standing in for Twilio's file storage: serves what it holds to anyone and records the
+    headers of every request it got (a download must never bring the account's credentials here)."""
+
+    def __init__(self, host: str = "127.0.0.2") -> None:
+        self.headers: list[dict[str, str]] = []
+        self._files: dict[str, tuple[bytes, str]] = {}
+        self._lock = threading.Lock()
+        self._server = make_server(host, 0, self._app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._server.host}:{self._server.server_port}"
+
+    def put(self, data: bytes, content_type: str) -> str:
+        """Hold a file; returns its URL."""
+        path = f"/stored/{uuid.uuid4().hex}"
+        with self._lock:
+            self._files[path] = (data, content_type)
+        return self.base_url + path
+
+    def __enter__(self) -> FakeStorage:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        with self._lock:
+            self.headers.append(dict(request.headers))
+            found = self._files.get(request.path)
+        if found is None:
+            return Response("not found", status=404)(environ, start_response)
+        return Response(found[0], status=200, mimetype=found[1])(environ, start_response)
+
+
 class FakeTwilioApi:
-    """A threaded HTTP server answering POST /2010-04-01/Accounts/<sid>/Messages.json like Twilio."""
+    """A threaded HTTP server answering POST /2010-04-01/Accounts/<sid>/Messages.json like Twilio, serving media and
+    recordings to the account's credentials, and deleting them on DELETE."""
 
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._failures: list[tuple[int, int | None]] = []  # (HTTP status, Twilio error code), in order
+        self._delete_failures = 0
         self._media: dict[str, tuple[bytes, str]] = {}
+        self._redirect: FakeStorage | FakeTwilioApi | None = None
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -73,6 +123,33 @@ class FakeTwilioApi:
             self._media[path] = (data, content_type)
         return "https://api.twilio.com" + path
 
+    @property
+    def deletes(self) -> list[str]:
+        """Paths of the DELETE requests received (deleted or not)."""
+        return [r.path for r in self.requests if r.method == "DELETE"]
+
+    def add_recording(self, data: bytes, account_sid: str = "AC" + "0" * 32) -> str:
+        """Serve ``data`` as a call recording's MP3; returns its RecordingUrl as Twilio would post it."""
+        path = f"/2010-04-01/Accounts/{account_sid}/Recordings/RE{uuid.uuid4().hex}"
+        with self._lock:
+            self._media[path + ".mp3"] = (data, "audio/mpeg")
+        return "https://api.twilio.com" + path
+
+    def holds(self, url: str) -> bool:
+        """True while the recording or media item at ``url`` has not been deleted."""
+        path = url.removeprefix("https://api.twilio.com")
+        with self._lock:
+            return path in self._media or path + ".mp3" in self._media
+
+    def redirect_downloads(self, target: FakeStorage | FakeTwilioApi | None) -> None:
+        """Answer authenticated downloads with a 307 to a copy held by ``target`` (another host, or this fake)."""
+        self._redirect = target
+
+    def fail_deletes(self, times: int) -> None:
+        """Answer the next ``times`` DELETE requests with 500."""
+        with self._lock:
+            self._delete_failures += times
+
     def __enter__(self) -> FakeTwilioApi:
         self._thread.start()
         return self
@@ -97,10 +174,38 @@ class FakeTwilioApi:
             if account is None or f"/Accounts/{account}/" not in request.path:
                 return _json({"code": 20003, "message": "Authenticate", "status": 401}, 401)(environ, start_response)
             data, content_type = self._media[request.path]
+            if self._redirect is not None and not request.path.startswith("/stored/"):
+                location = self._redirect.put(data, content_type)
+                return Response("", status=307, headers={"Location": location})(environ, start_response)
             return Response(data, status=200, mimetype=content_type)(environ, start_response)
+        if request.method == "DELETE":
+            return self._delete(request.path, account)(environ, start_response)
         if request.method == "POST" and request.path.endswith("/Messages.json"):
             return _json(self._message(request, account), 201)(environ, start_response)
         return _json({"code": 20404, "message": "not found", "status": 404}, 404)(environ, start_response)
+
+    def put(self, data: bytes, content_type: str) -> str:
+        """Hold a copy on this same host (under /stored/, served to the account's credentials only)."""
+        path = f"/stored/{uuid.uuid4().hex}/Accounts/AC{'0' * 32}/"
+        with self._lock:
+            self._media[path] = (data, content_type)
+        return self.base_url + path
+
+    def _delete(self, path: str, account: str | None) -> Response:
+        """DELETE .../Recordings/RE….json or .../Messages/MM…/Media/ME….json: 204, or 404 when not there."""
+        if account is None or f"/Accounts/{account}/" not in path:
+            return _json({"code": 20003, "message": "Authenticate", "status": 401}, 401)
+        with self._lock:
+            if self._delete_failures:
+                self._delete_failures -= 1
+                return _json({"code": 20500, "message": "Internal Server Error", "status": 500}, 500)
+            base = path.removesuffix(".json")
+            found = [key for key in (base, base + ".mp3") if key in self._media]
+            for key in found:
+                del self._media[key]
+        if not found:
+            return _json({"code": 20404, "message": "not found", "status": 404}, 404)
+        return Response("", status=204)
 
     def _message(self, request: Request, account: str | None) -> dict[str, Any]:
         sid = f"SM{uuid.uuid4().hex}"  # never collides with the suite's own inbound sids

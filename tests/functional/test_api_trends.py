@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import openpyxl
@@ -153,29 +153,68 @@ def test_xlsx_and_json_exports(client: FlaskClient, db_session: Session) -> None
     assert document["rows"][-1]["count"] == 8
 
 
-def test_campaign_evaluation_with_summary(client: FlaskClient, db_session: Session) -> None:
+def _campaign(session: Session, starts_on: str, ends_on: str) -> Any:
     from datetime import date
 
     from hotline.campaigns.models import Campaign
 
+    campaign = Campaign(name="Sea season", regions=[{"country": "AF", "admin1": "AF-NAN"}], languages=["ps"],
+                        channels=[], target_categories=["journey_risk"], starts_on=date.fromisoformat(starts_on),
+                        ends_on=date.fromisoformat(ends_on))
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def test_campaign_evaluation_with_summary(client: FlaskClient, db_session: Session) -> None:
+    # The campaign runs over whole ISO weeks (Monday 2 March to Sunday 29 March 2026); so do its periods.
     operator = make_staff(db_session)
-    for day in range(1, 29):  # 28 reports in February, one a day
-        add_report(db_session, f"2026-02-{day:02d}T10:00:00", coded_by=operator, category="journey_risk")
-    for day in (3, 17):  # 2 in March, during the campaign
+    for day in range(28):  # 28 reports in the four weeks before, one a day
+        received = (datetime(2026, 2, 2, 10) + timedelta(days=day)).isoformat()
+        add_report(db_session, received, coded_by=operator, category="journey_risk")
+    for day in (3, 4, 10, 17, 18, 24):  # 6 during the campaign
         add_report(db_session, f"2026-03-{day:02d}T10:00:00", coded_by=operator, category="journey_risk")
     add_report(db_session, "2026-03-05T10:00:00", coded_by=operator, category="journey_risk", language="bn")
     add_report(db_session, "2026-03-06T10:00:00", category="journey_risk")  # not confirmed: not counted
-    campaign = Campaign(name="Sea season", regions=[{"country": "AF", "admin1": "AF-NAN"}], languages=["ps"],
-                        channels=[], target_categories=["journey_risk"], starts_on=date(2026, 3, 1),
-                        ends_on=date(2026, 3, 28))
-    db_session.add(campaign)
-    db_session.flush()
+    campaign = _campaign(db_session, "2026-03-02", "2026-03-29")
     token, _ = token_for(db_session, "analyst")
     body = client.get("/api/v1/campaigns", headers=bearer(token)).get_json()
     found = next(c for c in body["campaigns"] if c["id"] == campaign.id)
-    assert (found["before"]["reports"], found["during"]["reports"]) == (28, 2)
-    assert found["change_percent"] == -93 and found["p_value"] < 0.001
-    assert "fell by 93%" in found["summary"] and "unlikely to be chance" in found["summary"]
+    assert (found["before"]["first"], found["before"]["last"]) == ("2026-02-02", "2026-03-01")
+    assert (found["before"]["reports"], found["during"]["reports"]) == (28, 6)
+    assert found["change_percent"] == -79 and found["p_value"] < 0.001
+    assert "fell by 79%" in found["summary"] and "unlikely to be chance" in found["summary"]
+
+
+def test_campaign_counts_under_k_are_hidden_and_periods_are_whole_weeks(client: FlaskClient,
+                                                                      db_session: Session) -> None:
+    operator = make_staff(db_session)
+    for day in range(1, 29):  # 28 reports in February, one a day
+        add_report(db_session, f"2026-02-{day:02d}T10:00:00", coded_by=operator, category="journey_risk")
+    for day in (10, 17):  # 2 during the campaign: under k
+        add_report(db_session, f"2026-03-{day:02d}T10:00:00", coded_by=operator, category="journey_risk")
+    campaign = _campaign(db_session, "2026-03-04", "2026-03-28")  # a Wednesday to a Saturday
+    token, _ = token_for(db_session, "analyst")
+    body = client.get("/api/v1/campaigns", headers=bearer(token)).get_json()
+    assert body["min_cell_count"] == 5
+    found = next(c for c in body["campaigns"] if c["id"] == campaign.id)
+    assert (found["during"]["first"], found["during"]["last"]) == ("2026-03-02", "2026-03-29")
+    assert found["during"]["reports"] is None and found["during"]["per_week"] is None
+    assert found["before"]["reports"] == 27  # 2 February (a Monday) to 1 March: not the 1st
+    # The change and the p-value would give the hidden count back from the one shown: hidden as well.
+    assert found["change_percent"] is None and found["p_value"] is None
+    assert "counts under 5 are not published" in found["summary"]
+    page = _dashboard_campaigns(client, db_session)
+    assert "Too few reports to compare" in page and "whole ISO weeks" in page
+
+
+def _dashboard_campaigns(client: FlaskClient, db_session: Session) -> str:
+    from tests.factories import sign_in
+
+    sign_in(client, make_staff(db_session, "analyst"))
+    answer = client.get("/console/trends", query_string=RANGE)
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
 
 
 def test_attribution_by_week_and_country(client: FlaskClient, db_session: Session) -> None:
@@ -193,3 +232,40 @@ def test_attribution_by_week_and_country(client: FlaskClient, db_session: Sessio
     rows = {(r["week"], r["country"], r["heard_via"]): r["count"] for r in body["rows"]}
     assert rows == {("2026-W48", "AF", "radio"): None, ("2026-W48", "AF", "poster"): None}
     assert "p000" not in json.dumps(body)
+
+
+def _export(client: FlaskClient, token: str, query: dict[str, str]) -> str:
+    answer = client.get("/api/v1/exports/trends", query_string=query, headers=bearer(token))
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.get_data(as_text=True)
+
+
+def test_two_ranges_a_day_apart_give_identical_output(client: FlaskClient, db_session: Session) -> None:
+    seed(db_session)
+    add_report(db_session, "2026-11-23T08:00:00", coded_by=make_staff(db_session))  # the Monday: one report
+    token, _ = token_for(db_session, "analyst")
+    monday, tuesday = {"from": "2026-11-23", "to": "2026-11-29"}, {"from": "2026-11-24", "to": "2026-11-28"}
+    for fmt in ("csv", "json"):
+        assert _export(client, token, {**monday, "format": fmt}) == _export(client, token, {**tuesday, "format": fmt})
+    trends = [client.get("/api/v1/trends", query_string=q, headers=bearer(token)).get_json() for q in (monday, tuesday)]
+    assert trends[0] == trends[1]
+    assert (trends[1]["from"], trends[1]["to"]) == ("2026-11-23", "2026-11-29")  # the response says what it counted
+    assert trends[1]["totals"][0]["total"] == 9
+    attribution = [client.get("/api/v1/attribution", query_string=q, headers=bearer(token)).get_json()
+                   for q in (monday, tuesday)]
+    assert attribution[0] == attribution[1]
+    document = json.loads(_export(client, token, {**tuesday, "format": "json"}))
+    assert (document["meta"]["from"], document["meta"]["to"]) == ("2026-11-23", "2026-11-29")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/trends", "/api/v1/exports/trends", "/api/v1/attribution"])
+def test_a_range_over_the_cap_is_refused(client: FlaskClient, db_session: Session, path: str) -> None:
+    token, _ = token_for(db_session, "analyst")
+    # 156 whole weeks (about three years) is allowed; one day earlier adds a 157th week and is refused.
+    allowed = client.get(path, query_string={"from": "2023-12-04", "to": "2026-11-29"}, headers=bearer(token))
+    assert allowed.status_code == 200
+    answer = client.get(path, query_string={"from": "2023-12-03", "to": "2026-11-29"}, headers=bearer(token))
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert "to" in error["fields"] and "covers 157 weeks" in error["detail"]
+    assert "at most 156 whole weeks" in error["detail"]

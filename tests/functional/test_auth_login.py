@@ -102,7 +102,7 @@ def _guarded_app(make_app: Callable[..., Flask], **overrides: object) -> Flask:
 
 def _sign_in_directly(client: FlaskClient, user_id: int, since: float, seen: float) -> None:
     with client.session_transaction() as state:
-        state["staff"] = {"uid": user_id, "since": int(since), "seen": int(seen), "nonce": "x"}
+        state["staff"] = {"uid": user_id, "since": int(since), "seen": int(seen), "nonce": "x", "epoch": 0}
 
 
 @pytest.fixture()

@@ -33,7 +33,7 @@ with app.app_context():
                      set(rt.languages.codes), None, utcnow())
     issued = issue_credentials(db.session(), point, None, utcnow())
     db.session.commit()
-    print(json.dumps({"number": point.id, "pin": issued.pin}))
+    print(json.dumps({"number": point.public_number, "pin": issued.pin}))
 """
 
 

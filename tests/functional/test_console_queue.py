@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
-from hotline.console.security import CONTENT_SECURITY_POLICY
 from hotline.intake.constants import ReportStatus, Sensitivity, Urgency
+from hotline.ops.security import CONTENT_SECURITY_POLICY
 from tests.console_helpers import make_report
 from tests.factories import csrf_token_in, make_staff, sign_in
 
@@ -63,9 +63,10 @@ def test_queue_puts_urgent_and_protection_first_then_oldest(client: FlaskClient,
 def test_queue_defaults_to_the_operators_languages_and_filters(client: FlaskClient, db_session: Session) -> None:
     dari = make_report(db_session, "آیا مرز باز است؟", language="prs")
     thai = make_report(db_session, "ชายแดนเปิดไหม", language="th")
-    sign_in(client, _operator(db_session, languages=["prs"]))
+    bengali = make_report(db_session, "সীমান্ত কি খোলা?", language="bn")
+    sign_in(client, _operator(db_session, languages=["prs", "th"]))
     ids = _ids(client.get("/console/queue?per_page=100").get_data(as_text=True))
-    assert dari.id in ids and thai.id not in ids
+    assert dari.id in ids and thai.id in ids and bengali.id not in ids
     ids = _ids(client.get("/console/queue?lang=th&per_page=100").get_data(as_text=True))
     assert thai.id in ids and dari.id not in ids
     ids = _ids(client.get("/console/queue?lang=all&channel=voice&per_page=100").get_data(as_text=True))

@@ -122,7 +122,7 @@ def test_escalate_records_a_referral_and_close(app: Flask, client: FlaskClient, 
 
 def test_an_operator_who_does_not_hold_the_report_cannot_act(client: FlaskClient, db_session: Session) -> None:
     report = make_report(db_session)
-    sign_in(client, make_staff(db_session, "operator"))
+    sign_in(client, make_staff(db_session, "operator", languages=["en"]))
     token = csrf_token_in(client.get(f"/console/reports/{report.id}").get_data(as_text=True))
     html = client.post(f"/console/reports/{report.id}/answered", data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
@@ -140,7 +140,7 @@ def test_recording_audio_is_served_with_checks_or_said_missing(app: Flask, clien
     db_session.flush()
     report.recording_id = recording.id
     db_session.flush()
-    sign_in(client, make_staff(db_session, "operator"))
+    sign_in(client, make_staff(db_session, "operator", languages=["en"]))
     html = client.get(f"/console/reports/{report.id}").get_data(as_text=True)
     assert "not stored on this server" in html
     assert client.get(f"/console/recordings/{recording.id}/audio").status_code == 404
@@ -223,3 +223,13 @@ def test_the_conversation_runs_in_time_order_across_the_callers_contacts(client:
     assert order == sorted(order)
     assert f'href="/console/reports/{earlier.id}"' in thread  # entries of the other contact link to its report
     assert "not stored on this server" in thread  # the earlier call's recording, not fetched
+
+
+def test_the_conversation_leaves_out_contacts_the_operator_may_not_open(client: FlaskClient,
+                                                                        db_session: Session) -> None:
+    """Another contact's words show only to who may open its report (its own page would answer 404)."""
+    make_report(db_session, "پرسش به دری", language="prs", sender=SENDER, minutes_ago=60 * 48)
+    report, _ = _claimed(client, db_session, body="second question")  # the operator speaks English only
+    html = client.get(f"/console/reports/{report.id}").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "second question" in html
+    assert "پرسش به دری" not in html

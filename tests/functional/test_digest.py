@@ -75,7 +75,7 @@ def smtp_server() -> Any:
     controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield f"smtp://127.0.0.1:{port}", handler
+        yield f"smtp://127.0.0.1:{port}?tls=none", handler  # a loopback relay without TLS, asked for
     finally:
         controller.stop()
 

@@ -48,3 +48,18 @@ def test_json_and_xlsx_to_a_file(runner: FlaskCliRunner, db_session: Session, tm
 def test_bad_dates_name_the_option(runner: FlaskCliRunner, db_session: Session) -> None:
     result = runner.invoke(cli, ["export", "trends", "--from", "2026-02-30", "--to", "2027-01-03"])
     assert result.exit_code == 2 and "--from" in result.output
+
+
+def test_ranges_a_day_apart_give_the_same_export(runner: FlaskCliRunner, db_session: Session) -> None:
+    seed(db_session)
+    add_report(db_session, "2026-12-28T10:00:00", coded_by=make_staff(db_session))  # the Monday
+    outputs = [runner.invoke(cli, ["export", "trends", "--from", first, "--to", last])
+               for first, last in (("2026-12-28", "2027-01-03"), ("2026-12-29", "2027-01-02"))]
+    assert outputs[0].exit_code == outputs[1].exit_code == 0
+    assert outputs[0].stdout == outputs[1].stdout
+    assert "counting whole ISO weeks: 2026-12-28 (Monday) to 2027-01-03 (Sunday)" in outputs[1].stderr
+
+
+def test_a_range_over_the_cap_is_a_usage_error(runner: FlaskCliRunner, db_session: Session) -> None:
+    result = runner.invoke(cli, ["export", "trends", "--from", "2020-01-01", "--to", "2027-01-03"])
+    assert result.exit_code == 2 and "--to" in result.output and "at most 156 whole weeks" in result.output

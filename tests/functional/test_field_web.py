@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
-from hotline.field.service import MAX_VOICE_NOTE_BYTES, VoiceNoteRefused, check_voice_note
+from hotline.field.service import MAX_VOICE_NOTE_BYTES, VoiceNoteRefused, check_voice_note, voice_notes_dir
 from hotline.intake.models import Caller, Contact, Report
 from tests.factories import csrf_token_in, make_staff, sign_in
 from tests.field_factories import field_sign_in, make_focal_point, report_form
@@ -61,17 +61,18 @@ def test_pin_sign_in_and_lock_out(app: Flask, client, db_session: Session) -> No
     point, issued = make_focal_point(app, db_session)
     token = csrf_token_in(client.get("/field/sign-in").get_data(as_text=True))
     for _ in range(5):
-        assert client.post("/field/sign-in", data={"csrf_token": token, "number": point.id,
+        assert client.post("/field/sign-in", data={"csrf_token": token, "number": point.public_number,
                                                    "pin": "000000x"}).status_code == 401
     # Five failures: even the right PIN is refused for a while.
-    assert client.post("/field/sign-in", data={"csrf_token": token, "number": point.id,
+    assert client.post("/field/sign-in", data={"csrf_token": token, "number": point.public_number,
                                                "pin": issued.pin}).status_code == 401
 
 
 def test_pin_sign_in_works(app: Flask, client, db_session: Session) -> None:
     point, issued = make_focal_point(app, db_session)
     token = csrf_token_in(client.get("/field/sign-in").get_data(as_text=True))
-    response = client.post("/field/sign-in", data={"csrf_token": token, "number": point.id, "pin": issued.pin})
+    response = client.post("/field/sign-in", data={"csrf_token": token, "number": point.public_number,
+                                                   "pin": issued.pin})
     assert response.status_code == 303
     assert client.get("/field").status_code == 200
 
@@ -84,11 +85,13 @@ def test_revoking_ends_open_sessions(app: Flask, client, db_session: Session) ->
     staff_client = app.test_client()
     sign_in(staff_client, supervisor)
     page = staff_client.get("/console/field/focal-points").get_data(as_text=True)
-    staff_client.post(f"/console/field/focal-points/{point.id}/revoke", data={"csrf_token": csrf_token_in(page)})
+    staff_client.post(f"/console/field/focal-points/{point.public_number}/revoke",
+                      data={"csrf_token": csrf_token_in(page)})
     assert point.revoked_at is not None and point.pin_hash is None
     assert client.get("/field").status_code == 302
     # New credentials do not revive the old session.
-    staff_client.post(f"/console/field/focal-points/{point.id}/credentials", data={"csrf_token": csrf_token_in(page)})
+    staff_client.post(f"/console/field/focal-points/{point.public_number}/credentials",
+                      data={"csrf_token": csrf_token_in(page)})
     assert client.get("/field").status_code == 302
 
 
@@ -149,7 +152,9 @@ def test_voice_notes_have_type_and_size_limits(app: Flask, client, db_session: S
     assert response.status_code == 303
     report = db_session.scalars(select(Report).where(Report.channel == "field")).one()
     assert report.recording is not None and report.recording.content_type == "audio/ogg"
-    assert Path(report.recording.storage_path or "").read_bytes().startswith(b"OggS")
+    stored = report.recording.storage_path or ""
+    assert not Path(stored).is_absolute()  # relative to the voice-notes folder, like every stored file
+    assert (voice_notes_dir(app) / stored).read_bytes().startswith(b"OggS")
 
 
 def test_the_first_field_page_weighs_under_50_kb(app: Flask, client, db_session: Session) -> None:
@@ -216,3 +221,30 @@ def test_field_pages_speak_every_language_with_a_catalogue(app: Flask, client, d
     assert '<html lang="bn" dir="ltr">' in bengali and "ফোকাল পয়েন্ট সাইন-ইন" in bengali
     # The console keeps its own, shorter list of languages.
     assert '<html lang="en"' in app.test_client().get("/console/login?lang=bn").get_data(as_text=True)
+
+
+def test_a_field_voice_note_plays_in_the_console_for_case_workers_only(
+        app: Flask, client, db_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setitem(app.config, "HOTLINE_VOICE_NOTES_DIR", str(tmp_path / "notes"))
+    audio = b"OggS" + b"\x01" * 300
+    _point, issued = make_focal_point(app, db_session)
+    field_sign_in(client, issued.link_token)
+    form = report_form(client, text="", voice_note=(io.BytesIO(audio), "note.ogg", "audio/ogg"))
+    assert client.post("/field/report", data=form, content_type="multipart/form-data").status_code == 303
+    report = db_session.scalars(select(Report).where(Report.channel == "field")).one()
+    assert report.recording is not None
+    src = f"/console/recordings/{report.recording.id}/audio"
+
+    staff = app.test_client()
+    assert staff.get(src).status_code == 302  # not signed in
+    sign_in(staff, make_staff(db_session, "analyst"))
+    assert staff.get(src).status_code == 403  # analysts see aggregates, never a caller's voice
+    staff = app.test_client()
+    sign_in(staff, make_staff(db_session, "operator", languages=[report.language]))  # reports in their language
+    page = staff.get(f"/console/reports/{report.id}").get_data(as_text=True)
+    assert f'src="{src}"' in page and "not stored on this server" not in page
+    with staff.get(src) as served:
+        assert served.status_code == 200 and served.data == audio and served.mimetype == "audio/ogg"
+        assert served.headers["Cache-Control"] == "private, no-store"

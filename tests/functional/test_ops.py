@@ -77,3 +77,31 @@ def test_logs_never_carry_phone_numbers(client: FlaskClient, caplog: pytest.LogC
     line = handler.format(record)
     assert "123 4567" not in line and "[number]" in line
     assert json.loads(line)["message"] == "sms from [number]: hi"
+
+
+OUTSIDE = {"REMOTE_ADDR": "203.0.113.7"}
+
+
+def test_readyz_tells_a_remote_client_only_its_status(client: FlaskClient) -> None:
+    response = client.get("/readyz", environ_overrides=OUTSIDE)
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_readyz_behind_a_local_proxy_is_not_local(client: FlaskClient) -> None:
+    response = client.get("/readyz", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_readyz_details_with_the_token(make_app: Callable[..., Flask]) -> None:
+    app = make_app(readyz_token="r" * 24)
+    client = app.test_client()
+    granted = client.get("/readyz", environ_overrides=OUTSIDE, headers={"Authorization": "Bearer " + "r" * 24})
+    assert granted.status_code == 200 and granted.json["spool_backlog"] == 0 and "sms_inbox" in granted.json
+    wrong = client.get("/readyz", environ_overrides=OUTSIDE, headers={"Authorization": "Bearer " + "x" * 24})
+    assert wrong.json == {"status": "ok"}
+
+
+def test_readyz_outage_tells_a_remote_client_only_unavailable(make_app: Callable[..., Flask]) -> None:
+    dead = make_app(database_url="postgresql://postgres@127.0.0.1:1/nowhere")
+    response = dead.test_client().get("/readyz", environ_overrides=OUTSIDE)
+    assert response.status_code == 503 and response.json == {"status": "unavailable"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -125,3 +126,25 @@ def test_erasure_deletes_the_stored_media_with_the_links(
     assert not list((tmp_path / "media").rglob("*.ogg"))
     message = _inbound(db_session)
     assert message.media == [] and message.num_media == 1
+
+
+def test_stored_media_are_deleted_at_twilio_and_a_failed_delete_is_retried_by_the_command(
+    app: Flask, client: FlaskClient, db_session: Session, twilio_api: FakeTwilioApi, runner: FlaskCliRunner,
+    tmp_path: Path,
+) -> None:
+    note, picture = twilio_api.add_media(VOICE_NOTE, "audio/ogg"), twilio_api.add_media(PICTURE, "image/jpeg")
+    twilio_api.fail_deletes(1)  # the job's first delete fails: that item stays at Twilio, its URL kept
+    form = _whatsapp((note, "audio/ogg"), (picture, "image/jpeg"))
+    assert signed_post(client, "/twilio/sms", form).status_code == 200
+    message = _inbound(db_session)
+    assert all(item["stored"] for item in message.media)
+    assert [item.get("url") for item in message.media] == [note, None]
+    assert twilio_api.holds(note) and not twilio_api.holds(picture)
+
+    result = runner.invoke(cli, ["sms", "fetch-media"])
+    assert result.exit_code == 0, result.output
+    message = _inbound(db_session)
+    assert not twilio_api.holds(note) and all("url" not in item for item in message.media)
+    paths = [urlsplit(url).path + ".json" for url in (note, picture)]
+    assert twilio_api.deletes == [paths[0], paths[1], paths[0]]
+    assert sorted(p.read_bytes() for p in (tmp_path / "media").rglob("*.*")) == sorted([VOICE_NOTE, PICTURE])

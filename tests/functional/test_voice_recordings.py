@@ -19,6 +19,7 @@ from hotline.intake.models import Recording
 from hotline.ivr.cli import ivr_group
 from hotline.ivr.recordings import RecordingFetchError, TwilioAccount, audio_url, fetch_recording
 from tests.factories import TEST_AUTH_TOKEN, TEST_SECRETS
+from tests.fakes.twilio_api import FakeStorage, FakeTwilioApi, twilio_api_for
 from tests.fakes.twilio_caller import FakeTwilioCaller, Recorded
 from tests.functional import test_voice_calls as calls
 
@@ -74,6 +75,7 @@ def test_recordings_are_fetched_once_into_storage(phone: FakeTwilioCaller, db_se
     account = TwilioAccount(fake_twilio, ACCOUNT, TEST_AUTH_TOKEN)
     stored = fetch_recording(db_session, recording, account, tmp_path)
     assert stored is not None and stored.read_bytes() == AUDIO
+    assert stored.stat().st_mode & 0o777 == 0o600 and stored.parent.stat().st_mode & 0o777 == 0o700  # private
     assert recording.storage_path.endswith(f"{recording.provider_sid}.mp3") and recording.content_type == "audio/mpeg"
     assert fetch_recording(db_session, recording, account, tmp_path) is None  # once only
     assert _FakeTwilio.served[-1].endswith(f"{recording.provider_sid}.mp3")
@@ -113,3 +115,61 @@ def test_the_recording_callback_fetches_the_audio_after_its_commit(
     db_session.refresh(recording)
     assert recording.storage_path is not None, "no job fetched the audio"
     assert (tmp_path / recording.storage_path).read_bytes() == AUDIO
+
+
+def _twilio_recording(phone: FakeTwilioCaller, db_session: Session, url: str) -> Recording:
+    call = phone.call(["1", "2", "2", Recorded(duration=7)])
+    recording = db_session.scalar(select(Recording).where(Recording.provider_sid == call.recordings[0]))
+    assert recording is not None
+    recording.media_url = url
+    db_session.flush()
+    return recording
+
+
+def test_a_redirect_to_another_host_never_carries_the_credentials(phone: FakeTwilioCaller, db_session: Session,
+                                                                  tmp_path: Path) -> None:
+    with FakeTwilioApi() as api, FakeStorage("127.0.0.2") as storage:
+        api.redirect_downloads(storage)  # as Twilio does: a 307 to its storage on another host
+        recording = _twilio_recording(phone, db_session, api.add_recording(AUDIO, ACCOUNT))
+        stored = fetch_recording(db_session, recording, TwilioAccount(api.base_url, ACCOUNT, TEST_AUTH_TOKEN),
+                                 tmp_path)
+    assert stored is not None and stored.read_bytes() == AUDIO
+    assert len(storage.headers) == 1
+    assert "Authorization" not in storage.headers[0]  # urllib forwarded it: the account's keys left Twilio
+
+
+def test_a_redirect_on_the_same_host_still_authenticates(phone: FakeTwilioCaller, db_session: Session,
+                                                         tmp_path: Path) -> None:
+    with FakeTwilioApi() as api:
+        api.redirect_downloads(api)  # the copy is on the API host itself, served to the account only
+        recording = _twilio_recording(phone, db_session, api.add_recording(AUDIO, ACCOUNT))
+        stored = fetch_recording(db_session, recording, TwilioAccount(api.base_url, ACCOUNT, TEST_AUTH_TOKEN),
+                                 tmp_path)
+        served = [r for r in api.requests if r.path.startswith("/stored/")]
+    assert stored is not None and stored.read_bytes() == AUDIO
+    assert [r.account_sid for r in served] == [ACCOUNT]
+
+
+def test_stored_recordings_are_deleted_at_twilio_and_a_failed_delete_is_retried(
+        phone: FakeTwilioCaller, db_session: Session, tmp_path: Path, app: Flask, runner,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "HOTLINE_RECORDINGS_DIR", str(tmp_path))
+    with twilio_api_for(app) as api:
+        url = api.add_recording(AUDIO, ACCOUNT)
+        recording = _twilio_recording(phone, db_session, url)
+        db_session.commit()
+        api.fail_deletes(1)
+        result = runner.invoke(ivr_group, ["fetch-recordings"])
+        assert result.exit_code == 0, result.output
+        assert "1 left for the next run" in result.output
+        db_session.refresh(recording)
+        assert recording.storage_path and recording.media_url == url and api.holds(url)
+        assert (tmp_path / recording.storage_path).read_bytes() == AUDIO  # the local copy stays whatever happens
+
+        result = runner.invoke(ivr_group, ["fetch-recordings"])  # the scheduled catch-up tries again
+        assert result.exit_code == 0, result.output
+        assert "1 recording(s) deleted at Twilio" in result.output
+        db_session.refresh(recording)
+    assert recording.media_url is None and not api.holds(url)
+    assert api.deletes == [f"{url.removeprefix('https://api.twilio.com')}.json"] * 2
+    assert (tmp_path / str(recording.storage_path)).read_bytes() == AUDIO

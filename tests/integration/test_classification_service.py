@@ -173,3 +173,25 @@ def test_the_rumour_index_asks_the_database_only_when_rumours_may_have_changed(
         assert found and found[0].score > 0.6
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_candidate_keeps_its_source_until_reviewed_and_its_words_never_merge_into_another(
+        app: Flask, db_session: Session) -> None:
+    from hotline.triage.rumours import merge, review
+
+    staff = User(email="sup@example.org", role="supervisor")
+    db_session.add(staff)
+    report = _report(app, db_session, "I heard the agent gives a refund if the navy stops the boat")
+    classify_report(db_session, report, classify_runtime(app))
+    candidate = db_session.get(Rumour, report.rumour_id)
+    assert candidate is not None and candidate.source_report_id == report.id  # retention clears it with the text
+    target = _rumour(db_session, "Smugglers promise refunds", {"prs": "..."})
+    merge(db_session, candidate, target, staff)
+    assert target.statement_translations == {"prs": "..."}  # the caller's words stay with the candidate
+    other = _report(app, db_session, "somebody said the border guards take bribes from every family at the river")
+    classify_report(db_session, other, classify_runtime(app))
+    second = db_session.get(Rumour, other.rumour_id)
+    assert second is not None and second.source_report_id == other.id
+    review(db_session, second, staff, statement="Border guards are said to take bribes", status="reviewed",
+           verification="unverified", risk="medium", translations={})
+    assert second.source_report_id is None  # reviewed: the statement is staff's now

@@ -213,5 +213,27 @@ def test_season_warnings_before_and_during_a_season_over_the_new_year() -> None:
     near = season_warnings([route], date(2026, 9, 10), ["journey_risk", "other"])
     assert len(near) == 1 and near[0].weeks_until == 5 and near[0].rising == ("journey_risk",)
     assert season_warnings([route], date(2027, 1, 5), [])[0].weeks_until == 0
-    profile = month_profile([(date(2025, 10, 6), 3), (date(2025, 10, 13), 4), (date(2026, 1, 5), 2)])
-    assert profile[2025][9] == 7 and profile[2026][0] == 2
+    profile = month_profile([(date(2025, 10, 6), 3), (date(2025, 10, 13), 4), (date(2026, 1, 5), 2)], 3)
+    assert profile[2025][9] == 7 and profile[2026][0] is None  # 2 is under k = 3: suppressed
+
+
+def test_ranges_widen_to_whole_iso_weeks() -> None:
+    from hotline.trends.seasons import first_monday
+    from hotline.trends.weeks import whole_weeks
+
+    assert whole_weeks(date(2026, 11, 25), date(2026, 11, 25)) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert whole_weeks(date(2026, 12, 31), date(2027, 1, 1)) == (date(2026, 12, 28), date(2027, 1, 3))
+    assert first_monday(2026) == date(2026, 1, 5) and first_monday(2024) == date(2024, 1, 1)
+
+
+def test_a_campaign_count_under_k_hides_what_would_give_it_back() -> None:
+    from hotline.trends.evaluation import evaluate, periods, summarise, suppress_evaluation
+
+    spans = periods(date(2026, 3, 2), date(2026, 3, 29), today=date(2026, 5, 3))
+    shown = suppress_evaluation(evaluate({"before": 28, "during": 6, "after": 0}, spans), 5)
+    assert (shown.before, shown.during, shown.after, shown.hidden_under) == (28, 6, 0, None)
+    hidden = suppress_evaluation(evaluate({"before": 28, "during": 2, "after": 7}, spans), 5)
+    assert (hidden.before, hidden.during, hidden.after) == (28, None, 7)
+    assert (hidden.rate_during, hidden.change_percent, hidden.p_value) == (None, None, None)
+    assert hidden.rate_before == 7.0 and hidden.rate_after is not None
+    assert "counts under 5 are not published" in summarise(hidden, gettext)

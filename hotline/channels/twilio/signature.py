@@ -11,10 +11,13 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
+from hotline.ops.ratelimit import refused_webhook_limit
+
 log = logging.getLogger("hotline.twilio")
 F = TypeVar("F", bound=Callable[..., Any])
 SIGNATURE_HEADER = "X-Twilio-Signature"
 SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+_VERDICT = "hotline.twilio_signed"
 
 
 def public_request_url(url: str, public_url: str | None) -> str:
@@ -34,17 +37,32 @@ def is_valid_signature(auth_token: str, url: str, form: Any, signature: str | No
     return bool(validator.validate(url, form, signature, get_signature_algorithm(settings)))
 
 
+def request_is_signed() -> bool:
+    """Whether Twilio signed this request with our auth token (worked out once per request)."""
+    # Kept in the WSGI environ, which lives exactly as long as the request (g may outlive it in an app context).
+    if _VERDICT not in request.environ:
+        settings = current_app.config["HOTLINE"]
+        url = public_request_url(request.url, settings.public_url)
+        request.environ[_VERDICT] = is_valid_signature(
+            settings.twilio_auth_token, url, request.form,
+            request.headers.get(SIGNATURE_HEADER), request.headers.get(SETTINGS_HEADER))
+    signed: bool = request.environ[_VERDICT]
+    return signed
+
+
+# Refusals (403) are counted per address; past the limit an unsigned request gets 429 instead. Signed requests are
+# exempt, so Twilio itself is never throttled.
+_limit_refusals = refused_webhook_limit(signed=request_is_signed)
+
+
 def twilio_webhook(view: F) -> F:
     """Reject with 403, storing nothing, any request that Twilio did not sign with our auth token."""
 
     @functools.wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        settings = current_app.config["HOTLINE"]
-        url = public_request_url(request.url, settings.public_url)
-        if not is_valid_signature(settings.twilio_auth_token, url, request.form,
-                                  request.headers.get(SIGNATURE_HEADER), request.headers.get(SETTINGS_HEADER)):
+        if not request_is_signed():
             log.warning("rejected unsigned or mis-signed webhook", extra={"endpoint": request.endpoint})
             abort(403)
         return view(*args, **kwargs)
 
-    return checked  # type: ignore[return-value]
+    return _limit_refusals(checked)  # type: ignore[return-value]
