@@ -14,23 +14,13 @@ from hotline.migrate import upgrade
 from tests.conftest import app_config
 from tests.functional.conftest import running_server
 from tests.functional.console_seed import LONG_EMAIL
+from tests.functional.test_browser_console import _SERVER as CONSOLE_SERVER
 
 pytestmark = pytest.mark.browser
 
-_SERVER = """
-import json, sys
-from pathlib import Path
-from werkzeug.serving import make_server
-from hotline import create_app
-from tests.functional.console_seed import seed_tables
-config, port_file, seed_file = json.loads(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-app = create_app(config)
-seed_tables(app, seed_file)
-server = make_server("127.0.0.1", 0, app, threaded=True)
-port_file.with_suffix(".tmp").write_text(str(server.server_port))
-port_file.with_suffix(".tmp").replace(port_file)
-server.serve_forever()
-"""
+# The console tests' live server, seeded with this file's data instead.
+_SERVER = CONSOLE_SERVER.replace("import seed\n", "import seed_tables as seed\n")
+assert _SERVER != CONSOLE_SERVER
 
 # How many lines each table cell's words take: a cell whose words were split holds a word on two lines.
 _SPLIT_WORDS = """table => {
