@@ -37,8 +37,8 @@ def _int_or_none(value: str | None) -> int | None:
 def report(report_id: int) -> ResponseReturnValue:
     """Everything about one report, and the forms to act on it."""
     session = db.session()
-    view = load_report_view(session, report_id, utcnow().date(), _recording_folders())
     user = staff()
+    view = load_report_view(session, report_id, utcnow().date(), _recording_folders(), user)
     if view is None or not may_open_report(user, view.report):
         abort(404)  # a report this user may not open is answered as one that does not exist
     draft = request.args.get("reply", "")

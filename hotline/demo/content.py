@@ -42,12 +42,26 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class Flow:
+    """One rumour going round one place, in one language, on one channel, week after week."""
+
+    language: str
+    region: str
+    channel: str
+    sample: str
+    weight: float
+
+
+@dataclass(frozen=True)
 class Samples:
-    """samples.yaml: the language mix, the categories rising towards the sailing season, and the samples."""
+    """samples.yaml: the language mix, the categories rising towards the sailing season, the samples, and the few
+    flows that carry most of the traffic (``flow_share`` of all reports)."""
 
     languages: dict[str, LanguageMix]
     rising: tuple[str, ...]
     samples: tuple[Sample, ...]
+    flows: tuple[Flow, ...] = ()
+    flow_share: float = 0.0
 
 
 class _LanguageMixSchema(Schema):
@@ -82,6 +96,23 @@ class _SampleSchema(Schema):
         return Sample(**data)
 
 
+class _FlowSchema(Schema):
+    language = fields.String(required=True, validate=_LANG)
+    region = fields.String(required=True, validate=_ADMIN1)
+    channel = fields.String(required=True, validate=validate.OneOf([c.value for c in Channel]))
+    sample = fields.String(required=True)
+    weight = fields.Float(required=True, validate=_WEIGHT)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Flow:
+        return Flow(**data)
+
+
+class _FlowsSchema(Schema):
+    share = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    flows = fields.List(fields.Nested(_FlowSchema), required=True)
+
+
 class SamplesFileSchema(Schema):
     """Schema of hotline/demo/samples.yaml."""
 
@@ -90,6 +121,7 @@ class SamplesFileSchema(Schema):
                             required=True, validate=validate.Length(min=1))
     rising = fields.List(fields.String(), load_default=list)
     samples = fields.List(fields.Nested(_SampleSchema), required=True, validate=validate.Length(min=1))
+    hotspots = fields.Nested(_FlowsSchema, load_default=None)
 
     @validates_schema
     def every_language_has_samples(self, data: dict[str, Any], **_: Any) -> None:
@@ -97,9 +129,21 @@ class SamplesFileSchema(Schema):
             if not any(lang in sample.texts for sample in data.get("samples", [])):
                 raise ValidationError({"languages": {lang: ["no sample is written in this language"]}})
 
+    @validates_schema
+    def flows_have_their_sample(self, data: dict[str, Any], **_: Any) -> None:
+        samples = {sample.id: sample for sample in data.get("samples", [])}
+        for n, flow in enumerate((data.get("hotspots") or {}).get("flows", [])):
+            sample = samples.get(flow.sample)
+            if flow.language not in data.get("languages", {}):
+                raise ValidationError({"hotspots": {"flows": {n: ["language is not in languages"]}}})
+            if sample is None or flow.language not in sample.texts:
+                raise ValidationError({"hotspots": {"flows": {n: ["no such sample in this language"]}}})
+
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Samples:
-        return Samples(data["languages"], tuple(data["rising"]), tuple(data["samples"]))
+        hotspots = data.get("hotspots") or {"flows": [], "share": 0.0}
+        return Samples(data["languages"], tuple(data["rising"]), tuple(data["samples"]),
+                       tuple(hotspots["flows"]), hotspots["share"])
 
 
 @dataclass(frozen=True)

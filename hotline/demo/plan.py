@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from hotline.demo.content import Sample, Samples
+from hotline.demo.content import Flow, Sample, Samples
 from hotline.intake.constants import Channel, ReportStatus, Sensitivity, Urgency
 
 WEEKS = 12
@@ -57,22 +57,37 @@ def plan_reports(rng: random.Random, samples: Samples, count: int, now: datetime
 
 def _plan_one(rng: random.Random, samples: Samples, index: int, now: datetime) -> PlannedReport:
     codes = list(samples.languages)
-    # The first reports visit every language once, so even a small demo shows them all.
-    language = codes[index] if index < len(codes) else weighted(rng, {c: samples.languages[c].weight for c in codes})
-    mix = samples.languages[language]
     received_at = _received_at(rng, now)
-    sample = _pick_sample(rng, samples, language, recency(received_at, now))
-    admin1 = weighted(rng, mix.regions)
     age = now - received_at
-    coded = rng.random() < (0.85 if age > timedelta(days=10) else 0.35)
+    # The first reports visit every language once, so even a small demo shows them all.
+    flow = _pick_flow(rng, samples) if index >= len(codes) else None
+    if flow is not None:
+        # A rumour operators hear all day is coded within the day: a campaign team counts these first.
+        language, admin1, channel = flow.language, flow.region, Channel(flow.channel)
+        sample = next(s for s in samples.samples if s.id == flow.sample)
+        coded = rng.random() < (0.95 if age > timedelta(days=2) else 0.5)
+    else:
+        language = codes[index] if index < len(codes) else weighted(
+            rng, {c: samples.languages[c].weight for c in codes})
+        mix = samples.languages[language]
+        sample = _pick_sample(rng, samples, language, recency(received_at, now))
+        admin1, channel = weighted(rng, mix.regions), Channel(weighted(rng, mix.channels))
+        coded = rng.random() < (0.85 if age > timedelta(days=10) else 0.35)
     protection = sample.sensitivity == Sensitivity.PROTECTION
     return PlannedReport(
-        index=index, language=language, channel=Channel(weighted(rng, mix.channels)), sample=sample,
+        index=index, language=language, channel=channel, sample=sample,
         text=rng.choice(sample.texts[language]), received_at=received_at, country=admin1[:2], admin1=admin1,
         caller_index=int(rng.paretovariate(1.2)) % 50, status=_status(rng, coded, protection, age),
         coded=coded, urgency=Urgency(sample.urgency), sensitivity=Sensitivity(sample.sensitivity),
         handled_after=timedelta(minutes=rng.randint(8, 60 * 30)),
     )
+
+
+def _pick_flow(rng: random.Random, samples: Samples) -> Flow | None:
+    """One of the few flows that carry most calls (``flow_share`` of reports), or None for the long tail."""
+    if not samples.flows or rng.random() >= samples.flow_share:
+        return None
+    return weighted(rng, {flow: flow.weight for flow in samples.flows})
 
 
 def _received_at(rng: random.Random, now: datetime) -> datetime:

@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -55,8 +56,12 @@ def seed_demo(
     seed: int = DEFAULT_SEED,
     now: datetime | None = None,
     echo: Callable[[str], None] = lambda _line: None,
+    recordings: Path | None = None,
 ) -> SeedSummary | None:
-    """Add the demo data unless it is there already (then None); flushes, never commits."""
+    """Add the demo data unless it is there already (then None); flushes, never commits.
+
+    ``recordings`` is the recordings folder: the sample audio of a few calls is written there (hotline.demo.audio).
+    """
     if is_seeded(session):
         return None
     now = now or datetime.now(UTC)
@@ -68,7 +73,7 @@ def seed_demo(
     focal_points = add_focal_points(session, library, now)
     add_campaign(session, library, staff, now)
     plans = plan_reports(rng, samples, reports, now)
-    senders = send_traffic(session, rt.intake_context(), rng, plans, staff, focal_points, rumours, echo)
+    senders = send_traffic(session, rt.intake_context(), rng, plans, staff, focal_points, rumours, echo, recordings)
     refresh_rumour_counts(session, rumours)
     messages = sum(len(spec.messages) for spec in library.rumours)
     record_event(session, _ACTOR, SEED_ACTION, "demo", None,

@@ -6,11 +6,13 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
 from hotline.auth.models import User
+from hotline.demo.audio import attach_sample_audio
 from hotline.demo.phones import hotline_number, national_format, synthetic_number
 from hotline.demo.plan import PlannedReport
 from hotline.field.models import FocalPoint
@@ -49,8 +51,12 @@ def send_traffic(
     focal_points: Sequence[FocalPoint],
     rumours: Mapping[str, Rumour],
     echo: Callable[[str], None],
+    recordings: Path | None = None,
 ) -> list[str]:
-    """Record every planned report through intake; returns the sender numbers used (for privacy checks)."""
+    """Record every planned report through intake; returns the sender numbers used (for privacy checks).
+
+    With ``recordings`` (the recordings folder), calls whose words have a sample recording get it, playable.
+    """
     senders: list[str] = []
     for plan in plans:
         point_index = _focal_point_for(plan, focal_points) if plan.channel == Channel.FIELD else None
@@ -65,6 +71,8 @@ def send_traffic(
         result = record(session, event, ctx)
         if point_index is not None and result.caller is not None:
             focal_points[point_index].caller_id = result.caller.id
+        if recordings is not None and result.report is not None and result.report.recording is not None:
+            attach_sample_audio(plan, result.report.recording, recordings)
         if result.report is not None and plan.coded:
             _code_as_operator(session, result.report, plan, staff["operator"], rumours)
         if (plan.index + 1) % PROGRESS_EVERY == 0 or plan.index + 1 == len(plans):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotline.pdf import FONT_DIRS, MAIN_FONT, NOTO_DIR, FontsMissing, new_pdf
+from hotline.pdf import FONT_DIRS, NOTO_DIR, FontsMissing, new_pdf, write_paragraph
 
 __all__ = ["NOTO_DIR", "Block", "FontsMissing", "render_pdf"]
 
@@ -18,15 +18,18 @@ class Block:
     heading: bool = False
 
 
-def render_pdf(title: str, blocks: list[Block], font_dirs: tuple[Path, ...] = FONT_DIRS) -> bytes:
-    """One PDF page (more if the text runs over) with the given title and blocks."""
+def render_pdf(title: str, blocks: list[Block], font_dirs: tuple[Path, ...] = FONT_DIRS,
+               language: str | None = None) -> bytes:
+    """One PDF page (more if the text runs over) with the given title and blocks.
+
+    Each block is set in its own script and direction (``language`` tells HarfBuzz the page's language, for the
+    blocks written in it): headings in the UI language sit beside rumours and messages in the page's language.
+    """
     pdf = new_pdf(title, folders=font_dirs)
     pdf.add_page()
-    pdf.set_font(MAIN_FONT, size=16)
-    pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    write_paragraph(pdf, title, 16, 9, language)
     for block in blocks:
-        pdf.set_font(MAIN_FONT, size=12.5 if block.heading else 10.5)
         if block.heading:
             pdf.ln(2)
-        pdf.multi_cell(0, 7 if block.heading else 6, block.text, new_x="LMARGIN", new_y="NEXT")
+        write_paragraph(pdf, block.text, 12.5 if block.heading else 10.5, 7 if block.heading else 6, language)
     return bytes(pdf.output())

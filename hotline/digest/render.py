@@ -33,17 +33,22 @@ def _hidden(count: int | None, k: int) -> str:
 
 def page_blocks(page: DigestPage, k: int, weeks: int) -> list[Block]:
     """The page's content as PDF blocks (same content as the HTML)."""
-    blocks = [Block(gettext("Reports with confirmed coding this week:") + " " + _hidden(page.total, k)),
-              Block(gettext("Top rumours"), heading=True)]
-    blocks += [Block(f"{n}. {text} ({_hidden(count, k)})") for n, (text, count) in enumerate(page.top_rumours, 1)]
-    blocks.append(Block(gettext("Rising rumours"), heading=True))
-    blocks += [Block(f"{text}: {explain_rise(rise, gettext, weeks)}") for text, rise in page.rising]
-    blocks.append(Block(gettext("Campaigns"), heading=True))
-    blocks += [Block(name) for name in page.campaigns]
-    blocks.append(Block(gettext("Approved counter-messages"), heading=True))
-    for title, body in page.counter_messages:
-        blocks += [Block(title), Block(body)]
+    blocks = [Block(gettext("Reports with confirmed coding this week:") + " " + _hidden(page.total, k))]
+    # Every heading has a sentence under it, as on the HTML page: an empty list says so.
+    _section(blocks, gettext("Top rumours"), gettext("None this week."),
+             [Block(f"{n}. {text} ({_hidden(count, k)})") for n, (text, count) in enumerate(page.top_rumours, 1)])
+    _section(blocks, gettext("Rising rumours"), gettext("Nothing unusual this week."),
+             [Block(f"{text}: {explain_rise(rise, gettext, weeks)}") for text, rise in page.rising])
+    _section(blocks, gettext("Campaigns"), gettext("No campaign running here this week."),
+             [Block(name) for name in page.campaigns])
+    _section(blocks, gettext("Approved counter-messages"), gettext("None approved in this language."),
+             [block for title, body in page.counter_messages for block in (Block(title), Block(body))])
     return blocks
+
+
+def _section(blocks: list[Block], heading: str, empty: str, body: list[Block]) -> None:
+    blocks.append(Block(heading, heading=True))
+    blocks.extend(body or [Block(empty)])
 
 
 def write_pages(pages: Iterable[DigestPage], out: Path) -> list[Written]:
@@ -59,7 +64,8 @@ def write_pages(pages: Iterable[DigestPage], out: Path) -> list[Written]:
                                rising=[(text, explain_rise(rise, gettext, cfg.rising.recent_weeks))
                                        for text, rise in page.rising])
         (out / f"{stem}.html").write_text(html, encoding="utf-8")
-        pdf = render_pdf(title, page_blocks(page, cfg.min_cell_count, cfg.rising.recent_weeks))
+        pdf = render_pdf(title, page_blocks(page, cfg.min_cell_count, cfg.rising.recent_weeks),
+                         language=page.language)
         (out / f"{stem}.pdf").write_bytes(pdf)
         written.append(Written(page, out / f"{stem}.html", out / f"{stem}.pdf"))
     return written

@@ -27,11 +27,11 @@ def _labels() -> dict[str, str]:
             "messages": _("The facts to share"), "none": _("Nothing yet.")}
 
 
-def _respond(briefing: Briefing, pdf: bool) -> ResponseReturnValue:
+def _respond(briefing: Briefing, pdf: bool, template: str = "field/briefing.html") -> ResponseReturnValue:
     if pdf:
         return Response(render_pdf(briefing, _labels()), mimetype="application/pdf",
                         headers={"Content-Disposition": "inline; filename=briefing.pdf"})
-    return render_template("field/briefing.html", briefing=briefing, labels=_labels(),
+    return render_template(template, briefing=briefing, labels=_labels(),
                            rtl=runtime().languages.get(briefing.language) is not None
                            and runtime().languages.get(briefing.language).rtl)  # type: ignore[union-attr]
 
@@ -57,4 +57,6 @@ def console_briefing(pdf: bool) -> ResponseReturnValue:
     if (area and not _AREA.match(area)) or language not in runtime().languages.codes:
         abort(400)
     country, admin1 = (area[:2] or None), (area if "-" in area else None)
-    return _respond(build_briefing(db.session(), country, admin1, language, utcnow()), pdf)
+    # The console's own layout (its navigation), not the focal points' light one.
+    return _respond(build_briefing(db.session(), country, admin1, language, utcnow()), pdf,
+                    "field/console_briefing.html")

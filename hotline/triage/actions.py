@@ -21,7 +21,7 @@ from hotline.intake.models import Message, Report
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.outbound import queue_reply
 from hotline.triage.access import may_open_report
-from hotline.triage.models import ProtectionReferral
+from hotline.triage.models import ProtectionReferral, ReferralStatus
 
 MAX_REPLY_CHARS = 1600  # Twilio's limit for one message body
 MAX_NOTE_CHARS = 4000
@@ -170,3 +170,24 @@ def escalate(session: Session, report: Report, user: User, referred_to: str, not
     session.add(referral)
     session.flush()
     _set_status(session, report, user, ReportStatus.ESCALATED, now, "report.escalate", {"referral_id": referral.id})
+
+
+def close_referral(session: Session, referral_id: int, user: User) -> ProtectionReferral:
+    """A supervisor records that the protection partner has taken the referral up (audited; closing twice is a no-op).
+
+    ActionRefused('not_found') for an unknown referral, ('forbidden') for anyone but a supervisor or admin.
+    """
+    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise ActionRefused("forbidden")
+    referral = session.get(ProtectionReferral, referral_id, populate_existing=True)
+    if referral is None:
+        raise ActionRefused("not_found")
+    if referral.status == ReferralStatus.CLOSED:
+        return referral
+    referral.status = ReferralStatus.CLOSED
+    record_event(session, _actor(user), "referral.close", "protection_referral", referral.id,
+                 before={"status": ReferralStatus.OPEN.value},
+                 after={"status": ReferralStatus.CLOSED.value, "report_id": referral.report_id},
+                 actor_user_id=user.id)
+    session.flush()
+    return referral

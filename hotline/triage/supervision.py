@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import User
+from hotline.intake.constants import ReportStatus
 from hotline.intake.models import Report
 from hotline.triage.models import ProtectionReferral, ReferralStatus
 from hotline.triage.queue import OPEN_STATUSES
@@ -28,6 +29,13 @@ class Supervision:
     workload: Sequence[tuple[str, int, int]]  # (staff name, reports held, oldest held in hours)
 
 
+def open_escalations(limit: int = 50) -> Select[ProtectionReferral]:
+    """Referrals still waiting on a partner: open, on a report nobody has closed; newest first."""
+    return (select(ProtectionReferral).join(Report, Report.id == ProtectionReferral.report_id)
+            .where(ProtectionReferral.status == ReferralStatus.OPEN, Report.status != ReportStatus.CLOSED)
+            .order_by(ProtectionReferral.created_at.desc(), ProtectionReferral.id.desc()).limit(limit))
+
+
 def load_supervision(session: Session, now: datetime) -> Supervision:
     """Compute the figures; the heavy lifting is in SQL GROUP BYs and the pure functions of triage.stats."""
     open_rows = session.execute(select(Report.language, Report.received_at)
@@ -35,8 +43,7 @@ def load_supervision(session: Session, now: datetime) -> Supervision:
     since = now - timedelta(days=RESPONSE_WINDOW_DAYS)
     answered = session.execute(select(Report.received_at, Report.answered_at).where(
         Report.answered_at.is_not(None), Report.answered_at >= since)).all()
-    escalations = session.scalars(select(ProtectionReferral).where(ProtectionReferral.status == ReferralStatus.OPEN)
-                                  .order_by(ProtectionReferral.created_at.desc()).limit(50)).all()
+    escalations = session.scalars(open_escalations()).all()
     held = session.execute(
         select(func.coalesce(User.display_name, User.email), func.count(Report.id), func.min(Report.claimed_at))
         .join(User, User.id == Report.assignee_id).where(Report.status.in_(OPEN_STATUSES))

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from hotline.extensions import db
-from hotline.rumours.models import ApprovalStatus, CounterMessage
+from hotline.rumours.models import ApprovalStatus, CounterMessage, Rumour, RumourStatus
 from tests.console_helpers import make_report
 from tests.factories import STAFF_PASSWORD, make_staff
 
@@ -36,4 +36,26 @@ def seed(app: Flask, out: Path) -> None:
         out.write_text(json.dumps({
             "password": STAFF_PASSWORD, "operator": operator.email, "supervisor": supervisor.email,
             "dari": dari.email, "english": english.id, "hostile": hostile.id, "farsi": farsi.id, "draft": draft.id}))
+        session.commit()
+
+
+LONG_EMAIL = "night-shift-supervisor.kabul-office@hotline-demo.example.org"
+
+
+def seed_tables(app: Flask, out: Path) -> None:
+    """A supervisor with a long e-mail address (the audit trail's "who") and rumours with long statements."""
+    with app.app_context():
+        session = db.session()
+        supervisor = make_staff(session, "supervisor", email=LONG_EMAIL)
+        statements = [
+            "Smugglers say the boats to Christmas Island are large, modern and completely safe in every season",
+            "People say Australia grants permanent protection visas to unaccompanied children arriving by boat",
+            "قاچاقبر می‌گوید کشتی کلان و مصئون است و هیچ خطری ندارد و همه به سلامت می‌رسند",
+            "Agents promise construction jobs paying three thousand dollars a month from the first week",
+        ]
+        for n, statement in enumerate(statements):
+            session.add(Rumour(canonical_statement=statement, category="destination_policy", report_count=n,
+                               status=RumourStatus.REVIEWED))
+        session.flush()
+        out.write_text(json.dumps({"password": STAFF_PASSWORD, "supervisor": supervisor.email}))
         session.commit()

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from hotline.context import runtime
 from hotline.demo.credentials import Credential, demo_email
 from hotline.demo.seed import seed_demo
-from hotline.intake.models import Report
-from hotline.models import Role, Rumour
+from hotline.intake.models import Recording, Report
+from hotline.ivr.recordings import recordings_dir
+from hotline.models import Role, Rumour, User
+from tests.factories import sign_in
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -43,3 +45,20 @@ def test_console_pages_render_on_demo_data(app: Flask, client: FlaskClient, db_s
     supervisor = sign_in_as("supervisor")
     for url in ("/console/supervision", "/console/audit", "/console/library?status=draft"):
         assert supervisor.get(url).status_code == 200, url
+
+
+def test_a_demo_call_plays_in_the_console(app: Flask, db_session: Session) -> None:
+    credentials = {r.value: Credential(r.value, demo_email(r.value), f"demo-password-{r.value}") for r in Role}
+    seed_demo(db_session, runtime(app), credentials, reports=40, seed=11, now=NOW, recordings=recordings_dir(app))
+    report = db_session.scalars(select(Report).join(Recording, Recording.id == Report.recording_id)
+                                .where(Recording.content_type == "audio/wav")).first()
+    assert report is not None
+    operator = app.test_client()
+    sign_in(operator, db_session.scalars(select(User).where(User.email == demo_email("operator"))).one(),
+            password="demo-password-operator")
+    page = operator.get(f"/console/reports/{report.id}").get_data(as_text=True)
+    assert f'<audio controls preload="none" src="/console/recordings/{report.recording_id}/audio">' in page
+    with operator.get(f"/console/recordings/{report.recording_id}/audio") as audio:
+        assert audio.status_code == 200
+        assert audio.mimetype == "audio/wav"
+        assert audio.data[:4] == b"RIFF"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -108,13 +109,15 @@ def test_escalate_records_a_referral_and_close(app: Flask, client: FlaskClient, 
                                                           "note": "protection need"})
     [referral] = db_session.scalars(select(ProtectionReferral).where(ProtectionReferral.report_id == rid)).all()
     assert referral.referred_to == "UNHCR Kabul"
+    supervisor, other = make_staff(db_session, "supervisor"), app.test_client()
+    sign_in(other, supervisor)
+    assert "UNHCR Kabul" in other.get("/console/supervision").get_data(as_text=True)  # an open escalation
     client.post(f"/console/reports/{rid}/close", data={"csrf_token": token})
     db_session.expire_all()
     assert db_session.get(type(report), rid).status == ReportStatus.CLOSED  # type: ignore[union-attr]
-    supervisor, other = make_staff(db_session, "supervisor"), app.test_client()
-    sign_in(other, supervisor)
-    html = other.get("/console/supervision").get_data(as_text=True)
-    assert "UNHCR Kabul" in html
+    # A closed report is no open escalation any more; its referral stays on the report page.
+    assert "UNHCR Kabul" not in other.get("/console/supervision").get_data(as_text=True)
+    assert "UNHCR Kabul" in client.get(f"/console/reports/{rid}").get_data(as_text=True)
 
 
 def test_an_operator_who_does_not_hold_the_report_cannot_act(client: FlaskClient, db_session: Session) -> None:
@@ -193,3 +196,40 @@ def test_query_count_does_not_grow_with_the_page(app: Flask, client: FlaskClient
     first = _count_statements(app, client, f"/console/reports/{reports[0].id}")
     second = _count_statements(app, client, f"/console/reports/{reports[1].id}")
     assert first == second
+
+
+def test_the_conversation_runs_in_time_order_across_the_callers_contacts(client: FlaskClient,
+                                                                          db_session: Session) -> None:
+    """A reply goes out on the earlier contact, the caller answers in a new one: one conversation, by time."""
+    earlier = make_report(db_session, "first question", sender=SENDER, minutes_ago=60 * 48)
+    report, _ = _claimed(client, db_session, body="second question")
+    assert earlier.contact_id != report.contact_id  # beyond the SMS conversation window: a new contact
+    now = report.received_at
+    db_session.add_all([
+        Message(contact_id=earlier.contact_id, direction=Direction.OUTBOUND, body="our answer",
+                status="delivered", created_at=now - timedelta(hours=24)),
+        Recording(contact_id=earlier.contact_id, purpose="report", storage_path="2026/11/29/RE-gone.mp3",
+                  created_at=now - timedelta(hours=12)),
+        # Stored after the "second question" (a higher id) but sent before it: a spooled webhook filed late.
+        Message(contact_id=report.contact_id, direction=Direction.INBOUND, body="filed late",
+                created_at=now - timedelta(minutes=5)),
+    ])
+    db_session.flush()
+    html = client.get(f"/console/reports/{report.id}").get_data(as_text=True)  # type: ignore[attr-defined]
+    thread = html.split('<ol class="thread">', 1)[1].split("</ol>", 1)[0]
+    order = [thread.find(text) for text in ("first question", "our answer", "Recording", "filed late",
+                                            "second question")]
+    assert -1 not in order, order
+    assert order == sorted(order)
+    assert f'href="/console/reports/{earlier.id}"' in thread  # entries of the other contact link to its report
+    assert "not stored on this server" in thread  # the earlier call's recording, not fetched
+
+
+def test_the_conversation_leaves_out_contacts_the_operator_may_not_open(client: FlaskClient,
+                                                                        db_session: Session) -> None:
+    """Another contact's words show only to who may open its report (its own page would answer 404)."""
+    make_report(db_session, "پرسش به دری", language="prs", sender=SENDER, minutes_ago=60 * 48)
+    report, _ = _claimed(client, db_session, body="second question")  # the operator speaks English only
+    html = client.get(f"/console/reports/{report.id}").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "second question" in html
+    assert "پرسش به دری" not in html

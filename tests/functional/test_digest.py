@@ -1,19 +1,24 @@
+# ruff: noqa: RUF001 - Dari text in Arabic script is meant to be there
 """`hotline digest weekly`: HTML and PDF per region and language, every script rendered, mailed over SMTP."""
 
 from __future__ import annotations
 
 import io
 import socket
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy.orm import Session
 
 from hotline.cli import cli
+from hotline.digest.content import DigestPage
 from hotline.digest.pdf import NOTO_DIR
+from hotline.digest.render import page_blocks
 from hotline.rumours.models import ApprovalStatus, CounterMessage
 from tests.factories import make_staff
 from tests.trends_helpers import add_report, add_rumour
@@ -98,3 +103,52 @@ def test_weekly_digest_renders_every_script_and_is_mailed(runner: FlaskCliRunner
 def test_a_bad_week_names_the_option(runner: FlaskCliRunner, db_session: Session) -> None:
     result = runner.invoke(cli, ["digest", "weekly", "--week", "2027-W53"])
     assert result.exit_code == 2 and "--week" in result.output
+
+
+DARI_RUMOUR = "قاچاقبر می‌گوید کشتی کلان و مصئون است"
+DARI_MESSAGE = ("کشتی‌ها در فصل باران خطرناک اند و قاچاقبرها راست نمی‌گویند. "
+                "هیچ کشتی‌ای بدون ویزه به ساحل اجازه ندارد و کسانی که می‌روند بازگردانده می‌شوند. "
+                "راه‌های قانونی را از دفتر ما بپرسید و با خانواده‌تان مشوره کنید.")
+HEADINGS = ("Top rumours", "Rising rumours", "Campaigns", "Approved counter-messages")
+
+
+@pytest.mark.skipif(not NOTO_DIR.exists(), reason="needs Debian's fonts-noto-core (make system-deps)")
+def test_dari_digest_reads_in_order_keeps_words_whole_and_says_when_a_list_is_empty(
+        runner: FlaskCliRunner, db_session: Session, tmp_path: Path) -> None:
+    operator = make_staff(db_session)
+    rumour = add_rumour(db_session)
+    rumour.statement_translations = {"prs": DARI_RUMOUR}
+    for _ in range(6):
+        add_report(db_session, "2026-11-24T10:00:00", coded_by=operator, country="AF", admin1=None,
+                   language="prs", rumour_id=rumour.id)
+    db_session.add(CounterMessage(language="prs", title="حقیقت", body=DARI_MESSAGE, category="journey_risk",
+                                  status=ApprovalStatus.APPROVED))
+    db_session.flush()
+    result = runner.invoke(cli, ["digest", "weekly", "--week", "2026-W48", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    _, text = pdf_fonts_and_text(tmp_path / "digest-2026-W48-AF-prs.pdf")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    flowing = " ".join(lines)
+    # The message runs over several lines; read back, its words and its lines are in the order they were written.
+    assert DARI_MESSAGE in flowing
+    assert DARI_RUMOUR in flowing
+    # Words joined by a zero-width non-joiner stay one word: never split or reordered around it.
+    for word in ("می‌گوید", "نمی‌گویند", "کشتی‌ها", "راه‌های", "خانواده‌تان"):
+        assert word in flowing, word
+    # No heading stands alone: the empty lists say so.
+    for heading in HEADINGS:
+        following = lines[lines.index(heading) + 1]
+        assert following not in HEADINGS, heading
+    assert "No campaign running here this week." in lines
+
+
+def test_every_heading_of_an_empty_page_has_its_sentence(app: Flask) -> None:
+    page = DigestPage(week="2026-W48", monday=date(2026, 11, 23), country="AF", language="prs", total=None)
+    with app.test_request_context("/"):
+        blocks = page_blocks(page, k=5, weeks=4)
+    texts = [block.text for block in blocks]
+    for heading, sentence in zip(HEADINGS, ("None this week.", "Nothing unusual this week.",
+                                            "No campaign running here this week.",
+                                            "None approved in this language."), strict=True):
+        following = blocks[texts.index(heading) + 1]
+        assert (following.text, following.heading) == (sentence, False)

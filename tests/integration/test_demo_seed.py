@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,11 +18,15 @@ from hotline.demo.seed import SeedSummary, is_seeded, reset_passwords, seed_demo
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.models import AuditEvent, Campaign, CounterMessage, FocalPoint, Role, Rumour, User
 from hotline.rumours.library import approved_counter_messages
+from hotline.trends.cells import TrendFilters
+from hotline.trends.config import trends_config
+from hotline.trends.service import ROW_CELL, export_records
 from tests.privacy_scan import assert_no_phone_numbers, find_phone_numbers
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 REQUIRED_LANGUAGES = {"prs", "ps", "ur", "bn", "rhg", "si", "ta", "ms", "id", "th", "en"}
 COUNTER_MESSAGE_LANGUAGES = {"prs", "ps", "ur", "bn", "ms", "id", "th", "ta", "si", "en"}
+DEMO_REPORTS = 400  # `hotline demo`'s default
 MODELS = (User, Caller, Contact, Message, Recording, Report, Rumour, CounterMessage, Campaign, FocalPoint, AuditEvent)
 
 
@@ -130,3 +135,27 @@ def test_lost_credentials_get_new_passwords(seeded: SeedSummary, db_session: Ses
     for cred in fresh.values():
         user = db_session.scalar(select(User).where(User.email == cred.email))
         assert user is not None and verify_password(user.password_hash, cred.password)
+
+
+def test_the_demo_export_publishes_cells_above_k(app: Flask, db_session: Session) -> None:
+    """At `make demo`'s size, an analyst's export has counts to read: a few flows carry most of the calls."""
+    seed_demo(db_session, runtime(app), _credentials(), reports=DEMO_REPORTS, now=NOW)
+    filters = TrendFilters(NOW.date() - timedelta(weeks=13), NOW.date())
+    cells = [r for r in export_records(db_session, filters) if r.row == ROW_CELL]
+    published = [r for r in cells if r.count is not None]
+    assert len(published) >= 15, f"{len(published)} of {len(cells)} cells published"
+    assert sum(r.count or 0 for r in published) >= DEMO_REPORTS // 3  # a third of the reports, at least
+    assert all((r.count or 0) >= trends_config().min_cell_count for r in published)
+
+
+def test_dari_calls_of_the_safe_boat_rumour_have_playable_audio(app: Flask, db_session: Session,
+                                                                 tmp_path: Path) -> None:
+    seed_demo(db_session, runtime(app), _credentials(), reports=60, seed=7, now=NOW, recordings=tmp_path)
+    playable = db_session.scalars(select(Recording).where(Recording.content_type == "audio/wav")).all()
+    assert playable
+    for recording in playable:
+        path = tmp_path / str(recording.storage_path)
+        assert path.read_bytes()[:4] == b"RIFF"
+        assert recording.duration_seconds == 5
+    reports = db_session.scalars(select(Report).where(Report.recording_id.in_([r.id for r in playable]))).all()
+    assert {(r.language, r.channel) for r in reports} == {("prs", "voice")}
