@@ -27,11 +27,17 @@ def run(env: dict[str, str | None], *args: str) -> tuple[int, str]:
 
 
 def test_demo_settings_fail_with_one_line_per_problem(tmp_path: Path) -> None:
-    code, output = run({"HOTLINE_MODE": "demo", "HOTLINE_INSTANCE_PATH": str(tmp_path / "instance")})
+    code, output = run({"HOTLINE_MODE": "demo", "HOTLINE_INSTANCE_PATH": str(tmp_path / "instance"),
+                        "HOTLINE_TOTP_REQUIRED_ROLES": "supervisor,admin"})  # operators read caller text too
     assert code == 1
     for problem in ("[mode]", "[secret-demo] HOTLINE_SECRET_KEY", "[public-url]", "[totp]", "[backup]", "[sqlite]"):
         assert problem in output, problem
     assert all(" Fix: " in line for line in output.splitlines() if line.startswith(("error:", "warning:")))
+
+
+def test_the_default_two_step_roles_pass_the_totp_check(tmp_path: Path) -> None:
+    _code, output = run({"HOTLINE_MODE": "demo", "HOTLINE_INSTANCE_PATH": str(tmp_path / "instance")})
+    assert "[mode]" in output and "[totp]" not in output
 
 
 def test_production_without_secrets_names_them(tmp_path: Path) -> None:
