@@ -68,7 +68,7 @@ def second_step() -> ResponseReturnValue:
     if pending is None:
         session.pop(PENDING, None)
         return redirect(url_for("auth.login"))
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("auth/totp.html")
     try:
         user = check_code(db.session(), runtime().keys, pending["uid"], pending["nonce"],
@@ -97,12 +97,12 @@ def enrol() -> ResponseReturnValue:
     """Set up (or replace) the second factor: re-authenticate, show a new secret, confirm it with a code."""
     user = current_user()
     assert user is not None  # login_required
-    if request.method == "GET" or ENROLLING not in session:
+    if request.method != "POST" or ENROLLING not in session:
         session[ENROLLING] = pyotp.random_base32()
         if request.method == "POST":
             return redirect(url_for("totp.enrol"))
     secret = str(session[ENROLLING])
-    if request.method == "GET":
+    if request.method != "POST":
         return _enrol_page(user, secret)
     try:
         enrol_factor(db.session(), runtime().keys, user, secret, request.form.get("password", ""),

@@ -48,7 +48,7 @@ def _landing() -> str:
 def login() -> ResponseReturnValue:
     """The sign-in form; on success a fresh session and a redirect to where the user was going."""
     target = _safe_next(request.values.get("next"))
-    if request.method == "GET":
+    if request.method != "POST":
         if current_user() is not None:
             return redirect(target or _landing())
         return render_template("auth/login.html", next=target)

@@ -121,7 +121,7 @@ def template_xlsx() -> ResponseReturnValue:
 @login_required("supervisor")
 def import_file() -> ResponseReturnValue:
     """Upload a filled-in template; the page reports every error by file, row and field."""
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("field/console_import.html", summary=None, error=None)
     upload = request.files.get("file")
     if upload is None or not upload.filename:

@@ -146,7 +146,7 @@ def _digits() -> dict[str, int]:
 @field_pin_limits
 def sign_in() -> ResponseReturnValue:
     """Sign in with the focal point number and PIN a supervisor gave."""
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("field/sign_in.html", error=None, **_digits())
     number = request.form.get("number", "").strip()[:40]
     pin = request.form.get("pin", "")
@@ -168,7 +168,7 @@ def link(token: str) -> ResponseReturnValue:
     """A one-time sign-in link: GET shows a button (link previews must not use it up), POST signs in."""
     if len(token) > 64:
         abort(404)
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("field/link.html", token=token)
     try:
         point = sign_in_with_link(db.session(), token, utcnow())
