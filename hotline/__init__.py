@@ -24,16 +24,16 @@ from hotline.field import init_field
 from hotline.files import private_dir
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
-from hotline.ops.errors import register_error_handlers
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
-from hotline.ops.ratelimit import init_rate_limits
-from hotline.ops.security import init_security
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
 from hotline.spool.views import init_spool
 from hotline.trends.views import bp as trends_bp
+from hotline.web.errors import register_error_handlers
+from hotline.web.ratelimit import init_rate_limits
+from hotline.web.security import init_security
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -1,4 +1,4 @@
-"""JSON error responses for /api/v1, in the same shape as hotline.ops.errors, with a specific message."""
+"""JSON error responses for /api/v1, in the same shape as hotline.web.errors, with a specific message."""
 
 from __future__ import annotations
 

@@ -19,13 +19,13 @@ from hotline.api.errors import ApiError, error_response, invalid_parameters
 from hotline.api.openapi import openapi_document
 from hotline.exports.writers import CONTENT_TYPES, csv_chunks, json_chunks, write_xlsx
 from hotline.extensions import db
-from hotline.ops.ratelimit import limit_api
 from hotline.trends.campaigns import attribution, evaluate_campaigns
 from hotline.trends.config import trends_config
 from hotline.trends.present import campaign_body, rise_body
 from hotline.trends.queries import reviewed_rumours
 from hotline.trends.service import TrendSummary, export_records, trend_summary
 from hotline.trends.weeks import week_label
+from hotline.web.ratelimit import limit_api
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_error_handler(ApiError, error_response)

@@ -24,7 +24,7 @@ from hotline.auth.session import current_user, keep_this_session, log_in, login_
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
-from hotline.ops.ratelimit import second_step_limits
+from hotline.web.ratelimit import second_step_limits
 
 __all__ = ["ISSUER", "VALID_WINDOW", "code_is_valid", "open_secret", "provisioning_uri", "seal_secret"]
 

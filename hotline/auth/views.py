@@ -14,7 +14,7 @@ from hotline.auth.session import current_user, log_in, log_out
 from hotline.auth.totp import begin_second_step, login_policy
 from hotline.db import utcnow
 from hotline.extensions import db
-from hotline.ops.ratelimit import staff_sign_in_limits
+from hotline.web.ratelimit import staff_sign_in_limits
 
 bp = Blueprint("auth", __name__, url_prefix="/console")
 

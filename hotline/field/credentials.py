@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import unicodedata
 
 PIN_DIGITS = 10
 NUMBER_DIGITS = 8
 LINK_TOKEN_BYTES = 24
-_SEPARATORS = frozenset(" -.\u00a0\u202f\u2009")  # how people group digits when they copy them down
 
 
 def new_link_token() -> tuple[str, str]:
@@ -40,21 +38,6 @@ def new_public_number() -> str:
     It never starts with 0, so a spreadsheet that reads it as a number (the paper-form import) keeps every digit.
     """
     return secrets.choice("123456789") + "".join(secrets.choice("0123456789") for _ in range(NUMBER_DIGITS - 1))
-
-
-def digits_only(text: str, limit: int = 40) -> str | None:
-    """``text`` as ASCII digits, with spaces and dashes dropped and any script's digits read; None if anything else."""
-    if len(text) > limit:
-        return None
-    digits = []
-    for char in text:
-        if char in _SEPARATORS:
-            continue
-        value = unicodedata.decimal(char, None)
-        if value is None:
-            return None
-        digits.append(str(value))
-    return "".join(digits)
 
 
 def spaced(digits: str, group: int = 4) -> str:

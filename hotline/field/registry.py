@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
 from hotline.auth.passwords import hash_password, verify_password
+from hotline.digits import digits_only
 from hotline.field.credentials import (
     NUMBER_DIGITS,
     PIN_DIGITS,
-    digits_only,
     link_digest,
     new_link_token,
     new_pin,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
 from hotline.intake.constants import ReportStatus, Sensitivity, Urgency
-from hotline.ops.security import CONTENT_SECURITY_POLICY
+from hotline.web.security import CONTENT_SECURITY_POLICY
 from tests.console_helpers import make_report
 from tests.factories import csrf_token_in, make_staff, sign_in
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from hotline.ops.security import CONTENT_SECURITY_POLICY
+from hotline.web.security import CONTENT_SECURITY_POLICY
 from tests.field_factories import field_sign_in, make_focal_point
 
 PAGES = ["/", "/healthz", "/readyz", "/field/sign-in", "/nothing-here", "/console/login", "/api/v1/nothing"]

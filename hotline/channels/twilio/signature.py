@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from hotline.ops.ratelimit import refused_webhook_limit
+from hotline.web.ratelimit import refused_webhook_limit
 
 log = logging.getLogger("hotline.twilio")
 F = TypeVar("F", bound=Callable[..., Any])

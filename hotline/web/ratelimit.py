@@ -24,9 +24,9 @@ from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded, RouteLimit
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from hotline.digits import digits_only
 from hotline.extensions import limiter
-from hotline.field.credentials import digits_only
-from hotline.ops.errors import handle_http_error
+from hotline.web.errors import handle_http_error
 
 log = logging.getLogger("hotline.ratelimit")
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
