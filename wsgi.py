@@ -1,5 +1,5 @@
-"""Gunicorn's entry point: `gunicorn -c config/gunicorn.conf.py wsgi:app`."""
+"""Gunicorn's entry point from a source checkout: `gunicorn wsgi:app` (`hotline serve` uses `hotline.wsgi:app`)."""
 
-from hotline import create_app
+from hotline.wsgi import app
 
-app = create_app()
+__all__ = ["app"]

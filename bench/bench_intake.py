@@ -21,7 +21,7 @@ from pathlib import Path
 from flask import Flask, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, insert, text
 
-from hotline import create_app
+from hotline.app import create_app
 from hotline.context import runtime
 from hotline.extensions import db
 from hotline.intake.constants import Channel

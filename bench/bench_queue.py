@@ -22,7 +22,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import Engine, create_engine, insert, text
 
-from hotline import create_app
+from hotline.app import create_app
 from hotline.auth.service import create_user
 from hotline.db import build_engine
 from hotline.extensions import db

@@ -65,7 +65,7 @@ def bench(url: str, label: str, count: int, concurrency: int, redis_url: str) ->
 
 def drain(url: str, redis_url: str) -> dict[str, float]:
     """What the RQ worker does next: file every waiting message (its own jobs are queued, not run)."""
-    from hotline import create_app
+    from hotline.app import create_app
     from hotline.sms.inbox import drain_inbox
 
     with tempfile.TemporaryDirectory() as instance:

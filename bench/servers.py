@@ -48,7 +48,7 @@ class Server:
             self.handle.close()
 
 
-def start_gunicorn(env: dict[str, str], log: Path, app: str = "wsgi:app", workers: int = 2,
+def start_gunicorn(env: dict[str, str], log: Path, app: str = "hotline.wsgi:app", workers: int = 2,
                    threads: int = 2) -> Server:
     """Start gunicorn on a free loopback port and wait until /healthz answers."""
     port = free_port()

@@ -10,7 +10,7 @@ from flask import Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import create_app
+from hotline.app import create_app
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.intake.models import Contact

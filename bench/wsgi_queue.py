@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from hotline import create_app
+from hotline.app import create_app
 
 app = create_app()
 if os.environ.get("HOTLINE_TEST_RQ_QUEUE"):

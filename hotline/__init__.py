@@ -1,97 +1,19 @@
-"""Hotline: a multilingual voice and SMS hotline against people-smuggling disinformation."""
+"""Hotline: a multilingual voice and SMS hotline against people-smuggling disinformation.
+
+The package root imports nothing, so `import hotline.ivr.engine` loads the IVR and what it needs, not every
+blueprint. The application factory lives in `hotline.app`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from flask import Flask
 
-from hotline import models  # noqa: F401 - every mapper registered before the first query
-from hotline.api.views import bp as api_bp
-from hotline.auth.csrf import init_csrf
-from hotline.auth.views import bp as auth_bp
-from hotline.channels.twilio.sms import bp as twilio_sms_bp
-from hotline.channels.twilio.voice import init_voice
-from hotline.classify.jobs import match_for_instant_answer
-from hotline.console import init_console
-from hotline.content.languages import load_languages
-from hotline.content.taxonomy import load_taxonomy
-from hotline.context import Runtime
-from hotline.extensions import babel, db
-from hotline.field import init_field
-from hotline.files import private_dir
-from hotline.home.views import bp as home_bp
-from hotline.i18n import init_template_helpers, select_locale
-from hotline.ops.health import bp as health_bp
-from hotline.ops.logging import init_logging
-from hotline.privacy.keys import PrivacyKeys
-from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
-from hotline.sms.instant import set_rumour_matcher
-from hotline.spool.views import init_spool
-from hotline.trends.views import bp as trends_bp
-from hotline.web.errors import register_error_handlers
-from hotline.web.ratelimit import init_rate_limits
-from hotline.web.security import init_security
+def __getattr__(name: str) -> Any:
+    # `from hotline.app import create_app` is how deployments' own WSGI files have built the app; keep it working
+    # without importing the whole application whenever any submodule is imported.
+    if name == "create_app":
+        from hotline.app import create_app
 
-
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings -> content -> logging -> extensions -> blueprints -> CLI."""
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
-    settings = load_settings(config, instance_path=Path(app.instance_path))
-    app.instance_path = settings.instance_path
-    private_dir(Path(settings.instance_path), tighten=True)  # database, recordings, media, spool: ours alone
-    languages = load_languages(CONFIG_DIR / "languages.yaml")
-    taxonomy = load_taxonomy(CONFIG_DIR / "taxonomy.yaml", languages.codes)
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=settings.max_content_length,
-        TESTING=settings.mode == "testing",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.production,
-        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "locales"),
-        BABEL_DEFAULT_LOCALE=settings.default_locale,
-        SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,  # static URLs carry a content digest (hotline.assets)
-        HOTLINE=settings,
-    )
-    app.extensions["hotline"] = Runtime(settings, languages, taxonomy, PrivacyKeys.from_secret(settings.pseudonym_key))
-    _init_extensions(app)
-    _register_blueprints(app)
-    init_voice(app, languages)
-    set_rumour_matcher(app, match_for_instant_answer)
-    init_spool(app)
-    _announce(app)
-    return app
-
-
-def _init_extensions(app: Flask) -> None:
-    init_logging(app)
-    db.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
-    init_csrf(app)
-    init_rate_limits(app)
-    init_security(app)
-
-
-def _register_blueprints(app: Flask) -> None:
-    app.register_blueprint(health_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(twilio_sms_bp)
-    init_console(app)
-    init_field(app)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(trends_bp)
-    register_error_handlers(app)
-    init_template_helpers(app)
-
-
-def _announce(app: Flask) -> None:
-    settings = app.config["HOTLINE"]
-    if settings.generated_secrets:
-        app.logger.warning(
-            "%s mode: using generated stand-ins for %s (kept in %s/demo-secrets.json). Never use them in production.",
-            settings.mode, ", ".join(settings.generated_secrets), app.instance_path,
-        )
+        return create_app
+    raise AttributeError(f"module 'hotline' has no attribute {name!r}")

@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from hotline import create_app
+from hotline.app import create_app
 from hotline.auth.cli import api_token_group, users_group
 from hotline.backup.cli import backup_command, restore_command
 from hotline.classify.cli import classify_group
@@ -91,7 +91,7 @@ cli.add_command(classify_group)
 
 def _exec_gunicorn(extra: tuple[str, ...]) -> None:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    argv = [str(gunicorn), "-c", str(PROJECT_ROOT / "config" / "gunicorn.conf.py"), *extra, "wsgi:app"]
+    argv = [str(gunicorn), "-c", str(PROJECT_ROOT / "config" / "gunicorn.conf.py"), *extra, "hotline.wsgi:app"]
     os.chdir(PROJECT_ROOT)
     sys.stdout.flush()
     os.execv(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn; no shell involved

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.orm import Session
 
-from hotline import create_app
+from hotline.app import create_app
 from hotline.classify.service import forget_rumour_indexes
 from hotline.extensions import db as _db
 from hotline.i18n import compile_catalogues

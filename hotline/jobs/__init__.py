@@ -133,7 +133,7 @@ def run_job(func_path: str, *args: Any) -> Any:
     if has_app_context():
         return func(*args)
     if _worker_app is None:
-        from hotline import create_app
+        from hotline.app import create_app
 
         _worker_app = create_app()
     with _worker_app.app_context():

@@ -37,7 +37,7 @@ _SERVER = """
 import json, sys
 from pathlib import Path
 from werkzeug.serving import make_server
-from hotline import create_app
+from hotline.app import create_app
 config, port_file = json.loads(sys.argv[1]), Path(sys.argv[2])
 server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
 port_file.with_suffix(".tmp").write_text(str(server.server_port))

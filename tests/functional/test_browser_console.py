@@ -23,7 +23,7 @@ _SERVER = """
 import json, sys
 from pathlib import Path
 from werkzeug.serving import make_server
-from hotline import create_app
+from hotline.app import create_app
 from tests.functional.console_seed import seed
 config, port_file, seed_file = json.loads(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 app = create_app(config)

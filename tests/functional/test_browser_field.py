@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 # Run in a child: register a Dari-speaking focal point in the server's database and print their number and PIN.
 _SEED = """
 import json, sys
-from hotline import create_app
+from hotline.app import create_app
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db

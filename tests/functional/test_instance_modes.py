@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from hotline import create_app
+from hotline.app import create_app
 from hotline.db import build_engine
 from hotline.field.service import VoiceNote, store_voice_note
 from hotline.files import private_dir, write_private

@@ -20,7 +20,7 @@ from hotline.migrate import upgrade
 from tests.factories import TEST_SECRETS
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVE = "from werkzeug.serving import run_simple; from hotline import create_app; " \
+SERVE = "from werkzeug.serving import run_simple; from hotline.app import create_app; " \
         "import sys; run_simple('127.0.0.1', int(sys.argv[1]), create_app())"
 
 
