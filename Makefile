@@ -20,14 +20,14 @@ $(STAMP): pyproject.toml
 
 # Every gettext domain present: messages (web UI), ivr and sms (caller-facing). Fuzzy (unreviewed) entries are left
 # out, and a broken catalogue fails the build. Tests compile missing .mo files themselves (hotline.i18n).
-CATALOG_DOMAINS = $(sort $(basename $(notdir $(wildcard locales/*/LC_MESSAGES/*.po))))
+CATALOG_DOMAINS = $(sort $(basename $(notdir $(wildcard hotline/locales/*/LC_MESSAGES/*.po))))
 catalogs: $(STAMP)
-	$(BIN)/pybabel compile -d locales -D "$(CATALOG_DOMAINS)" --statistics
+	$(BIN)/pybabel compile -d hotline/locales -D "$(CATALOG_DOMAINS)" --statistics
 
-## make messages: extract the web UI's strings, update every catalogue, fill in locales/incoming/*.json translations
+## make messages: extract the web UI's strings, update every catalogue, fill in hotline/locales/incoming/*.json translations
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o locales/messages.pot --project=Hotline --no-location .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o hotline/locales/messages.pot --project=Hotline --no-location .
+	$(BIN)/pybabel update -i hotline/locales/messages.pot -d hotline/locales -D messages --ignore-obsolete
 	$(BIN)/python tools/apply_translations.py
 
 ## make fonts: refresh hotline/static/fonts/ from the pinned @fontsource npm packages (needs npm)

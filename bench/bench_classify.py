@@ -26,7 +26,7 @@ from hotline.classify.model import features, train
 from hotline.classify.normalise import normalise
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
-from hotline.settings import CONFIG_DIR, PROJECT_ROOT
+from hotline.settings import CONFIG_DIR, PACKAGE_DIR
 
 
 def _median_ms(fn: Callable[[str], object], texts: list[str]) -> float:
@@ -69,7 +69,7 @@ def main() -> None:
     lexicons = load_lexicons(CONFIG_DIR / "lexicons", taxonomy, languages.codes)
 
     def read(name: str) -> list:  # type: ignore[type-arg]
-        return read_examples(PROJECT_ROOT / name, taxonomy.type_ids, taxonomy.category_ids, languages.codes)
+        return read_examples(PACKAGE_DIR / name, taxonomy.type_ids, taxonomy.category_ids, languages.codes)
 
     seed, evaluation = read("data/train/seed.csv"), read("data/eval/hotline_eval.csv")
     model = train(seed, config.min_examples_per_class, config.ngram_range, config.regularisation_alpha, label="seed")

@@ -72,7 +72,7 @@ def serving(url: str, instance: Path, workers: int = 2, threads: int = 4,
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("wb") as handle:
         server = subprocess.Popen(
-            [str(gunicorn), "-c", str(ROOT / "config" / "gunicorn.conf.py"), "-w", str(workers),
+            [str(gunicorn), "-c", str(ROOT / "hotline" / "config" / "gunicorn.conf.py"), "-w", str(workers),
              "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "bench.webhook_app:app"],
             env=env, stdout=subprocess.DEVNULL, stderr=handle)
         try:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "hotline" / "config"
 
 
 def free_port() -> int:
@@ -52,7 +53,7 @@ def start_gunicorn(env: dict[str, str], log: Path, app: str = "hotline.wsgi:app"
                    threads: int = 2) -> Server:
     """Start gunicorn on a free loopback port and wait until /healthz answers."""
     port = free_port()
-    argv = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "config" / "gunicorn.conf.py"),
+    argv = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(CONFIG_DIR / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads), app]
     handle = log.open("wb")
     process = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}, stdout=handle,

@@ -27,7 +27,7 @@ from hotline.i18n import init_template_helpers, select_locale
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
-from hotline.settings import CONFIG_DIR, PROJECT_ROOT, load_settings
+from hotline.settings import CONFIG_DIR, LOCALES_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
 from hotline.spool.views import init_spool
 from hotline.trends.views import bp as trends_bp
@@ -51,7 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.production,
-        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "locales"),
+        BABEL_TRANSLATION_DIRECTORIES=str(LOCALES_DIR),
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,  # static URLs carry a content digest (hotline.assets)
         HOTLINE=settings,

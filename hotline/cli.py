@@ -24,7 +24,7 @@ from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
 from hotline.ops.deploy_cli import check_command
 from hotline.retention.cli import erase, retention_group
-from hotline.settings import PROJECT_ROOT, SettingsError
+from hotline.settings import CONFIG_DIR, SettingsError
 from hotline.sms.cli import sms_group
 from hotline.sms.simulate import simulate_sms
 from hotline.spool.cli import spool_group
@@ -91,8 +91,7 @@ cli.add_command(classify_group)
 
 def _exec_gunicorn(extra: tuple[str, ...]) -> None:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    argv = [str(gunicorn), "-c", str(PROJECT_ROOT / "config" / "gunicorn.conf.py"), *extra, "hotline.wsgi:app"]
-    os.chdir(PROJECT_ROOT)
+    argv = [str(gunicorn), "-c", str(CONFIG_DIR / "gunicorn.conf.py"), *extra, "hotline.wsgi:app"]
     sys.stdout.flush()
     os.execv(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn; no shell involved
 

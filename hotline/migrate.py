@@ -5,13 +5,13 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from hotline.settings import PROJECT_ROOT
+from hotline.settings import MIGRATIONS_DIR
 
 
 def alembic_config(database_url: str) -> Config:
     """An Alembic Config pointing at migrations/ and ``database_url``."""
     config = Config()
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
     return config

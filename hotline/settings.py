@@ -21,8 +21,14 @@ from marshmallow import Schema, ValidationError, fields, validate
 from hotline.content.yamlfile import ContentError, flatten_messages, load_yaml_file
 from hotline.files import private_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = PROJECT_ROOT / "config"
+# Content ships inside the package, so a plain `pip install` carries it; PROJECT_ROOT is only the source checkout's
+# folder (the default instance folder when one runs from it).
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+CONFIG_DIR = PACKAGE_DIR / "config"
+LOCALES_DIR = PACKAGE_DIR / "locales"
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+SCRIPTS_DIR = PACKAGE_DIR / "ivr_scripts"
 MODES = ("production", "demo", "testing")
 SECRETS = ("secret_key", "pseudonym_key", "twilio_account_sid", "twilio_auth_token")
 _MIN_KEY_LENGTH = 32

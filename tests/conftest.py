@@ -20,13 +20,14 @@ from hotline.classify.service import forget_rumour_indexes
 from hotline.extensions import db as _db
 from hotline.i18n import compile_catalogues
 from hotline.migrate import upgrade
+from hotline.settings import LOCALES_DIR
 from tests.databases import recreate_postgres_database
 from tests.factories import TEST_SECRETS
 
 # Twilio's REST API is never reached from a test: unless a test starts the local fake, calls go to a closed port.
 NO_TWILIO = "http://127.0.0.1:9"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/hotline_test"
-compile_catalogues(Path(__file__).resolve().parents[1] / "locales")  # .mo files are build output, not committed
+compile_catalogues(LOCALES_DIR)  # .mo files are build output, not committed
 
 
 @pytest.fixture(scope="session")

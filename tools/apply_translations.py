@@ -1,6 +1,6 @@
 """Fill gettext catalogues from translation files kept beside them, then leave the .po files tidy.
 
-    python tools/apply_translations.py            # every locales/incoming/*.json into the `messages` domain
+    python tools/apply_translations.py            # every hotline/locales/incoming/*.json into the `messages` domain
 
 Each JSON file maps a msgid to its translations: {"Sign in": {"prs": "...", "id": "..."}}. They are how a branch
 brings its translations along without editing the shared .po files by hand, so two branches never conflict there:
@@ -17,7 +17,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = ROOT / "locales"
+LOCALES = ROOT / "hotline" / "locales"
 
 
 def load_incoming(folder: Path) -> dict[str, dict[str, str]]:

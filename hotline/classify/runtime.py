@@ -22,7 +22,7 @@ from hotline.classify.model import MODEL_FILE, Example, ModelError, TrainedModel
 from hotline.content.taxonomy import Taxonomy
 from hotline.context import runtime
 from hotline.intake.models import Report
-from hotline.settings import CONFIG_DIR, PROJECT_ROOT
+from hotline.settings import CONFIG_DIR, PACKAGE_DIR
 
 logger = logging.getLogger(__name__)
 LEXICON_DIR = CONFIG_DIR / "lexicons"
@@ -61,7 +61,7 @@ class ClassifyRuntime:
 
     def seed_examples(self) -> list[Example]:
         """The examples the default model learns from (config ``training.seed_files``)."""
-        return [e for name in self.config.seed_files for e in self.read_csv(PROJECT_ROOT / name)]
+        return [e for name in self.config.seed_files for e in self.read_csv(PACKAGE_DIR / name)]
 
     def train(self, examples: Sequence[Example], label: str | None = None) -> TrainedModel:
         """Fit a model on ``examples`` with the configured thresholds."""
@@ -71,7 +71,7 @@ class ClassifyRuntime:
 
 def default_model(rt: ClassifyRuntime) -> TrainedModel | None:
     """The model learned from the seed files (cached per process), or None without seed files."""
-    paths = tuple(PROJECT_ROOT / name for name in rt.config.seed_files)
+    paths = tuple(PACKAGE_DIR / name for name in rt.config.seed_files)
     if not paths:
         return None
     return _cached_seed_model(rt, paths, tuple(p.stat().st_mtime_ns for p in paths))

@@ -28,13 +28,12 @@ from hotline.field.service import (
     voice_notes_dir,
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
-from hotline.settings import PROJECT_ROOT
+from hotline.settings import LOCALES_DIR
 from hotline.web.ratelimit import field_link_limits, field_pin_limits
 from hotline.web.security import uses_microphone
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 FIELD_LOCALES = "hotline_field_locales"
-LOCALES_DIR = PROJECT_ROOT / "locales"
 
 
 def field_locales(app: Flask) -> tuple[str, ...]:

@@ -13,10 +13,8 @@ from hotline.ivr.flow import Flow, load_flow
 from hotline.ivr.hotlines import HotlineConfig, HotlineNumber, load_hotlines
 from hotline.ivr.prompts import SOURCE_LANGUAGE, PromptBook
 from hotline.ivr.twiml import TwimlCache
-from hotline.settings import CONFIG_DIR, PROJECT_ROOT
+from hotline.settings import CONFIG_DIR, LOCALES_DIR, SCRIPTS_DIR
 
-SCRIPTS_DIR = PROJECT_ROOT / "ivr_scripts"
-LOCALES_DIR = PROJECT_ROOT / "locales"
 _EXTENSION_KEY = "hotline_ivr"
 _DEFAULT = None  # the key of numbers not configured, in IvrContent's table of offered languages
 

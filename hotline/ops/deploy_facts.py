@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from hotline.content.languages import load_languages
 from hotline.ivr.content import IvrPaths, load_ivr_content
 from hotline.ops.deploy_checks import Catalogue, DeployFacts
-from hotline.settings import CONFIG_DIR, PROJECT_ROOT, SECRETS, Settings, SettingsError, load_settings
+from hotline.settings import CONFIG_DIR, LOCALES_DIR, SECRETS, Settings, SettingsError, load_settings
 
 DOMAINS = ("messages", "ivr", "sms")
 BACKUP_PATTERNS = ("hotline-*.sqlite3", "hotline-*.pgdump")
@@ -24,7 +24,7 @@ def _env_name(name: str) -> str:
     return f"HOTLINE_{name.upper()}"
 
 
-def gather_facts(environ: Mapping[str, str] | None = None, locales_dir: Path = PROJECT_ROOT / "locales",
+def gather_facts(environ: Mapping[str, str] | None = None, locales_dir: Path = LOCALES_DIR,
                  ivr_paths: IvrPaths | None = None, now: float | None = None) -> DeployFacts:
     """Everything the deployment checks need, from the environment (default ``os.environ``) and the disk."""
     environ = os.environ if environ is None else environ

@@ -11,10 +11,9 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from hotline.content.languages import LanguageTable
-from hotline.settings import PROJECT_ROOT
+from hotline.settings import LOCALES_DIR
 
 DOMAIN = "sms"
-LOCALES_DIR = PROJECT_ROOT / "locales"
 
 # The English source texts (msgids); their translations live in locales/<lang>/LC_MESSAGES/sms.po.
 ACKNOWLEDGEMENT = ("Thank you for your message. It is confidential. Our team will read it and reply in your "

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def ivr_paths(app: Flask, tmp_path: Path):
     """Point the IVR at copies of the flow and numbers (and an empty audio folder) that a test may break."""
     scripts, config = tmp_path / "scripts", tmp_path / "config"
-    shutil.copytree(ROOT / "ivr_scripts", scripts, ignore=shutil.ignore_patterns("audio"))
+    shutil.copytree(ROOT / "hotline" / "ivr_scripts", scripts, ignore=shutil.ignore_patterns("audio"))
     config.mkdir()
-    shutil.copy(ROOT / "config" / "hotlines.yaml", config / "hotlines.yaml")
+    shutil.copy(ROOT / "hotline" / "config" / "hotlines.yaml", config / "hotlines.yaml")
     paths = IvrPaths(scripts=scripts, config=config, audio=tmp_path / "audio")
     original = app.extensions["hotline_ivr"]
     app.extensions["hotline_ivr"] = load_ivr_content(runtime(app).languages, paths)

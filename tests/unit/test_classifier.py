@@ -18,9 +18,9 @@ from hotline.classify.model import MODEL_FILE, Example, LabelModel, ModelError, 
 from hotline.classify.normalise import normalise
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import Taxonomy, load_taxonomy
-from hotline.settings import CONFIG_DIR, PROJECT_ROOT
+from hotline.settings import CONFIG_DIR, PACKAGE_DIR, PROJECT_ROOT
 
-SEED = PROJECT_ROOT / "data" / "train" / "seed.csv"
+SEED = PACKAGE_DIR / "data" / "train" / "seed.csv"
 EVAL = PROJECT_ROOT / "data" / "eval" / "hotline_eval.csv"
 
 

@@ -23,7 +23,7 @@ from hotline.sms.inbound import InvalidMessage, parse_inbound
 from hotline.sms.keywords import interpret
 from hotline.sms.language import detect_language
 
-FLOW = load_flow(Path(__file__).resolve().parents[2] / "ivr_scripts" / "default.yaml")
+FLOW = load_flow(Path(__file__).resolve().parents[2] / "hotline" / "ivr_scripts" / "default.yaml")
 SMS = load_sms_config()
 _keys = st.one_of(st.none(), st.text(alphabet="0123456789*#", max_size=4), st.text(max_size=6))
 _events = st.one_of(

@@ -15,7 +15,7 @@ from babel.support import Translations
 from hotline.i18n import compile_catalogues
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCALES = ROOT / "locales"
+LOCALES = ROOT / "hotline" / "locales"
 REQUIRED = ("en", "prs", "id")  # the console must be complete in these (issue 7, point 8)
 PRESENT = tuple(sorted(p.parent.parent.name for p in LOCALES.glob("*/LC_MESSAGES/messages.po")))
 PLACEHOLDER = re.compile(r"%%|%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")

@@ -11,6 +11,7 @@ from hotline.content.yamlfile import ContentError
 from hotline.ivr.flow import load_flow
 from hotline.ivr.hotlines import load_hotlines
 from hotline.ivr.lint import LintReport, check_flow, coverage_matrix
+from hotline.settings import CONFIG_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = """version: 1
@@ -30,8 +31,8 @@ def write(tmp_path: Path, text: str, name: str = "flow.yaml") -> Path:
 
 
 def test_the_shipped_flow_and_numbers_load() -> None:
-    flow = load_flow(ROOT / "ivr_scripts" / "default.yaml")
-    hotlines = load_hotlines(ROOT / "config" / "hotlines.yaml", ["prs", "ps", "haz", "en", "ms", "rhg", "bn", "ta",
+    flow = load_flow(ROOT / "hotline" / "ivr_scripts" / "default.yaml")
+    hotlines = load_hotlines(CONFIG_DIR / "hotlines.yaml", ["prs", "ps", "haz", "en", "ms", "rhg", "bn", "ta",
                                                                 "si", "id", "dv", "th", "ur"])
     assert flow.start == "notice" and hotlines.for_number("+93790000000").languages[0] == "prs"
     assert hotlines.for_number("+10000000000") == hotlines.default
@@ -71,7 +72,7 @@ def test_lint_finds_dead_ends(tmp_path: Path) -> None:
 
 def test_shipped_flow_is_structurally_clean() -> None:
     report = LintReport()
-    check_flow(load_flow(ROOT / "ivr_scripts" / "default.yaml"), report)
+    check_flow(load_flow(ROOT / "hotline" / "ivr_scripts" / "default.yaml"), report)
     assert report.errors == []
 
 
@@ -82,7 +83,7 @@ def test_hotlines_validation_and_office_hours(tmp_path: Path) -> None:
         load_hotlines(bad, ["en"])
     message = str(error.value)
     assert "default.languages" in message and "default.timezone" in message and "close" in message
-    hotlines = load_hotlines(ROOT / "config" / "hotlines.yaml", ["prs", "ps", "haz", "en", "ms", "rhg", "bn", "ta",
+    hotlines = load_hotlines(CONFIG_DIR / "hotlines.yaml", ["prs", "ps", "haz", "en", "ms", "rhg", "bn", "ta",
                                                                 "si", "id", "dv", "th", "ur"])
     kabul = hotlines.for_number("+93790000000")
     assert kabul.office_open(datetime(2026, 11, 28, 5, 0, tzinfo=UTC))  # Saturday 09:30 in Kabul
@@ -98,7 +99,7 @@ def test_offered_languages_per_number_skip_languages_without_prompts(tmp_path: P
     from hotline.content.languages import load_languages
     from hotline.ivr.content import IvrPaths, load_ivr_content
 
-    languages = load_languages(ROOT / "config" / "languages.yaml")
+    languages = load_languages(ROOT / "hotline" / "config" / "languages.yaml")
     content = load_ivr_content(languages, IvrPaths(audio=tmp_path))  # no audio: only Twilio voices resolve
     default = content.offered_languages(None)
     assert default and all(content.prompts.offered(code) for code in default)

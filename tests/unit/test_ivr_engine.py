@@ -10,7 +10,7 @@ from hotline.ivr import engine
 from hotline.ivr.engine import Enqueue, Event, Facts, FileRequest, Gather, Hangup, Record, Remember, Speak
 from hotline.ivr.flow import Flow, load_flow
 
-FLOW_PATH = Path(__file__).resolve().parents[2] / "ivr_scripts" / "default.yaml"
+FLOW_PATH = Path(__file__).resolve().parents[2] / "hotline" / "ivr_scripts" / "default.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,11 @@ URLS = CallUrls(step=lambda node: f"/step/{node}", hold=lambda: "/hold", recordi
 
 
 def book(tmp_path: Path) -> PromptBook:
-    flow = load_flow(ROOT / "ivr_scripts" / "default.yaml")
+    flow = load_flow(ROOT / "hotline" / "ivr_scripts" / "default.yaml")
     (tmp_path / "prs" / "synthetic").mkdir(parents=True)
     (tmp_path / "prs" / "synthetic" / "goodbye.wav").write_bytes(b"RIFF")
-    return PromptBook(flow.prompts, flow.used_prompts(), load_languages(ROOT / "config" / "languages.yaml"),
-                      ROOT / "locales", tmp_path)
+    return PromptBook(flow.prompts, flow.used_prompts(), load_languages(ROOT / "hotline" / "config" / "languages.yaml"),
+                      ROOT / "hotline" / "locales", tmp_path)
 
 
 def test_sources_in_order(tmp_path: Path) -> None:
