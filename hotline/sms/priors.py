@@ -19,7 +19,8 @@ def country_of(address: str | None) -> str | None:
         parsed = parse_address(address)
     except NotAPhoneNumber:
         return None
-    region = phonenumbers.region_code_for_country_code(phonenumbers.parse(parsed.e164).country_code)
+    code = phonenumbers.parse(parsed.e164).country_code
+    region = phonenumbers.region_code_for_country_code(code) if code else None
     return None if region in (None, phonenumbers.UNKNOWN_REGION) else region
 
 

@@ -30,9 +30,9 @@ from hotline.sms.inbound import parse_inbound
 from hotline.sms.instant import DEFAULT_THRESHOLD, RumourMatcher, answer_instantly, rumour_matcher
 from hotline.sms.keywords import TWILIO_COMMANDS, Command, Interpretation, interpret, resolve_language, resolve_topic
 from hotline.sms.language import LanguageDecision, detect_language
-from hotline.sms.priors import country_of, language_priors
 from hotline.sms.outbound import mark_opted_out, queue_reply
 from hotline.sms.parts import PART_WINDOW, Part, continued_report, join_parts
+from hotline.sms.priors import country_of, language_priors
 
 _ADOPT_LANGUAGE_CONFIDENCE = 0.5  # a caller with no known language adopts a detection at least this sure
 _SWITCH_SCRIPT_CONFIDENCE = 0.9  # a reply follows the message's script when it is certain and differs
