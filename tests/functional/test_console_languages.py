@@ -1,14 +1,20 @@
-"""The header's language list for signed-in staff, and stored values shown as translated labels."""
+"""The header's language list for signed-in staff, stored values shown as translated labels, and the focal
+points' pages in every language."""
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
 from hotline.auth.models import User
+from hotline.content.languages import load_languages
+from hotline.settings import CONFIG_DIR
 from tests.factories import csrf_token_in, make_staff, sign_in
+
+CODES = load_languages(CONFIG_DIR / "languages.yaml").codes
 
 
 def test_the_header_language_list_works_when_signed_in(client: FlaskClient, db_session: Session) -> None:
@@ -50,3 +56,13 @@ def test_roles_and_audit_record_types_are_translated(client: FlaskClient, db_ses
     audit = client.get("/console/audit").get_data(as_text=True)
     assert ">ارجاع حمایتی</option>" in audit
     assert ">protection_referral</option>" not in audit
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_focal_point_sign_in_page_speaks_every_language(client: FlaskClient, code: str) -> None:
+    page = client.get(f"/field/sign-in?lang={code}").get_data(as_text=True)
+    assert f'<html lang="{code}"' in page
+    assert f'href="?lang={code}"' in page
+    if code != "en":
+        assert "Focal point sign-in" not in page
+        assert "Sign in</button>" not in page
