@@ -57,9 +57,11 @@ def select_locale() -> str:
     Returns a Babel identifier (flask-babel parses it); ``current_ui_code()`` gives the UI code back.
     """
     settings = current_app.config["HOTLINE"]
-    # A page family may offer more languages than the console (the /field pages: every complete catalogue).
+    # A page family may offer more languages than the console (the /field pages: every language's catalogue).
     offered = g.get("ui_locales_override") or settings.ui_locales
-    return babel_identifier(requested_ui_code(offered, settings.default_locale))
+    # Kept because two UI codes can share a Babel locale (Dari and Hazaragi are both fa_AF).
+    g.ui_code = requested_ui_code(offered, settings.default_locale)
+    return babel_identifier(g.ui_code)
 
 
 def requested_ui_code(ui_locales: tuple[str, ...], default: str) -> str:
@@ -80,7 +82,11 @@ def requested_ui_code(ui_locales: tuple[str, ...], default: str) -> str:
 def current_ui_code() -> str:
     """The UI language code of the current request (``prs``, not ``fa_AF``)."""
     settings = current_app.config["HOTLINE"]
-    return ui_code(get_locale(), settings.ui_locales) or settings.default_locale
+    locale = get_locale()
+    chosen = g.get("ui_code") if g else None
+    if chosen and locale is not None and babel_identifier(chosen) == str(locale):
+        return str(chosen)
+    return ui_code(locale, settings.ui_locales) or settings.default_locale
 
 
 def language_name(code: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -15,6 +13,7 @@ from hotline.auth.totp import begin_second_step, login_policy
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.web.ratelimit import staff_sign_in_limits
+from hotline.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/console")
 
@@ -31,14 +30,6 @@ def _staff_user() -> dict[str, object]:
     return {"staff_user": current_user()}
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never an absolute or protocol-relative URL (open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
-
-
 def _landing() -> str:
     return url_for("console.index") if "console.index" in current_app.view_functions else url_for("home.index")
 
@@ -47,7 +38,7 @@ def _landing() -> str:
 @staff_sign_in_limits
 def login() -> ResponseReturnValue:
     """The sign-in form; on success a fresh session and a redirect to where the user was going."""
-    target = _safe_next(request.values.get("next"))
+    target = safe_next(request.values.get("next"))
     if request.method != "POST":
         if current_user() is not None:
             return redirect(target or _landing())

@@ -60,6 +60,45 @@ LABELS = {
         "medium": lazy_gettext("Medium"),
         "high": lazy_gettext("High"),
     },
+    "role": {
+        "operator": lazy_gettext("Operator"),
+        "supervisor": lazy_gettext("Supervisor"),
+        "analyst": lazy_gettext("Analyst"),
+        "admin": lazy_gettext("Administrator"),
+    },
+    "message_status": {
+        "received": lazy_gettext("Received"),
+        "queued": lazy_gettext("Queued"),
+        "sending": lazy_gettext("Sending"),
+        "sent": lazy_gettext("Sent"),
+        "delivered": lazy_gettext("Delivered"),
+        "undelivered": lazy_gettext("Not delivered"),
+        "failed": lazy_gettext("Failed"),
+    },
+    "focal_point_kind": {
+        "religious_leader": lazy_gettext("Religious leader"),
+        "teacher": lazy_gettext("Teacher"),
+        "community_volunteer": lazy_gettext("Community volunteer"),
+        "returnee": lazy_gettext("Returnee"),
+        "health_worker": lazy_gettext("Health worker"),
+    },
+    "entity_type": {
+        "report": lazy_gettext("Report"),
+        "protection_referral": lazy_gettext("Protection referral"),
+        "rumour": lazy_gettext("Rumour"),
+        "counter_message": lazy_gettext("Counter-message"),
+        "user": lazy_gettext("Staff account"),
+        "api_token": lazy_gettext("API token"),
+    },
+    "dimension": {
+        "category": lazy_gettext("Category"),
+        "type": lazy_gettext("Type"),
+        "language": lazy_gettext("Language"),
+        "channel": lazy_gettext("Channel"),
+        "country": lazy_gettext("Country"),
+        "admin1": lazy_gettext("Province or state"),
+        "rumour_id": lazy_gettext("Rumour"),
+    },
 }
 
 REFUSALS = {

@@ -17,23 +17,29 @@ from hotline.auth.session import keep_this_session, login_required
 from hotline.console.blueprint import bp, staff
 from hotline.context import runtime
 from hotline.extensions import db
+from hotline.web.redirects import safe_next
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required()
 def profile() -> ResponseReturnValue:
-    """Choose the console's language."""
+    """Choose the console's language (here, or from the language list in every page's header, which sends
+    ``next``: the page to go back to)."""
     user = staff()
     choices = current_app.config["HOTLINE"].ui_locales
     if request.method == "POST":
+        back = safe_next(request.form.get("next"))
         chosen = request.form.get("ui_locale", "")
         if chosen not in choices:
             flash(_("Check the form: something is missing or not valid."), "error")
-            return redirect(url_for("console.profile"), 303)
-        record_event(db.session(), f"user:{user.id}", "user.ui_locale", "user", user.id,
-                     before={"ui_locale": user.ui_locale}, after={"ui_locale": chosen}, actor_user_id=user.id)
+            return redirect(back or url_for("console.profile"), 303)
+        if chosen != user.ui_locale:
+            record_event(db.session(), f"user:{user.id}", "user.ui_locale", "user", user.id,
+                         before={"ui_locale": user.ui_locale}, after={"ui_locale": chosen}, actor_user_id=user.id)
         user.ui_locale = chosen
         g.user_locale = chosen
+        if back:
+            return redirect(back, 303)
         flash(_("Your language is saved."))
         return redirect(url_for("console.profile"), 303)
     return render_template("console/profile.html", choices=[runtime().languages.get(c) for c in choices],

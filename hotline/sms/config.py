@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +10,11 @@ from marshmallow import Schema, fields, post_load, validate
 
 from hotline.content.yamlfile import load_yaml_file
 from hotline.settings import CONFIG_DIR
+from hotline.sms.language import cue_form
 
 COMMANDS = ("help", "language", "facts", "callback")
 KEYWORDS_FILE = CONFIG_DIR / "sms_keywords.yaml"
+_language = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$"))
 _words = fields.List(fields.String(validate=validate.Length(min=1, max=40)), required=True)
 
 
@@ -37,6 +39,9 @@ class SmsConfig:
     global_limit: Limit
     opening_hours: str
     romanised_lexicon: dict[str, frozenset[str]]
+    country_languages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # ISO 3166 country -> languages
+    language_cues: dict[str, frozenset[str]] = field(default_factory=dict)  # language -> words marking it
+    language_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # language -> names callers write
 
 
 class _TwilioSchema(Schema):
@@ -68,7 +73,11 @@ class SmsKeywordsSchema(Schema):
     limits = fields.Dict(keys=fields.String(validate=validate.OneOf(("per_caller", "global"))),
                          values=fields.Nested(_LimitSchema), required=True)
     opening_hours = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    romanised_lexicon = fields.Dict(keys=fields.String(), values=_words, required=True)
+    romanised_lexicon = fields.Dict(keys=_language, values=_words, required=True)
+    country_languages = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")),
+                                    values=fields.List(_language, required=True), load_default=dict)
+    language_cues = fields.Dict(keys=_language, values=_words, load_default=dict)
+    language_names = fields.Dict(keys=_language, values=_words, load_default=dict)
 
 
 def load_sms_config(path: Path = KEYWORDS_FILE) -> SmsConfig:
@@ -84,6 +93,9 @@ def load_sms_config(path: Path = KEYWORDS_FILE) -> SmsConfig:
         per_caller=data["limits"]["per_caller"],
         global_limit=data["limits"]["global"],
         opening_hours=data["opening_hours"],
-        romanised_lexicon={lang: frozenset(w.lower() for w in words)
+        romanised_lexicon={lang: frozenset(cue_form(w) for w in words)
                            for lang, words in data["romanised_lexicon"].items()},
+        country_languages={country: tuple(langs) for country, langs in data["country_languages"].items()},
+        language_cues={lang: frozenset(cue_form(w) for w in words) for lang, words in data["language_cues"].items()},
+        language_names={lang: tuple(words) for lang, words in data["language_names"].items()},
     )

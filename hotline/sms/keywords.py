@@ -68,6 +68,9 @@ def interpret(body: str | None, config: SmsConfig) -> Interpretation | None:
             found = _match(text, words, takes_argument=command in (Command.LANGUAGE, Command.FACTS))
             if found is not None:
                 return Interpretation(command, language, found or None)
+    for names in config.language_names.values():
+        if text in _compare_forms(names):  # a language's name on its own ("bangla", "دری") chooses it
+            return Interpretation(Command.LANGUAGE, None, text)
     return None
 
 

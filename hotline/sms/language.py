@@ -1,12 +1,16 @@
 """Which language a message is written in: script, a statistical model shipped in its package (py3langid),
-a small lexicon for romanised Urdu and Dari, and what we already know about the caller (pure)."""
+lexicons for romanised Urdu, Dari, Bengali and Rohingya, words that tell close languages apart (Malay or
+Indonesian; Dari, Hazaragi, Pashto or Urdu), and what we know besides the words: the caller's language and the
+countries of the numbers (pure)."""
 
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
@@ -19,17 +23,29 @@ SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
     "Taml": ("ta",),
     "Thaa": ("dv",),
     "Thai": ("th",),
-    "Latn": ("en", "ms", "id", "ur", "prs", "rhg"),
+    "Latn": ("en", "ms", "id", "ur", "prs", "bn", "rhg"),
 }
 _UNICODE_NAME_TO_SCRIPT = {"ARABIC": "Arab", "BENGALI": "Beng", "SINHALA": "Sinh", "TAMIL": "Taml",
                            "THAANA": "Thaa", "THAI": "Thai", "LATIN": "Latn"}
 # py3langid's labels for our languages (it has no Dhivehi, Hazaragi or Rohingya; Dari is Persian to it).
 _MODEL_LABELS = {"en": "en", "ms": "ms", "id": "id", "ur": "ur", "fa": "prs", "ps": "ps", "bn": "bn",
                  "si": "si", "ta": "ta", "th": "th"}
+# A language the model does not know, scored as the one it cannot tell it from, less a penalty: Hazaragi needs
+# its own words, the caller's history or the country to win over Dari.
+_BORROWED_MODEL = {"haz": ("prs", 1.0)}
 _SINGLE_LANGUAGE_CONFIDENCE = 0.95
-_KNOWN_LANGUAGE_BONUS = 0.25
 _LEXICON_SHARE = 0.25
-_WORD = re.compile(r"[a-z]+")
+# Weights in log-odds: a cue word, the caller's known language, a country prior (times its 0..1 weight).
+_CUE_WEIGHT = 1.5
+_MAX_CUES = 3
+_KNOWN_WEIGHT = 1.5
+_PRIOR_WEIGHT = 1.0
+_LEXICON_LEANING = 0.1  # how much a prior lowers the share of lexicon words a romanised language needs
+_MODEL_FLOOR = 1e-4
+_WORD = re.compile(r"\w+")
+# Arabic-keyboard letters as Persian-keyboard ones, and what a cue comparison ignores (vowel marks, ZWNJ).
+_ARABIC_FORMS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
+_IGNORED = re.compile("[\u064b-\u065f\u0670\u200c\u200d]")
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,16 @@ class LanguageDecision:
     confidence: float
     script: str | None
     method: str
+
+
+def cue_form(text: str) -> str:
+    """Compare form for words: NFKC, case-folded, one form per Arabic letter, vowel marks and ZWNJ dropped."""
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_ARABIC_FORMS))
+
+
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` in compare form (digits and underscores count as letters' neighbours, not words)."""
+    return [word for word in _WORD.findall(cue_form(text)) if not word.isdigit()]
 
 
 def dominant_script(text: str) -> str | None:
@@ -77,21 +103,70 @@ def model_scores(text: str, candidates: tuple[str, ...]) -> dict[str, float]:
     return {_MODEL_LABELS[label]: float(score) / total for label, score in ranked}
 
 
-def romanised_language(text: str, lexicon: dict[str, frozenset[str]]) -> tuple[str, float] | None:
-    """Romanised Urdu or Dari when enough of the words are common words of one of them."""
-    words = _WORD.findall(text.casefold())
+def romanised_language(text: str, lexicon: Mapping[str, frozenset[str]],
+                       leaning: Mapping[str, float] | None = None) -> tuple[str, float] | None:
+    """A romanised language (Urdu, Dari, Bengali, Rohingya) when enough of the words are common words of it.
+
+    ``leaning`` (language -> weight, from the caller and the numbers) lowers the share a language needs a little
+    and breaks near ties between lexicons.
+    """
+    words = words_of(text)
     if not words:
         return None
-    best: tuple[str, float] | None = None
+    best: tuple[str, float, float] | None = None
     for language, vocabulary in lexicon.items():
         share = sum(word in vocabulary for word in words) / len(words)
-        if share >= _LEXICON_SHARE and (best is None or share > best[1]):
-            best = (language, share)
-    return best
+        rank = share + _LEXICON_LEANING * min(1.0, (leaning or {}).get(language, 0.0))
+        if rank < _LEXICON_SHARE:
+            continue
+        if best is None or rank > best[2]:
+            best = (language, share, rank)
+    return (best[0], best[1]) if best else None
 
 
-def detect_language(text: str | None, known: str | None, lexicon: dict[str, frozenset[str]]) -> LanguageDecision:
-    """Decide the language of ``text``, preferring the caller's ``known`` language when it fits the script."""
+def cue_counts(text: str, cues: Mapping[str, frozenset[str]], candidates: tuple[str, ...]) -> dict[str, int]:
+    """How many words of ``text`` mark each candidate language."""
+    words = words_of(text)
+    return {language: sum(word in cues[language] for word in words)
+            for language in candidates if language in cues}
+
+
+def _model_logits(text: str, candidates: tuple[str, ...]) -> dict[str, float]:
+    scores = model_scores(text, candidates)
+    logits = {}
+    for language in candidates:
+        borrowed = _BORROWED_MODEL.get(language)
+        if borrowed is not None and language not in scores:
+            source, penalty = borrowed
+            logits[language] = math.log(max(scores.get(source, 0.0), _MODEL_FLOOR)) - penalty
+        else:
+            logits[language] = math.log(max(scores.get(language, 0.0), _MODEL_FLOOR))
+    return logits
+
+
+def weigh(text: str, candidates: tuple[str, ...], known: str | None, priors: Mapping[str, float],
+          cues: Mapping[str, frozenset[str]]) -> dict[str, float]:
+    """Each candidate's probability: the model's log-odds plus cue words, the caller's language and country priors."""
+    logits = _model_logits(text, candidates)
+    for language, hits in cue_counts(text, cues, candidates).items():
+        logits[language] += _CUE_WEIGHT * min(hits, _MAX_CUES)
+    for language, weight in priors.items():
+        if language in logits:
+            logits[language] += _PRIOR_WEIGHT * weight
+    if known in logits:
+        logits[known] += _KNOWN_WEIGHT
+    top = max(logits.values())
+    exp = {language: math.exp(logit - top) for language, logit in logits.items()}
+    total = sum(exp.values())
+    return {language: value / total for language, value in exp.items()}
+
+
+def detect_language(text: str | None, known: str | None, lexicon: Mapping[str, frozenset[str]], *,
+                    priors: Mapping[str, float] | None = None,
+                    cues: Mapping[str, frozenset[str]] | None = None) -> LanguageDecision:
+    """Decide the language of ``text``: its script, then its words, weighed with the caller's ``known`` language
+    and ``priors`` (language -> 0..1 from the countries of the numbers)."""
+    priors = priors or {}
     script = dominant_script(text or "")
     if script is None:
         return LanguageDecision(known, 0.5 if known else 0.0, None, "caller" if known else "none")
@@ -99,19 +174,13 @@ def detect_language(text: str | None, known: str | None, lexicon: dict[str, froz
     if len(candidates) == 1:
         return LanguageDecision(candidates[0], _SINGLE_LANGUAGE_CONFIDENCE, script, "script")
     if script == "Latn":
-        romanised = romanised_language(text or "", lexicon)
+        leaning = {**priors, **({known: 1.0 + priors.get(known, 0.0)} if known else {})}
+        romanised = romanised_language(text or "", lexicon, leaning)
         if romanised is not None:
             language, share = romanised
             return LanguageDecision(language, round(min(0.9, 0.5 + share / 2), 3), script, "lexicon")
-    scores = model_scores(text or "", candidates)
-    if known in candidates:
-        # A caller's known language is strong evidence (Hazaragi, which the model cannot tell from Dari).
-        model_known = "prs" if known == "haz" else known
-        scores[known] = scores.get(model_known, 0.0) + _KNOWN_LANGUAGE_BONUS
-        if known == "haz":
-            scores.pop("prs", None)
-    if not scores:
-        return LanguageDecision(known, 0.3 if known else 0.0, script, "caller" if known else "none")
-    language, score = max(scores.items(), key=lambda item: item[1])
-    confidence = min(1.0, score / (sum(scores.values()) or 1.0))
-    return LanguageDecision(language, round(confidence, 3), script, "model+caller" if known else "model")
+    probabilities = weigh(text or "", candidates, known if known in candidates else None, priors, cues or {})
+    # Ties go to the language listed first for the script.
+    language = max(candidates, key=lambda code: (probabilities[code], -candidates.index(code)))
+    method = "model+caller" if known in candidates else "model"
+    return LanguageDecision(language, round(probabilities[language], 3), script, method)

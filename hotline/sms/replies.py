@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Mapping
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -28,8 +29,18 @@ MESSAGES = (ACKNOWLEDGEMENT, HELP, LANGUAGE_SET, LANGUAGE_OPTIONS, CALLBACK, FAC
 
 
 def catalogue_path(language: str, root: Path = LOCALES_DIR) -> Path:
-    """Where the ``sms`` catalogue of ``language`` lives."""
+    """Where the ``sms`` catalogue of ``language`` lives (``prs``, or a script variant such as ``prs-Latn``)."""
     return root / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def reply_variant(language: str, script: str | None, languages: LanguageTable) -> str:
+    """The catalogue to answer in: ``<language>-<script>`` (romanised Dari, ``prs-Latn``) when the caller wrote in
+    a script other than the language's own and such a catalogue exists; otherwise the language itself."""
+    own = languages.get(language)
+    if script is None or own is None or own.script == script:
+        return language
+    variant = f"{language}-{script}"
+    return variant if catalogue_path(variant).is_file() else language
 
 
 @functools.cache
@@ -58,11 +69,13 @@ def render(language: str | None, msgid: str, **values: str) -> str:
     return text % values if values else text
 
 
-def language_names(languages: LanguageTable) -> dict[str, tuple[str, ...]]:
-    """What callers may write after LANGUAGE to pick each language: code, English and native names."""
+def language_names(languages: LanguageTable,
+                   extra: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
+    """What callers may write after LANGUAGE to pick each language: code, English and native names, and the
+    names in other languages and scripts of ``extra`` (config/sms_keywords.yaml ``language_names``)."""
     names: dict[str, tuple[str, ...]] = {}
     for lang in languages.languages:
-        aliases = {lang.name, lang.native_name, *lang.native_name.split()[-1:]}
+        aliases = {lang.name, lang.native_name, *lang.native_name.split()[-1:], *(extra or {}).get(lang.code, ())}
         aliases.discard("Bahasa")  # "Bahasa" alone names neither Malay nor Indonesian
         names[lang.code] = tuple(sorted(aliases))
     return names

@@ -33,9 +33,14 @@ from hotline.sms.keywords import TWILIO_COMMANDS, Command, Interpretation, inter
 from hotline.sms.language import LanguageDecision, detect_language
 from hotline.sms.outbound import mark_opted_out, queue_reply
 from hotline.sms.parts import PART_WINDOW, Part, continued_report, join_parts
+from hotline.sms.priors import country_of, language_priors
 
 _ADOPT_LANGUAGE_CONFIDENCE = 0.5  # a caller with no known language adopts a detection at least this sure
 _SWITCH_SCRIPT_CONFIDENCE = 0.9  # a reply follows the message's script when it is certain and differs
+# A reply follows the message's language over the caller's known one (same script) when the decision, which
+# already counted the caller's language, is at least this sure: an Indonesian once taken for Malay is answered in
+# Indonesian when they write clearly Indonesian words.
+_SWITCH_LANGUAGE_CONFIDENCE = 0.8
 _SMS_CONFIG = "hotline_sms_config"
 MEDIA_JOB = "hotline.sms.media.fetch_media_job"  # by name: the service does not import the downloader
 PARTS_LOOKBACK = PART_WINDOW * 10  # the earlier parts of a text of up to ten parts
@@ -99,8 +104,10 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     keyword = interpret(inbound.body, ctx.config)
     if keyword is not None and keyword.command not in _KEYWORDS_KEPT_AS_REPORTS:
         event = dataclasses.replace(event, report=None)  # nothing for an operator to act on
-    # A first guess from the text alone travels with the report, so the common case costs no extra UPDATE.
-    guess = detect_language(inbound.body, None, ctx.config.romanised_lexicon)
+    # A first guess from the text and the numbers travels with the report, so the common case costs no UPDATE.
+    priors = language_priors((country_of(event.hotline_number), country_of(event.sender)),
+                             ctx.config.country_languages)
+    guess = _detect(inbound.body, None, priors, ctx.config)
     if event.report is not None and guess.language:
         event = dataclasses.replace(event, report=dataclasses.replace(
             event.report, language=guess.language, language_confidence=guess.confidence))
@@ -113,7 +120,7 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
         after_commit(session, lambda: enqueue(MEDIA_JOB, message_id))
     caller = result.caller
     known = caller.language if caller else None
-    decision = guess if known is None else detect_language(inbound.body, known, ctx.config.romanised_lexicon)
+    decision = guess if known is None else _detect(inbound.body, known, priors, ctx.config)
     joined = _fold_into_earlier_part(session, result, message) if keyword is None else False
     if joined:
         result = dataclasses.replace(result, report=None)  # its text went to the report of the text's first part
@@ -129,11 +136,12 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     if caller is None or caller.opted_out or joined:
         return outcome
     language = _reply_language(caller, keyword, decision, ctx.languages)
+    variant = replies.reply_variant(language, decision.script, ctx.languages)
     if result.new_contact:
         _reply(outcome, session, result.contact,
-               replies.render(language, replies.ACKNOWLEDGEMENT, hours=ctx.config.opening_hours), now)
+               replies.render(variant, replies.ACKNOWLEDGEMENT, hours=ctx.config.opening_hours), now)
     if keyword is not None:
-        for body in _keyword_replies(session, keyword, caller, result.contact, language, ctx, now):
+        for body in _keyword_replies(session, keyword, caller, result.contact, (language, decision.script), ctx, now):
             _reply(outcome, session, result.contact, body, now)
     elif result.report is not None:
         match = ctx.matcher(result.report)
@@ -187,6 +195,10 @@ def _reply(outcome: InboundOutcome, session: Session, contact: Contact, body: st
         outcome.replies.append(sent)
 
 
+def _detect(body: str | None, known: str | None, priors: dict[str, float], config: SmsConfig) -> LanguageDecision:
+    return detect_language(body, known, config.romanised_lexicon, priors=priors, cues=config.language_cues)
+
+
 def _store_language(result: IntakeResult, decision: LanguageDecision) -> None:
     """Record the decision on the report and conversation; a caller with no known language adopts it."""
     report: Report | None = result.report
@@ -203,13 +215,17 @@ def _store_language(result: IntakeResult, decision: LanguageDecision) -> None:
 
 def _reply_language(caller: Caller, keyword: Interpretation | None, decision: LanguageDecision,
                     languages: LanguageTable) -> str:
-    """The caller's language; a keyword's or the message's when the caller's is unknown or in another script."""
+    """The caller's language; a keyword's or the message's when the caller's is unknown, or when the message is
+    surely in another language (another script, or the same script with clear words of another language)."""
     known = caller.language or (keyword.language if keyword else None)
     if known is None:
         return decision.language or "en"
     known_language = languages.get(known)
-    if decision.language and decision.confidence >= _SWITCH_SCRIPT_CONFIDENCE and known_language is not None \
-            and decision.script not in (None, known_language.script):
+    if not decision.language or decision.language == known or known_language is None:
+        return known
+    if decision.confidence >= _SWITCH_SCRIPT_CONFIDENCE and decision.script not in (None, known_language.script):
+        return decision.language
+    if decision.method == "model+caller" and decision.confidence >= _SWITCH_LANGUAGE_CONFIDENCE:
         return decision.language
     return known
 
@@ -231,23 +247,26 @@ def _mirror_twilio_keyword(command: Command, caller: Caller | None, sender: str 
         caller.reply_address_expires_at = expiry(now, ctx.reply_address_ttl_days)
 
 
-def _keyword_replies(session: Session, keyword: Interpretation, caller: Caller, contact: Contact, language: str,
-                     ctx: SmsContext, now: datetime) -> list[str]:
+def _keyword_replies(session: Session, keyword: Interpretation, caller: Caller, contact: Contact,
+                     reply_in: tuple[str, str | None], ctx: SmsContext, now: datetime) -> list[str]:
+    """The replies to a keyword, in ``reply_in`` (language, script of the caller's message)."""
+    language, script = reply_in
+    variant = replies.reply_variant(language, script, ctx.languages)
     if keyword.command == Command.HELP:
-        return [replies.render(language, replies.HELP)]
+        return [replies.render(variant, replies.HELP)]
     if keyword.command == Command.LANGUAGE:
-        chosen = resolve_language(keyword.argument, replies.language_names(ctx.languages))
+        chosen = resolve_language(keyword.argument, replies.language_names(ctx.languages, ctx.config.language_names))
         if chosen is None:
             names = ", ".join(lang.native_name for lang in ctx.languages.languages)
-            return [replies.render(language, replies.LANGUAGE_OPTIONS, languages=names)]
+            return [replies.render(variant, replies.LANGUAGE_OPTIONS, languages=names)]
         caller.language = contact.language = chosen
         contact.language_confidence = 1.0
-        return [replies.render(chosen, replies.LANGUAGE_SET)]
+        return [replies.render(replies.reply_variant(chosen, script, ctx.languages), replies.LANGUAGE_SET)]
     if keyword.command == Command.FACTS:
         category = resolve_topic(keyword.argument, ctx.config, ctx.categories)
         found = approved_counter_messages(session, language, now.date(), category=category, limit=1)
-        return [found[0].body if found else replies.render(language, replies.FACTS_PENDING)]
+        return [found[0].body if found else replies.render(variant, replies.FACTS_PENDING)]
     if keyword.command == Command.CALLBACK:
         contact.state = {**(contact.state or {}), "callback_requested_at": now.isoformat()}
-        return [replies.render(language, replies.CALLBACK, hours=ctx.config.opening_hours)]
+        return [replies.render(variant, replies.CALLBACK, hours=ctx.config.opening_hours)]
     return []

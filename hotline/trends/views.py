@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 
 from hotline.auth.models import Role
 from hotline.auth.session import login_required
+from hotline.console.blueprint import label as stored_label
 from hotline.context import runtime
 from hotline.extensions import db
 from hotline.i18n import current_ui_code, language_name
@@ -60,6 +61,11 @@ def _label(group_by: str) -> Any:
             return category.label.in_language(ui) if category else str(value)
         if group_by == "language":
             return language_name(str(value))
+        if group_by == "type":
+            report_type = next((t for t in taxonomy.types if t.id == value), None)
+            return report_type.label.in_language(ui) if report_type else str(value)
+        if group_by == "channel":
+            return stored_label("channel", str(value))
         if group_by == "rumour_id":
             return str(gettext("Rumour %(id)s", id=value))
         return str(value)

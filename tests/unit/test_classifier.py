@@ -155,6 +155,8 @@ def test_evaluation_set_is_shipped_and_separate_from_training(taxonomy: Taxonomy
     seed = read_examples(SEED, taxonomy.type_ids, taxonomy.category_ids, codes)
     per_language = Counter(e.language for e in evaluation)
     assert sum(1 for n in per_language.values() if n >= 40) >= 8
+    assert set(per_language) == set(codes)  # every language of languages.yaml, romanised variants included
+    assert min(per_language.values()) >= 30
     seen = {normalise(e.text) for e in seed}
     assert not [e.text for e in evaluation if normalise(e.text) and normalise(e.text) in seen]
 
