@@ -34,7 +34,7 @@ REFUSALS = {
     "not_draft": lazy_gettext("Only a draft can be approved or set aside."),
     "not_superseded": lazy_gettext("Only an earlier approved version can be put back."),
     "text": lazy_gettext("Write a text of at most 2000 characters."),
-    "placeholders": lazy_gettext("Keep every placeholder of the English text, such as %%(hours)s."),
+    "placeholders": lazy_gettext("Keep every placeholder of the English text unchanged."),
     "domain": lazy_gettext("Check the form: something is missing or not valid."),
 }
 DOMAIN_LABELS = {"ivr": lazy_gettext("Phone line"), "sms": lazy_gettext("SMS replies"),

@@ -21,10 +21,13 @@ from hotline.studio.models import PromptRecording, RecordingStatus
 from hotline.studio.service import StudioRefused
 from tests.factories import csrf_token_in, make_staff, sign_in
 from tests.fakes.twilio_caller import FakeTwilioCaller
-from tests.functional.test_voice_calls import AFGHAN, clock, ivr, phone, twiml_schema  # noqa: F401 - fixtures
+from tests.functional import test_voice_calls as calls
 from tests.studio_audio import voice_like_wav
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+AFGHAN = calls.AFGHAN
+ivr, clock, twiml_schema = calls.ivr, calls.clock, calls.twiml_schema
+phone = calls.phone
 
 
 def _upload(client: FlaskClient, lang: str, prompt: str, data: bytes, token: str | None = None):  # type: ignore[no-untyped-def]
