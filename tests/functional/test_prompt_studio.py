@@ -92,6 +92,8 @@ def test_who_may_use_the_studio(app: Flask, db_session: Session) -> None:
     assert client.get("/console/studio").status_code == 403
     client = app.test_client()
     sign_in(client, urdu)
+    assert client.get("/console/").location.endswith("/console/studio")  # their front door
+    assert client.get("/console/queue").status_code == 403  # never caller text
     matrix = client.get("/console/studio").get_data(as_text=True)
     assert 'data-lang="ur"' in matrix and 'data-lang="ps"' not in matrix  # their languages only
     assert client.get("/console/studio/ps/goodbye").status_code == 403

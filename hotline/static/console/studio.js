@@ -68,8 +68,13 @@
     form.append("source", "browser");
     form.append("audio", blob, "take.webm");
     save.disabled = true;
-    fetch(panel.dataset.upload, { method: "POST", body: form, credentials: "same-origin" })
-      .then(function (response) { window.location.assign(response.url || window.location.href); })
+    // The answer is a redirect back to this page with a message: not followed here, so the reload shows it.
+    fetch(panel.dataset.upload, { method: "POST", body: form, credentials: "same-origin", redirect: "manual" })
+      .then(function (response) {
+        if (response.type === "opaqueredirect" || response.ok) { window.location.reload(); return; }
+        status.textContent = response.status + " " + response.statusText;
+        save.disabled = false;
+      })
       .catch(function (err) { status.textContent = String(err); save.disabled = false; });
   });
 }());
