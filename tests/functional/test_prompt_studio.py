@@ -221,3 +221,29 @@ def test_a_damaged_pack_is_refused_with_the_file_and_field(app: Flask, db_sessio
     result = app.test_cli_runner().invoke(cli, args=["language-pack", "import", str(pack)])
     assert result.exit_code == 1
     assert "manifest.json: recordings.0.duration_ms" in result.output
+
+
+def test_recordings_are_in_the_backup(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import delete
+
+    from hotline.extensions import db
+    from hotline.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    upgrade(url)
+    app = make_app(database_url=url)
+    with app.app_context():
+        author, approver = make_staff(db.session(), "translator", languages=["dv"]), make_staff(db.session(), "admin")
+        recording = service.add_recording(db.session(), author, "dv", "goodbye", voice_like_wav(), "upload", NOW)
+        service.approve(db.session(), approver, recording, NOW)
+        wav, recording_id = recording.audio, recording.id
+        db.session.commit()
+    backup = tmp_path / "backups" / "hotline.sqlite3"
+    assert app.test_cli_runner().invoke(cli, ["backup", "-o", str(backup)]).exit_code == 0
+    with app.app_context():
+        db.session.execute(delete(PromptRecording))
+        db.session.commit()
+    assert app.test_client().get(f"/ivr/audio/dv/studio/{recording_id}.wav").status_code == 404
+    restored = app.test_cli_runner().invoke(cli, ["restore", str(backup), "--yes"])
+    assert restored.exit_code == 0, restored.output
+    assert app.test_client().get(f"/ivr/audio/dv/studio/{recording_id}.wav").data == wav
