@@ -42,8 +42,15 @@ DOMAIN_LABELS = {"ivr": lazy_gettext("Phone line"), "sms": lazy_gettext("SMS rep
 
 
 def init_studio(app: Flask) -> None:
-    """Register the studio's views."""
+    """Register the studio's views; uploads may be larger than other requests (set before the CSRF check reads
+    the form, which is what enforces the limit)."""
     app.register_blueprint(bp)
+    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+
+
+def _upload_limit() -> None:
+    if request.endpoint == "studio.upload":
+        request.max_content_length = UPLOAD_LIMIT
 
 
 def _user() -> User:
@@ -113,7 +120,6 @@ def prompt_page(lang: str, prompt: str) -> ResponseReturnValue:
 @login_required(*STUDIO_ROLES)
 def upload(lang: str, prompt: str) -> ResponseReturnValue:
     """A new version from the browser's recorder or a file: normalised, stored as a draft."""
-    request.max_content_length = UPLOAD_LIMIT
     lang, prompt = _language(lang), _prompt(prompt)
     data = request.files.get("audio")
     source = "browser" if request.form.get("source") == "browser" else "upload"
@@ -121,7 +127,11 @@ def upload(lang: str, prompt: str) -> ResponseReturnValue:
         flash(_("Choose or record an audio file."), "error")
         return redirect(url_for("studio.prompt_page", lang=lang, prompt=prompt), 303)
     try:
-        recording = service.add_recording(db.session(), _user(), lang, prompt, data.read(), source, utcnow())
+        body = data.read()
+    finally:
+        data.close()  # a large upload is spooled to a temporary file: closed here, not by the garbage collector
+    try:
+        recording = service.add_recording(db.session(), _user(), lang, prompt, body, source, utcnow())
     except AudioRejected:
         db.session.rollback()
         flash(_("That audio could not be used: it is unreadable, silent, or longer than two minutes."), "error")

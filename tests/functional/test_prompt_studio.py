@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import EnvironBuilder
 
 from hotline.cli import cli
 from hotline.studio import service
@@ -34,9 +35,13 @@ def _upload(client: FlaskClient, lang: str, prompt: str, data: bytes, token: str
     page = client.get(f"/console/studio/{lang}/{prompt}")
     assert page.status_code == 200
     csrf = token if token is not None else csrf_token_in(page.get_data(as_text=True))
-    return client.post(f"/console/studio/{lang}/{prompt}/recordings",
-                       data={"csrf_token": csrf, "source": "upload", "audio": (io.BytesIO(data), "t.wav")},
-                       content_type="multipart/form-data")
+    # Built by hand so that the body werkzeug spools to a temporary file (over 500 KB) is closed after the request.
+    builder = EnvironBuilder(path=f"/console/studio/{lang}/{prompt}/recordings", method="POST",
+                             data={"csrf_token": csrf, "source": "upload", "audio": (io.BytesIO(data), "t.wav")})
+    try:
+        return client.open(builder)
+    finally:
+        builder.close()
 
 
 def _decide(client: FlaskClient, recording: PromptRecording, action: str):  # type: ignore[no-untyped-def]
@@ -103,6 +108,26 @@ def test_who_may_use_the_studio(app: Flask, db_session: Session) -> None:
     matrix = client.get("/console/studio").get_data(as_text=True)
     assert 'data-lang="ps"' in matrix and 'data-lang="th"' in matrix
     assert client.get("/console/studio/ps/no_such_prompt").status_code == 404
+
+
+def test_a_studio_file_may_be_larger_than_other_requests(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from hotline.extensions import db
+    from hotline.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    upgrade(url)
+    app = make_app(database_url=url, HOTLINE_MAX_CONTENT_LENGTH=100_000)  # werkzeug spools bodies over 500 KB
+    with app.app_context():
+        supervisor = make_staff(db.session(), "supervisor")
+        db.session.commit()
+    client = app.test_client()
+    sign_in(client, supervisor)
+    studio_file = voice_like_wav(seconds=2.5, rate=48000, channels=1)
+    assert 200_000 < len(studio_file) < 500_000
+    assert _upload(client, "si", "notice", studio_file).status_code == 303
+    with app.app_context():
+        stored = db.session.scalar(select(PromptRecording).where(PromptRecording.language == "si"))
+        assert stored is not None and 2_500 <= stored.duration_ms <= 2_800
 
 
 def test_unusable_audio_is_refused_and_nothing_is_stored(client: FlaskClient, db_session: Session) -> None:
