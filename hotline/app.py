@@ -28,8 +28,11 @@ from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, LOCALES_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
+from hotline.sms.replies import set_reviewed_lookup
 from hotline.sms.views import bp as twilio_sms_bp
 from hotline.spool.views import init_spool
+from hotline.studio.live import sms_reviewed
+from hotline.studio.views import init_studio
 from hotline.trends.views import bp as trends_bp
 from hotline.web.errors import register_error_handlers
 from hotline.web.ratelimit import init_rate_limits
@@ -61,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     init_voice(app, languages)
     set_rumour_matcher(app, match_for_instant_answer)
+    set_reviewed_lookup(sms_reviewed)
     init_spool(app)
     _announce(app)
     return app
@@ -82,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(twilio_sms_bp)
     init_console(app)
     init_field(app)
+    init_studio(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(trends_bp)
     register_error_handlers(app)

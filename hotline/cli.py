@@ -28,6 +28,7 @@ from hotline.settings import CONFIG_DIR, SettingsError
 from hotline.sms.cli import sms_group
 from hotline.sms.simulate import simulate_sms
 from hotline.spool.cli import spool_group
+from hotline.studio.cli import language_pack_group
 
 DEMO_BIND = "127.0.0.1:8000"
 
@@ -118,6 +119,7 @@ cli.add_command(field_group)
 cli.add_command(export_group)
 cli.add_command(digest_group)
 cli.add_command(check_command)
+cli.add_command(language_pack_group)
 
 
 def main() -> None:

@@ -8,9 +8,11 @@ from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
+from hotline.studio.models import PromptRecording, ReviewedText
 from hotline.triage.models import ProtectionReferral
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
-    "Message", "MessageFlag", "ProtectionReferral", "Recording", "Report", "Role", "Rumour", "User",
+    "Message", "MessageFlag", "PromptRecording", "ProtectionReferral", "Recording", "Report", "ReviewedText",
+    "Role", "Rumour", "User",
 ]

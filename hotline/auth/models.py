@@ -16,6 +16,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     ANALYST = "analyst"
     ADMIN = "admin"
+    TRANSLATOR = "translator"  # records and reviews prompts in their own languages only
 
 
 class User(Base):

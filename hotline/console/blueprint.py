@@ -50,6 +50,12 @@ LABELS = {
         "approved": lazy_gettext("Approved"),
         "retired": lazy_gettext("Retired"),
     },
+    "recording": {
+        "draft": lazy_gettext("Draft"),
+        "approved": lazy_gettext("Approved"),
+        "superseded": lazy_gettext("Replaced"),
+        "rejected": lazy_gettext("Set aside"),
+    },
     "rumour_status": {
         "candidate": lazy_gettext("Candidate"),
         "reviewed": lazy_gettext("Reviewed"),

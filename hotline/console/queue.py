@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from hotline.auth.models import Role
 from hotline.auth.session import has_role, login_required
 from hotline.console.blueprint import CASEWORK, bp, staff
 from hotline.context import runtime
@@ -22,6 +23,8 @@ from hotline.triage.queue import PAGE_SIZES, ClaimRefused, ReportHidden, claim, 
 def index() -> ResponseReturnValue:
     """The console's front door: the queue for case workers; analysts (aggregates only) go to their dashboard."""
     if not has_role(staff(), *CASEWORK):
+        if staff().role == Role.TRANSLATOR:  # translators work on prompts, never on caller text
+            return redirect(url_for("studio.matrix"))
         for endpoint in ("trends.index", "trends.dashboard"):
             if endpoint in current_app.view_functions:
                 return redirect(url_for(endpoint))

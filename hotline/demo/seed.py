@@ -89,8 +89,8 @@ def _add_staff(session: Session, credentials: Mapping[str, Credential], language
         staff[role.value] = create_user(session, {
             "email": cred.email, "role": role.value, "password": cred.password,
             "display_name": f"Demo {role.value}",
-            # The demo operator works in every demo language, so the whole queue is visible to them.
-            "languages": languages if role == Role.OPERATOR else [],
+            # The demo operator (and translator) work in every demo language: the whole queue, every prompt.
+            "languages": languages if role in (Role.OPERATOR, Role.TRANSLATOR) else [],
         }, actor=_ACTOR)
     return staff
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +39,10 @@ class IvrContent:
     prompts: PromptBook
     paths: IvrPaths
     twiml: TwimlCache = field(default_factory=TwimlCache, init=False, compare=False, repr=False)
+
+    def with_studio(self, studio: Mapping[tuple[str, str], int], reviewed: Mapping[tuple[str, str], str]) -> IvrContent:
+        """The same content with the prompt studio's approved recordings and reviewed texts on top."""
+        return IvrContent(self.flow, self.hotlines, self.prompts.with_studio(studio, reviewed), self.paths)
 
     def offered_languages(self, dialled: str | None) -> tuple[str, ...]:
         """The languages of the number dialled whose prompts all resolve, in menu order (never empty)."""

@@ -1,6 +1,7 @@
 """Prompts per language: gettext catalogues (domain ``ivr``) and audio files, resolved as the design says.
 
-A prompt resolves, in order, to: a human recording in ivr_scripts/audio/<lang>/<prompt>.(mp3|wav) -> Twilio <Say>
+A prompt resolves, in order, to: a recording approved in the prompt studio (database) -> a human recording in
+ivr_scripts/audio/<lang>/<prompt>.(mp3|wav) -> Twilio <Say>
 for a language with a Twilio voice and a translation -> a synthesised stand-in in
 ivr_scripts/audio/<lang>/synthetic/<prompt>.wav -> nothing, and then the language is not offered.
 Files are scanned once at start-up, so resolving a prompt during a call touches neither disk nor database.
@@ -23,6 +24,7 @@ DOMAIN = "ivr"
 RECORDED, TTS, SYNTHETIC, MISSING = "recorded", "tts", "synthetic", "missing"
 AUDIO_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav"}
 SOURCE_LANGUAGE = "en"
+STUDIO_FOLDER = "studio"  # audio paths <lang>/studio/<id>.wav: approved recordings from the database
 
 
 @dataclass(frozen=True)
@@ -66,29 +68,45 @@ class PromptBook:
     """Every prompt of a flow, resolved in every language, computed once."""
 
     def __init__(self, sources: Mapping[str, str], used: Iterable[str], languages: LanguageTable,
-                 locales_dir: Path, audio_dir: Path):
+                 locales_dir: Path, audio_dir: Path, *, translations: Mapping[str, NullTranslations] | None = None,
+                 studio: Mapping[tuple[str, str], int] | None = None,
+                 reviewed: Mapping[tuple[str, str], str] | None = None):
         self.sources = dict(sources)
         self.used = tuple(used)
         self.languages = languages
+        self.locales_dir = locales_dir
         self.audio_dir = audio_dir
-        self.translations = {code: load_translations(locales_dir, code) for code in languages.codes}
+        self.translations = dict(translations) if translations is not None else {
+            code: load_translations(locales_dir, code) for code in languages.codes}
+        self.studio = dict(studio or {})  # (language, prompt) -> approved studio recording id
+        self.reviewed = dict(reviewed or {})  # (language, prompt) -> reviewed text
         self._resolved = {
             (lang.code, prompt): self._resolve(lang, prompt, scan_audio(audio_dir, lang.code))
             for lang in languages.languages for prompt in self.sources
         }
 
-    def text(self, prompt: str, language: str) -> str | None:
-        """The prompt's text in ``language``, or None when it has no translation there."""
+    def with_studio(self, studio: Mapping[tuple[str, str], int], reviewed: Mapping[tuple[str, str], str]) -> PromptBook:
+        """This book with the studio's approved recordings and reviewed texts on top (catalogues not re-read)."""
+        return PromptBook(self.sources, self.used, self.languages, self.locales_dir, self.audio_dir,
+                          translations=self.translations, studio=studio, reviewed=reviewed)
+
+    def draft_text(self, prompt: str, language: str) -> str | None:
+        """The catalogue's (machine-drafted) text, ignoring reviews."""
         source = self.sources.get(prompt)
-        if source is None:
-            return None
         translations = self.translations.get(language)
-        if translations is None:
+        if source is None or translations is None:
             return None
         text = str(translations.pgettext(prompt, source))
         if language != SOURCE_LANGUAGE and text == source:
             return None
         return text.strip() or None
+
+    def text(self, prompt: str, language: str) -> str | None:
+        """The prompt's text in ``language``, or None when it has no translation there."""
+        reviewed = self.reviewed.get((language, prompt))
+        if reviewed and prompt in self.sources:
+            return reviewed
+        return self.draft_text(prompt, language)
 
     def resolve(self, prompt: str, language: str) -> Resolved:
         """How to play ``prompt`` in ``language`` (source ``missing`` when it cannot be)."""
@@ -107,6 +125,9 @@ class PromptBook:
         return {code: {p: self.resolve(p, code).source for p in self.used} for code in self.languages.codes}
 
     def _resolve(self, lang: Language, prompt: str, audio: Mapping[str, Mapping[str, str]]) -> Resolved:
+        studio = self.studio.get((lang.code, prompt))
+        if studio is not None:
+            return Resolved(prompt, lang.code, RECORDED, audio=f"{lang.code}/{STUDIO_FOLDER}/{studio}.wav")
         if prompt in audio[RECORDED]:
             return Resolved(prompt, lang.code, RECORDED, audio=audio[RECORDED][prompt])
         text = self.text(prompt, lang.code)

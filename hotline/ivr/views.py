@@ -20,11 +20,14 @@ from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.ivr import service
 from hotline.ivr.content import IvrPaths, init_ivr_content, ivr_content
-from hotline.ivr.prompts import AUDIO_TYPES
+from hotline.ivr.prompts import AUDIO_TYPES, STUDIO_FOLDER
 from hotline.ivr.twiml import CallUrls
+from hotline.studio.live import init_live, live_content
+from hotline.studio.service import approved_audio
 
 bp = Blueprint("voice", __name__)
 _AUDIO_FILE = re.compile(r"^(synthetic/)?[a-z0-9_]{1,64}\.(mp3|wav)$")
+_STUDIO_FILE = re.compile(rf"^{STUDIO_FOLDER}/([0-9]{{1,12}})\.wav$")
 AUDIO_MAX_AGE = 24 * 3600
 _TWIML = "text/xml; charset=utf-8"
 # One instance of each schema per process: building a schema (its fields, validators, hooks) was per-request work,
@@ -45,6 +48,7 @@ class BadWebhook(Exception):
 def init_voice(app: Flask, languages: LanguageTable, paths: IvrPaths | None = None) -> None:
     """Load the IVR content and register the voice webhooks."""
     init_ivr_content(app, languages, paths)
+    init_live(app)
     app.register_blueprint(bp)
 
 
@@ -112,7 +116,18 @@ def hold() -> Response:
 @bp.get("/ivr/audio/<lang>/<path:filename>")
 def audio(lang: str, filename: str) -> Response:
     """A prompt recording or stand-in, for Twilio's <Play>: known languages and file names only."""
-    if lang not in runtime().languages or not _AUDIO_FILE.fullmatch(filename):
+    if lang not in runtime().languages:
+        abort(404)
+    studio = _STUDIO_FILE.fullmatch(filename)
+    if studio:  # approved in the prompt studio: from the database, and only while approved
+        wav = approved_audio(db.session(), lang, int(studio.group(1)))
+        if wav is None:
+            abort(404)
+        response = Response(wav, mimetype="audio/wav")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = f"public, max-age={AUDIO_MAX_AGE}"
+        return response
+    if not _AUDIO_FILE.fullmatch(filename):
         abort(404)
     folder = ivr_content().paths.audio / lang
     suffix = filename[filename.rindex("."):]
@@ -137,7 +152,7 @@ def _call(form: dict[str, Any]) -> service.CallRequest:
 
 def _context() -> service.VoiceContext:
     rt = runtime()
-    content = ivr_content()
+    content = live_content().content(db.session())
     prefix = content.hotlines.queue_prefix
 
     def urls(seq: int) -> CallUrls:
