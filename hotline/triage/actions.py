@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from hotline.audit.service import record_event
 from hotline.auth.models import Role, User
 from hotline.content.taxonomy import Taxonomy
-from hotline.intake.constants import URGENCY_RANK, ReportStatus, Urgency
+from hotline.intake.constants import URGENCY_RANK, ReportStatus, Sensitivity, Urgency
 from hotline.intake.models import Message, Report
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.outbound import queue_reply
 from hotline.triage.access import may_open_report
 from hotline.triage.models import ProtectionReferral, ReferralStatus
+from hotline.triage.queue import OPEN_STATUSES, ClaimRefused, ReportHidden, claim
 
 MAX_REPLY_CHARS = 1600  # Twilio's limit for one message body
 MAX_NOTE_CHARS = 4000
@@ -50,12 +51,21 @@ def may_act(report: Report, user: User) -> bool:
     return report.assignee_id == user.id or user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
-def load_for_action(session: Session, report_id: int, user: User) -> Report:
-    """The report, if ``user`` may act on it now; ActionRefused('not_found'|'not_holder') otherwise."""
+def load_for_action(session: Session, report_id: int, user: User, now: datetime | None = None) -> Report:
+    """The report, if ``user`` may act on it now; ActionRefused('not_found'|'not_holder') otherwise.
+
+    With ``now``, the first action on an open report nobody holds claims it for ``user`` (one conditional UPDATE, so
+    of two operators acting at once exactly one gets it; the other is told someone else holds it)."""
     # populate_existing: the holder may have changed by a conditional UPDATE since this session last read it.
     report = session.get(Report, report_id, populate_existing=True)
     if report is None or not may_open_report(user, report):
         raise ActionRefused("not_found")
+    if now is not None and report.assignee_id is None and report.status in OPEN_STATUSES:
+        try:
+            claim(session, report_id, user, now)
+        except (ClaimRefused, ReportHidden):
+            raise ActionRefused("not_holder") from None
+        session.refresh(report)
     if not may_act(report, user):
         raise ActionRefused("not_holder")
     return report
@@ -122,8 +132,9 @@ def link_rumour(session: Session, report: Report, user: User, rumour_id: int | N
 
 
 def reply(session: Session, report: Report, user: User, body: str, counter_message_id: int | None,
-          now: datetime) -> Message:
-    """Queue an SMS reply to the caller (sent by a job after the commit)."""
+          now: datetime, *, answered: bool = False) -> Message:
+    """Queue an SMS reply to the caller (sent by a job after the commit); with ``answered``, the report is then
+    marked answered in the same transaction ("send and mark answered")."""
     text = body.strip()
     if not text or len(text) > MAX_REPLY_CHARS:
         raise ActionRefused("bad_reply")
@@ -135,6 +146,8 @@ def reply(session: Session, report: Report, user: User, body: str, counter_messa
     _audit(session, user, "report.reply", report, {}, {
         "message_id": message.id, "counter_message_id": counter_message_id, "encoding": message.encoding,
         "segments": message.segments, "chars": len(text)})
+    if answered:
+        mark_answered(session, report, user, now)
     return message
 
 
@@ -155,8 +168,15 @@ def mark_answered(session: Session, report: Report, user: User, now: datetime) -
     _set_status(session, report, user, ReportStatus.ANSWERED, now, "report.answer")
 
 
-def close(session: Session, report: Report, user: User, now: datetime) -> None:
-    """Nothing more to do."""
+def needs_close_confirmation(report: Report) -> bool:
+    """An escalated protection case is closed only when the operator confirms the partner has it in hand."""
+    return report.status == ReportStatus.ESCALATED and report.sensitivity == Sensitivity.PROTECTION
+
+
+def close(session: Session, report: Report, user: User, now: datetime, *, confirmed: bool = False) -> None:
+    """Nothing more to do; ActionRefused('confirm_close') for an escalated protection case not ``confirmed``."""
+    if needs_close_confirmation(report) and not confirmed:
+        raise ActionRefused("confirm_close")
     _set_status(session, report, user, ReportStatus.CLOSED, now, "report.close")
 
 

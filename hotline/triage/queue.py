@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -20,7 +20,7 @@ from hotline.audit.service import record_event
 from hotline.auth.models import User
 from hotline.intake.constants import Channel, ReportStatus, Sensitivity, Urgency
 from hotline.intake.models import Report
-from hotline.triage.access import may_open
+from hotline.triage.access import may_open, openable_by
 
 OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.CLAIMED, ReportStatus.ESCALATED)
 PAGE_SIZES = (10, 25, 50, 100)
@@ -132,26 +132,55 @@ class QueueRow:
     assignee: str | None
     assignee_id: int | None
 
+    def waited_minutes(self, now: datetime) -> int:
+        """Whole minutes since the report came in (never negative)."""
+        return waited_minutes(self.received_at, now)
+
+    def overdue(self, now: datetime, limit: timedelta) -> bool:
+        """Unclaimed, immediate or protection-flagged, and waiting longer than ``limit``: shown in red."""
+        return is_overdue(self.assignee_id, self.urgency, self.sensitivity, self.received_at, now, limit)
+
+    @property
+    def watched(self) -> bool:
+        """A report that turns red when nobody claims it in time (the page re-checks it as the clock moves)."""
+        return self.assignee_id is None and _pressing(self.urgency, self.sensitivity)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def waited_minutes(received_at: datetime, now: datetime) -> int:
+    """Whole minutes between ``received_at`` and ``now`` (naive datetimes are UTC), at least 0."""
+    return max(0, int((_aware(now) - _aware(received_at)).total_seconds() // 60))
+
+
+def _pressing(urgency: str, sensitivity: str) -> bool:
+    return urgency == Urgency.IMMEDIATE or sensitivity == Sensitivity.PROTECTION
+
+
+def is_overdue(assignee_id: int | None, urgency: str, sensitivity: str, received_at: datetime, now: datetime,
+               limit: timedelta) -> bool:
+    """True for an unclaimed immediate or protection report that has waited at least ``limit``."""
+    return assignee_id is None and _pressing(urgency, sensitivity) and \
+        _aware(now) - _aware(received_at) >= limit
+
 
 @dataclass(frozen=True)
 class QueuePage:
-    """A page of rows with the total that matched and the open counts by status."""
+    """A page of rows with the total that matched, the counts by status and the newest matching report's id."""
 
     rows: list[QueueRow]
     total: int
     by_status: dict[str, int] = field(default_factory=dict)
+    latest_id: int = 0
 
     def pages(self, per_page: int) -> int:
         """How many pages the total fills (capped at MAX_PAGE)."""
         return max(1, min(MAX_PAGE, -(-self.total // per_page)))
 
 
-def load_queue(session: Session, wanted: QueueFilter, user_id: int | None, now: datetime,
-               scope: ColumnElement[bool] | None = None) -> QueuePage:
-    """One page of the queue in three statements, whatever the page size: rows, total, counts by status.
-
-    ``scope`` limits it to the reports the user may open (hotline.triage.access.openable_by)."""
-    ids = queue_query(wanted, user_id, now, scope).subquery()
+def _rows(session: Session, ids: Any) -> list[QueueRow]:
     rows = session.execute(
         select(Report.id, Report.channel, Report.language, Report.type, Report.category, Report.urgency,
                Report.sensitivity, Report.status, Report.received_at, func.substr(Report.text, 1, SNIPPET_CHARS * 2),
@@ -160,17 +189,45 @@ def load_queue(session: Session, wanted: QueueFilter, user_id: int | None, now: 
         .outerjoin(User, User.id == Report.assignee_id)
         .order_by(PRIORITY, Report.received_at, Report.id)
     ).all()
-    total = session.scalar(_where(select(func.count(Report.id)), wanted, user_id, now, scope)) or 0
+    return [QueueRow(id=r[0], channel=r[1], language=r[2], type=r[3], category=r[4], urgency=r[5],
+                     sensitivity=r[6], status=r[7], received_at=r[8], snippet=snippet(r[9]),
+                     has_recording=r[10] is not None, assignee=r[11], assignee_id=r[12]) for r in rows]
+
+
+def _counts(session: Session, wanted: QueueFilter, user_id: int | None, now: datetime,
+            scope: ColumnElement[bool] | None) -> tuple[int, dict[str, int], int]:
+    counted_all = cast("Select[Any]", select(func.count(Report.id), func.max(Report.id)))
+    total, latest = session.execute(_where(counted_all, wanted, user_id, now, scope)).one()
     any_status = dataclasses.replace(wanted, statuses=())
     counted = cast("Select[Any]", select(Report.status, func.count(Report.id)))
     by_status: dict[str, int] = {row[0]: row[1] for row in session.execute(
         _where(counted, any_status, user_id, now, scope).group_by(Report.status))}
-    return QueuePage(
-        rows=[QueueRow(id=r[0], channel=r[1], language=r[2], type=r[3], category=r[4], urgency=r[5],
-                       sensitivity=r[6], status=r[7], received_at=r[8], snippet=snippet(r[9]),
-                       has_recording=r[10] is not None, assignee=r[11], assignee_id=r[12]) for r in rows],
-        total=total, by_status=by_status,
-    )
+    return total or 0, by_status, latest or 0
+
+
+def load_queue(session: Session, wanted: QueueFilter, user_id: int | None, now: datetime,
+               scope: ColumnElement[bool] | None = None) -> QueuePage:
+    """One page of the queue in three statements, whatever the page size: rows, total (and newest id), counts.
+
+    ``scope`` limits it to the reports the user may open (hotline.triage.access.openable_by)."""
+    rows = _rows(session, queue_query(wanted, user_id, now, scope).subquery())
+    total, by_status, latest = _counts(session, wanted, user_id, now, scope)
+    return QueuePage(rows=rows, total=total, by_status=by_status, latest_id=latest)
+
+
+NEW_ROWS_LIMIT = 50  # one poll carries at most this many new rows; the banner still counts them all
+
+
+def load_new(session: Session, wanted: QueueFilter, user_id: int | None, now: datetime, after_id: int,
+             scope: ColumnElement[bool] | None = None) -> tuple[QueuePage, int]:
+    """What came in since the page last looked: matching reports with an id above ``after_id`` (at most
+    NEW_ROWS_LIMIT rows, in queue order), the filter's fresh counts, and how many new reports there are in all."""
+    newer = _where(select(Report.id), wanted, user_id, now, scope).where(Report.id > after_id)
+    fresh = session.scalar(select(func.count()).select_from(newer.subquery())) or 0
+    ids = newer.order_by(PRIORITY, Report.received_at, Report.id).limit(NEW_ROWS_LIMIT).subquery()
+    rows = _rows(session, ids) if fresh else []
+    total, by_status, latest = _counts(session, wanted, user_id, now, scope)
+    return QueuePage(rows=rows, total=total, by_status=by_status, latest_id=max(latest, after_id)), fresh
 
 
 class ClaimRefused(Exception):
@@ -217,3 +274,14 @@ def release(session: Session, report_id: int, user: User, now: datetime, *, over
     record_event(session, f"user:{user.id}", "report.release", "report", report_id,
                  before={"assignee_id": previous}, after={"assignee_id": None}, actor_user_id=user.id)
     session.flush()
+
+
+def next_report(session: Session, user: User, now: datetime, skip: int | None = None) -> int | None:
+    """The report an operator should take next: the first open, unclaimed one in their languages, in queue order
+    (urgent and protection first, then oldest), among those they may open; None when there is none."""
+    wanted = QueueFilter(statuses=(ReportStatus.NEW,), languages=tuple(user.languages or ()), per_page=1)
+    query = _where(select(Report.id), wanted, user.id, now, openable_by(user)).where(Report.assignee_id.is_(None))
+    if skip is not None:
+        query = query.where(Report.id != skip)
+    found: int | None = session.scalar(query.order_by(PRIORITY, Report.received_at, Report.id).limit(1))
+    return found

@@ -37,7 +37,8 @@ def _open_escalations(client: FlaskClient) -> str:
 
 def test_a_closed_report_leaves_the_open_escalations(app: Flask, client: FlaskClient, db_session: Session) -> None:
     closed_id, token = _escalated(client, db_session, "UNHCR Kabul")
-    assert client.post(f"/console/reports/{closed_id}/close", data={"csrf_token": token}).status_code == 303
+    assert client.post(f"/console/reports/{closed_id}/close",
+                       data={"csrf_token": token, "confirm": "1"}).status_code == 303
     open_id, _ = _escalated(app.test_client(), db_session, "IOM Herat")
     supervisor, _ = _supervisor(app, db_session)
     listed = _open_escalations(supervisor)
