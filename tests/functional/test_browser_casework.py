@@ -67,9 +67,10 @@ def _text_the_hotline(base: str, body: str) -> int:
     # A fresh id: the server's seed drew its ids from the same counter in another process.
     form = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC00000000000000000000000000000000", "From": "+61400111222",
             "To": "+93790000000", "Body": body, "NumMedia": "0"}
-    request = urllib.request.Request(f"{base}/twilio/sms", data=urllib.parse.urlencode(form).encode(),
-                                     headers={"X-Twilio-Signature": sign(f"{base}/twilio/sms", form, TEST_AUTH_TOKEN),
-                                              "Content-Type": "application/x-www-form-urlencoded"})
+    url = f"{base}/twilio/sms"
+    headers = {"X-Twilio-Signature": sign(url, form, TEST_AUTH_TOKEN),
+               "Content-Type": "application/x-www-form-urlencoded"}
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), headers=headers)  # noqa: S310
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
         return int(response.status)
 
