@@ -65,8 +65,8 @@ def _sign_in(page: Any, site: dict[str, Any]) -> None:
 def _text_the_hotline(base: str, body: str) -> int:
     """POST an inbound SMS to the live server exactly as Twilio would, signed with the auth token."""
     # A fresh id: the server's seed drew its ids from the same counter in another process.
-    form = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC00000000000000000000000000000000", "From": "+61400111222",
-            "To": "+93790000000", "Body": body, "NumMedia": "0"}
+    form = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC00000000000000000000000000000000",
+            "From": "+61400111222", "To": "+93790000000", "Body": body, "NumMedia": "0"}
     url = f"{base}/twilio/sms"
     headers = {"X-Twilio-Signature": sign(url, form, TEST_AUTH_TOKEN),
                "Content-Type": "application/x-www-form-urlencoded"}
