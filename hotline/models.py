@@ -8,9 +8,9 @@ from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
-from hotline.triage.models import ProtectionReferral
+from hotline.triage.models import ProtectionReferral, ReferralPartner
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
-    "Message", "MessageFlag", "ProtectionReferral", "Recording", "Report", "Role", "Rumour", "User",
+    "Message", "MessageFlag", "ProtectionReferral", "Recording", "ReferralPartner", "Report", "Role", "Rumour", "User",
 ]

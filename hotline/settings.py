@@ -105,6 +105,7 @@ class _SettingsSchema(Schema):
     backup_dir = fields.String(load_default=None, allow_none=True)
     queue_overdue_minutes = fields.Integer(load_default=15, validate=validate.Range(min=1, max=24 * 60))
     queue_poll_seconds = fields.Integer(load_default=15, validate=validate.Range(min=1, max=600))
+    referral_stale_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=365))
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class Settings:
     backup_dir: str | None = None  # where `hotline backup` writes by default; `hotline check --deploy` looks there
     queue_overdue_minutes: int = 15  # an unclaimed immediate or protection report turns red after this long
     queue_poll_seconds: int = 15  # how often an open queue page asks for new reports
+    referral_stale_days: int = 7  # supervision flags a referral whose status has not moved for this long
 
     @property
     def production(self) -> bool:

@@ -55,6 +55,11 @@ LABELS = {
         "reviewed": lazy_gettext("Reviewed"),
         "archived": lazy_gettext("Archived"),
     },
+    "referral": {
+        "sent": lazy_gettext("Sent"),
+        "accepted": lazy_gettext("Accepted by the partner"),
+        "closed": lazy_gettext("Closed"),
+    },
     "risk": {
         "low": lazy_gettext("Low"),
         "medium": lazy_gettext("Medium"),

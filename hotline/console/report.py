@@ -26,6 +26,7 @@ from hotline.triage import actions
 from hotline.triage.access import may_open_any, may_open_report
 from hotline.triage.actions import ActionRefused, Coding
 from hotline.triage.queue import next_report
+from hotline.triage.referrals import partners_for, referral_history
 from hotline.triage.report import load_report_view, reports_of_contact, reports_of_recording
 
 
@@ -50,7 +51,9 @@ def report(report_id: int) -> ResponseReturnValue:
     return render_template("console/report.html", view=view, report=view.report, draft=draft, chosen=chosen,
                            cost=sms_cost(draft), costs={m.id: sms_cost(m.body) for m in view.counter_messages},
                            taxonomy=runtime().taxonomy, may_act=actions.may_act(view.report, user),
-                           confirm_close=actions.needs_close_confirmation(view.report), now=utcnow())
+                           confirm_close=actions.needs_close_confirmation(view.report), now=utcnow(),
+                           partners=partners_for(session, view.caller.country if view.caller else None),
+                           history=referral_history(session, [r.id for r in view.referrals]))
 
 
 def _wants_json() -> bool:
@@ -159,7 +162,8 @@ def answered(report_id: int) -> ResponseReturnValue:
 def escalate(report_id: int) -> ResponseReturnValue:
     """Refer the caller to a protection partner."""
     partner, note = request.form.get("referred_to", ""), request.form.get("note", "")
-    return _act(report_id, lambda s, r, u: actions.escalate(s, r, u, partner, note, utcnow()),
+    partner_id = _int_or_none(request.form.get("partner_id"))
+    return _act(report_id, lambda s, r, u: actions.escalate(s, r, u, partner, note, utcnow(), partner_id),
                 _("Escalated: a protection referral is recorded."))
 
 

@@ -23,6 +23,7 @@ from hotline.sms.outbound import queue_reply
 from hotline.triage.access import may_open_report
 from hotline.triage.models import ProtectionReferral, ReferralStatus
 from hotline.triage.queue import OPEN_STATUSES, ClaimRefused, ReportHidden, claim
+from hotline.triage.referrals import ReferralRefused, active_partner, set_referral_status
 
 MAX_REPLY_CHARS = 1600  # Twilio's limit for one message body
 MAX_NOTE_CHARS = 4000
@@ -180,34 +181,32 @@ def close(session: Session, report: Report, user: User, now: datetime, *, confir
     _set_status(session, report, user, ReportStatus.CLOSED, now, "report.close")
 
 
-def escalate(session: Session, report: Report, user: User, referred_to: str, note: str, now: datetime) -> None:
-    """Refer the caller to a protection partner: a ProtectionReferral record, and the report escalated."""
-    partner = referred_to.strip()
-    if not partner or len(partner) > 120 or len(note) > MAX_NOTE_CHARS:
+def escalate(session: Session, report: Report, user: User, referred_to: str, note: str, now: datetime,
+             partner_id: int | None = None) -> None:
+    """Refer the caller to a protection partner (chosen from the country's list, or named): a ProtectionReferral,
+    sent, and the report escalated."""
+    partner = active_partner(session, partner_id) if partner_id is not None else None
+    if partner_id is not None and partner is None:
         raise ActionRefused("bad_referral")
-    referral = ProtectionReferral(report_id=report.id, referred_by_id=user.id, referred_to=partner,
-                                  note=note.strip() or None, created_at=now)
+    name = partner.name if partner is not None else referred_to.strip()
+    if not name or len(name) > 120 or len(note) > MAX_NOTE_CHARS:
+        raise ActionRefused("bad_referral")
+    referral = ProtectionReferral(report_id=report.id, referred_by_id=user.id, referred_to=name,
+                                  partner_id=partner.id if partner is not None else None,
+                                  note=note.strip() or None, status=ReferralStatus.SENT, created_at=now)
     session.add(referral)
     session.flush()
     _set_status(session, report, user, ReportStatus.ESCALATED, now, "report.escalate", {"referral_id": referral.id})
 
 
-def close_referral(session: Session, referral_id: int, user: User) -> ProtectionReferral:
-    """A supervisor records that the protection partner has taken the referral up (audited; closing twice is a no-op).
+def close_referral(session: Session, referral_id: int, user: User, now: datetime) -> ProtectionReferral:
+    """A supervisor records that the referral is done (audited; closing twice is a no-op).
 
     ActionRefused('not_found') for an unknown referral, ('forbidden') for anyone but a supervisor or admin.
     """
     if user.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise ActionRefused("forbidden")
-    referral = session.get(ProtectionReferral, referral_id, populate_existing=True)
-    if referral is None:
-        raise ActionRefused("not_found")
-    if referral.status == ReferralStatus.CLOSED:
-        return referral
-    referral.status = ReferralStatus.CLOSED
-    record_event(session, _actor(user), "referral.close", "protection_referral", referral.id,
-                 before={"status": ReferralStatus.OPEN.value},
-                 after={"status": ReferralStatus.CLOSED.value, "report_id": referral.report_id},
-                 actor_user_id=user.id)
-    session.flush()
-    return referral
+    try:
+        return set_referral_status(session, referral_id, ReferralStatus.CLOSED, user, now)
+    except ReferralRefused as refused:
+        raise ActionRefused(refused.reason) from None

@@ -59,12 +59,12 @@ def test_a_supervisor_closes_a_referral_with_an_audit_event(app: Flask, client: 
     assert f"/console/reports/{report_id}\"" not in _open_escalations(supervisor)
     db_session.refresh(referral)
     assert referral.status == ReferralStatus.CLOSED
-    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.close")).all()
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.status")).all()
     assert [(e.entity_type, e.entity_id, e.after["report_id"]) for e in events] == [
         ("protection_referral", referral.id, report_id)]
     # Closing again changes nothing and records nothing more.
     assert supervisor.post(f"/console/referrals/{referral.id}/close", data={"csrf_token": token}).status_code == 303
-    assert len(db_session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.close")).all()) == 1
+    assert len(db_session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.status")).all()) == 1
 
 
 def test_closing_a_referral_needs_a_supervisor_and_a_csrf_token(app: Flask, client: FlaskClient,
@@ -77,4 +77,4 @@ def test_closing_a_referral_needs_a_supervisor_and_a_csrf_token(app: Flask, clie
     assert supervisor.post(f"/console/referrals/{referral.id}/close").status_code == 400
     assert supervisor.post("/console/referrals/999999/close", data={"csrf_token": token}).status_code == 404
     db_session.refresh(referral)
-    assert referral.status == ReferralStatus.OPEN
+    assert referral.status == ReferralStatus.SENT
