@@ -77,6 +77,7 @@ REFUSALS = {
     "bad_referral": lazy_gettext("Say who the report is referred to."),
     "invalid": lazy_gettext("Check the form: something is missing or not valid."),
     "forbidden": lazy_gettext("Only a supervisor can do that."),
+    "own_message": lazy_gettext("Another supervisor must approve a message you wrote."),
     "confirm_close": lazy_gettext("This protection case was escalated: confirm that the partner has it in hand "
                                   "before closing it."),
 }
