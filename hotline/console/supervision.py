@@ -26,6 +26,7 @@ def supervision() -> ResponseReturnValue:
     figures = load_supervision(db.session(), now)
     stale_after = timedelta(days=days)
     return render_template("console/supervision.html", figures=figures, buckets=[b for _, b in AGE_BUCKETS],
+                           bounds=_bucket_bounds(),
                            now=now, stale_after=stale_after, stale_days=days, is_stale=is_stale,
                            stale_count=count_stale(db.session(), now, stale_after))
 
@@ -40,3 +41,13 @@ def close_escalation(referral_id: int) -> ResponseReturnValue:
         abort(404 if refused.reason == "not_found" else 403)
     flash(_("Referral closed."))
     return redirect(url_for("console.supervision"), 303)
+
+
+def _bucket_bounds() -> dict[str, dict[str, int]]:
+    """Each backlog column as the queue's filter: received more than ``older`` and less than ``age`` hours ago."""
+    bounds: dict[str, dict[str, int]] = {}
+    lower = 0
+    for upper, name in AGE_BUCKETS:
+        bounds[name] = {key: value for key, value in (("older", lower), ("age", upper)) if value}
+        lower = upper or lower
+    return bounds

@@ -40,6 +40,7 @@ class QueueFilter:
     category: str | None = None
     urgency: str | None = None
     max_age_hours: int | None = None
+    min_age_hours: int | None = None
     mine: bool = False
     page: int = 1
     per_page: int = 25
@@ -58,6 +59,7 @@ class QueueArgsSchema(Schema):
     category = fields.String(load_default=None, validate=validate.Length(max=32))
     urgency = fields.String(load_default=None, validate=validate.OneOf(list(Urgency)))
     age = fields.Integer(load_default=None, validate=validate.Range(min=1, max=24 * 365))
+    older = fields.Integer(load_default=None, validate=validate.Range(min=1, max=24 * 365))
     mine = fields.Boolean(load_default=False)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=25, validate=validate.OneOf(PAGE_SIZES))
@@ -73,7 +75,7 @@ def parse_filter(args: Mapping[str, object], operator_languages: Sequence[str]) 
     languages: tuple[str, ...] = tuple(operator_languages) if lang is None else () if lang == ALL else (lang,)
     return QueueFilter(statuses=statuses, languages=languages, channel=clean["channel"], type=clean["type"],
                        category=clean["category"], urgency=clean["urgency"], max_age_hours=clean["age"],
-                       mine=clean["mine"], page=clean["page"], per_page=clean["per_page"])
+                       min_age_hours=clean["older"], mine=clean["mine"], page=clean["page"], per_page=clean["per_page"])
 
 
 def snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str:
@@ -101,6 +103,8 @@ def _where(query: Select[Any], wanted: QueueFilter, user_id: int | None, now: da
             criteria.append(column == value)
     if wanted.max_age_hours is not None:
         criteria.append(Report.received_at >= now - timedelta(hours=wanted.max_age_hours))
+    if wanted.min_age_hours is not None:
+        criteria.append(Report.received_at < now - timedelta(hours=wanted.min_age_hours))
     if wanted.mine and user_id is not None:
         criteria.append(Report.assignee_id == user_id)
     return query.where(*criteria)

@@ -146,3 +146,22 @@ def test_the_author_of_a_counter_message_cannot_approve_it(app: Flask, client: F
     other.post(f"/console/library/{message.id}/status", data={"csrf_token": csrf_token_in(page), "status": "approved"})
     db_session.refresh(message)
     assert message.status == ApprovalStatus.APPROVED
+
+
+def test_backlog_cells_link_to_the_queue_filtered_the_same_way(app: Flask, client: FlaskClient,
+                                                               db_session: Session) -> None:
+    import html as html_module
+    import re
+
+    from tests.console_helpers import make_report
+
+    recent = make_report(db_session, "recent one", language="en", minutes_ago=30)
+    middle = make_report(db_session, "two hours old", language="en", minutes_ago=120)
+    _signed_in(client, db_session, "supervisor")
+    page = client.get("/console/supervision").get_data(as_text=True)
+    links = [html_module.unescape(u) for u in re.findall(r'href="(/console/queue\?[^"]+)"', page)]
+    assert "/console/queue?lang=en&status=open&age=1" in links
+    assert "/console/queue?lang=en&status=open&older=1&age=4" in links
+    queue = client.get("/console/queue?lang=en&status=open&older=1&age=4").get_data(as_text=True)
+    assert f'data-report="{middle.id}"' in queue
+    assert f'data-report="{recent.id}"' not in queue
