@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from hotline.auth.session import has_role, login_required
-from hotline.console.blueprint import CASEWORK, bp, staff
+from hotline.console.blueprint import CASEWORK, SUPERVISORS, bp, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -24,6 +24,7 @@ from hotline.triage.queue import (
     load_new,
     load_queue,
     parse_filter,
+    reassign,
     release,
 )
 
@@ -148,3 +149,20 @@ def release_report(report_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(_("You do not hold this report."), "error")
     return redirect(_back(), 303)
+
+
+@bp.post("/reports/<int:report_id>/reassign")
+@login_required(*SUPERVISORS)
+def reassign_report(report_id: int) -> ResponseReturnValue:
+    """A supervisor hands a report to another case worker who reads its language."""
+    to_user = request.form.get("user_id", "")
+    try:
+        reassign(db.session(), report_id, int(to_user) if to_user.isdigit() else 0, staff(), utcnow())
+    except ReportHidden:
+        abort(404)
+    except ClaimRefused:
+        db.session.rollback()
+        flash(_("That person cannot take this report."), "error")
+        return redirect(url_for("console.report", report_id=report_id), 303)
+    flash(_("Report reassigned."))
+    return redirect(url_for("console.report", report_id=report_id), 303)

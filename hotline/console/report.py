@@ -25,7 +25,7 @@ from hotline.sms.media import media_dir, media_file
 from hotline.triage import actions
 from hotline.triage.access import may_open_any, may_open_report
 from hotline.triage.actions import ActionRefused, Coding
-from hotline.triage.queue import next_report
+from hotline.triage.queue import assignable_staff, next_report
 from hotline.triage.referrals import partners_for, referral_history
 from hotline.triage.report import load_report_view, reports_of_contact, reports_of_recording
 
@@ -53,7 +53,9 @@ def report(report_id: int) -> ResponseReturnValue:
                            taxonomy=runtime().taxonomy, may_act=actions.may_act(view.report, user),
                            confirm_close=actions.needs_close_confirmation(view.report), now=utcnow(),
                            partners=partners_for(session, view.caller.country if view.caller else None),
-                           history=referral_history(session, [r.id for r in view.referrals]))
+                           history=referral_history(session, [r.id for r in view.referrals]),
+                           assignable=assignable_staff(session, view.report.language, view.report.sensitivity)
+                           if user.role in ("supervisor", "admin") else [])
 
 
 def _wants_json() -> bool:

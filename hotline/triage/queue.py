@@ -289,3 +289,34 @@ def next_report(session: Session, user: User, now: datetime, skip: int | None = 
         query = query.where(Report.id != skip)
     found: int | None = session.scalar(query.order_by(PRIORITY, Report.received_at, Report.id).limit(1))
     return found
+
+
+def assignable_staff(session: Session, language: str | None, sensitivity: str | None) -> list[User]:
+    """Active case workers who may open a report of this language and sensitivity (a supervisor's choice list)."""
+    staff = session.scalars(select(User).where(User.active.is_(True), User.role.in_(("operator", "supervisor")))
+                            .order_by(User.display_name, User.email)).all()
+    return [user for user in staff if may_open(user, language, sensitivity, None)]
+
+
+def reassign(session: Session, report_id: int, to_user_id: int, by: User, now: datetime) -> None:
+    """A supervisor hands an open report to another case worker (who must be able to open it); audited.
+
+    ClaimRefused when ``by`` is no supervisor, the report is not open, or the new holder may not take it."""
+    if by.role not in ("supervisor", "admin"):
+        raise ClaimRefused(report_id)
+    seen = session.execute(select(Report.language, Report.sensitivity, Report.assignee_id)
+                           .where(Report.id == report_id)).first()
+    if seen is None:
+        raise ReportHidden(report_id)
+    if to_user_id not in {user.id for user in assignable_staff(session, seen[0], seen[1])}:
+        raise ClaimRefused(report_id)
+    result = session.execute(
+        update(Report).where(Report.id == report_id, Report.status.in_(OPEN_STATUSES))
+        .values(assignee_id=to_user_id, claimed_at=now, updated_at=now,
+                status=case((Report.status == ReportStatus.NEW, ReportStatus.CLAIMED.value), else_=Report.status))
+        .execution_options(synchronize_session="fetch"))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ClaimRefused(report_id)
+    record_event(session, f"user:{by.id}", "report.reassign", "report", report_id,
+                 before={"assignee_id": seen[2]}, after={"assignee_id": to_user_id}, actor_user_id=by.id)
+    session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -149,3 +150,34 @@ def test_library_messages_show_their_sms_cost_and_codes_carry_their_category(
 def test_analysts_cannot_reach_next(client: FlaskClient, db_session: Session) -> None:
     sign_in(client, make_staff(db_session, "analyst"))
     assert client.get("/console/next").status_code == 403
+
+
+def test_a_supervisor_reassigns_and_releases_someone_elses_report(app: Flask, client: FlaskClient,
+                                                                  db_session: Session) -> None:
+    report = make_report(db_session, language="prs", body="سوال")
+    first = make_staff(db_session, "operator", languages=["prs"])
+    second = make_staff(db_session, "operator", languages=["prs"])
+    english_only = make_staff(db_session, "operator", languages=["en"])
+    report.assignee_id = first.id
+    db_session.flush()
+    supervisor = app.test_client()
+    sign_in(supervisor, make_staff(db_session, "supervisor"))
+    page = supervisor.get(f"/console/reports/{report.id}").get_data(as_text=True)
+    token = csrf_token_in(page)
+    assert f'<option value="{second.id}">' in page
+    assert f'<option value="{english_only.id}">' not in page  # cannot read Dari
+    supervisor.post(f"/console/reports/{report.id}/reassign", data={"csrf_token": token,
+                                                                    "user_id": str(english_only.id)})
+    db_session.refresh(report)
+    assert report.assignee_id == first.id
+    supervisor.post(f"/console/reports/{report.id}/reassign", data={"csrf_token": token, "user_id": str(second.id)})
+    db_session.refresh(report)
+    assert report.assignee_id == second.id
+    supervisor.post(f"/console/reports/{report.id}/release", data={"csrf_token": token,
+                                                                   "back": f"/console/reports/{report.id}"})
+    db_session.refresh(report)
+    assert report.assignee_id is None
+    sign_in(client, first)
+    operator_token = csrf_token_in(client.get("/console/queue?lang=all").get_data(as_text=True))
+    assert client.post(f"/console/reports/{report.id}/reassign",
+                       data={"csrf_token": operator_token, "user_id": str(first.id)}).status_code == 403
