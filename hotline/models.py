@@ -9,10 +9,10 @@ from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
 from hotline.studio.models import PromptRecording, ReviewedText
-from hotline.triage.models import ProtectionReferral
+from hotline.triage.models import ProtectionReferral, ReferralPartner
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
-    "Message", "MessageFlag", "PromptRecording", "ProtectionReferral", "Recording", "Report", "ReviewedText",
-    "Role", "Rumour", "User",
+    "Message", "MessageFlag", "PromptRecording", "ProtectionReferral", "Recording", "ReferralPartner", "Report",
+    "ReviewedText", "Role", "Rumour", "User",
 ]

@@ -103,6 +103,9 @@ class _SettingsSchema(Schema):
     ratelimit_api_refused = _rate_limit_field(RATE_LIMIT_DEFAULTS["ratelimit_api_refused"])
     readyz_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=16))
     backup_dir = fields.String(load_default=None, allow_none=True)
+    queue_overdue_minutes = fields.Integer(load_default=15, validate=validate.Range(min=1, max=24 * 60))
+    queue_poll_seconds = fields.Integer(load_default=15, validate=validate.Range(min=1, max=600))
+    referral_stale_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=365))
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,9 @@ class Settings:
     ratelimit_api_refused: str = RATE_LIMIT_DEFAULTS["ratelimit_api_refused"]
     readyz_token: str | None = None  # None: /readyz details only to loopback clients
     backup_dir: str | None = None  # where `hotline backup` writes by default; `hotline check --deploy` looks there
+    queue_overdue_minutes: int = 15  # an unclaimed immediate or protection report turns red after this long
+    queue_poll_seconds: int = 15  # how often an open queue page asks for new reports
+    referral_stale_days: int = 7  # supervision flags a referral whose status has not moved for this long
 
     @property
     def production(self) -> bool:

@@ -57,6 +57,11 @@ def log_out() -> None:
     g.staff_user = None
 
 
+# Requests a page makes by itself (the live queue's polling): they never count as activity, so an open queue does not
+# keep an unattended console signed in past its idle time.
+_PASSIVE_ENDPOINTS = {"console.queue_updates"}
+
+
 def current_user() -> User | None:
     """The signed-in, active user of this request, or None (absent, expired or deactivated)."""
     if "staff_user" in g:
@@ -83,7 +88,8 @@ def _load_user() -> User | None:
     if user is None or not user.active or state.get("epoch") != user.session_epoch:
         session.clear()
         return None
-    if now - int(state["seen"]) >= 60:  # refresh the idle clock at most once a minute: fewer cookie rewrites
+    # Refresh the idle clock at most once a minute (fewer cookie rewrites), and never for a page's own polling.
+    if now - int(state["seen"]) >= 60 and request.endpoint not in _PASSIVE_ENDPOINTS:
         session[_KEY] = {**state, "seen": now}
     return user
 

@@ -61,6 +61,11 @@ LABELS = {
         "reviewed": lazy_gettext("Reviewed"),
         "archived": lazy_gettext("Archived"),
     },
+    "referral": {
+        "sent": lazy_gettext("Sent"),
+        "accepted": lazy_gettext("Accepted by the partner"),
+        "closed": lazy_gettext("Closed"),
+    },
     "risk": {
         "low": lazy_gettext("Low"),
         "medium": lazy_gettext("Medium"),
@@ -117,6 +122,9 @@ REFUSALS = {
     "bad_referral": lazy_gettext("Say who the report is referred to."),
     "invalid": lazy_gettext("Check the form: something is missing or not valid."),
     "forbidden": lazy_gettext("Only a supervisor can do that."),
+    "own_message": lazy_gettext("Another supervisor must approve a message you wrote."),
+    "confirm_close": lazy_gettext("This protection case was escalated: confirm that the partner has it in hand "
+                                  "before closing it."),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -25,6 +25,8 @@ from hotline.sms.media import media_dir, media_file
 from hotline.triage import actions
 from hotline.triage.access import may_open_any, may_open_report
 from hotline.triage.actions import ActionRefused, Coding
+from hotline.triage.queue import assignable_staff, next_report
+from hotline.triage.referrals import partners_for, referral_history
 from hotline.triage.report import load_report_view, reports_of_contact, reports_of_recording
 
 
@@ -47,24 +49,60 @@ def report(report_id: int) -> ResponseReturnValue:
         picked = next((m for m in view.counter_messages if m.id == chosen), None)
         draft = picked.body if picked is not None else draft
     return render_template("console/report.html", view=view, report=view.report, draft=draft, chosen=chosen,
-                           cost=sms_cost(draft), taxonomy=runtime().taxonomy,
-                           may_act=actions.may_act(view.report, user), now=utcnow())
+                           cost=sms_cost(draft), costs={m.id: sms_cost(m.body) for m in view.counter_messages},
+                           taxonomy=runtime().taxonomy, may_act=actions.may_act(view.report, user),
+                           confirm_close=actions.needs_close_confirmation(view.report), now=utcnow(),
+                           partners=partners_for(session, view.caller.country if view.caller else None),
+                           history=referral_history(session, [r.id for r in view.referrals]),
+                           assignable=assignable_staff(session, view.report.language, view.report.sensitivity)
+                           if user.role in ("supervisor", "admin") else [])
+
+
+def _wants_json() -> bool:
+    """console.js sends actions with fetch and asks for JSON; a plain form post (no JavaScript) gets a redirect."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 def _act(report_id: int, do: Callable[[Session, Report, User], None], done: str) -> ResponseReturnValue:
+    """Run one action (the first one on a report nobody holds claims it), then answer the page: JSON for fetch,
+    else a redirect back to the report, or to the next report when the operator asked for "and next"."""
     session = db.session()
     user = staff()
     try:
-        target = actions.load_for_action(session, report_id, user)
+        target = actions.load_for_action(session, report_id, user, utcnow())
         do(session, target, user)
     except ActionRefused as refused:
         session.rollback()
         if refused.reason == "not_found":
             abort(404)
+        if _wants_json():
+            return jsonify(ok=False, message=refusal(refused.reason)), 409
         flash(refusal(refused.reason), "error")
         return redirect(url_for("console.report", report_id=report_id), 303)
+    where = url_for("console.report", report_id=report_id)
+    if request.form.get("then") == "next":
+        following = next_report(session, user, utcnow(), skip=report_id)
+        where = url_for("console.report", report_id=following) if following else url_for("console.queue")
+        if following is None:
+            done = f"{done} {_('Nothing else is waiting in your languages.')}"
+    if _wants_json():
+        if request.form.get("then") != "next":
+            return jsonify(ok=True, message=done, redirect=None)
+        flash(done)  # shown on the next report's page
+        return jsonify(ok=True, message=done, redirect=where)
     flash(done)
-    return redirect(url_for("console.report", report_id=report_id), 303)
+    return redirect(where, 303)
+
+
+@bp.get("/next")
+@login_required(*CASEWORK)
+def next_in_queue() -> ResponseReturnValue:
+    """The next report waiting in the operator's languages (urgent and protection first); the queue when none."""
+    following = next_report(db.session(), staff(), utcnow(), skip=_int_or_none(request.args.get("after")))
+    if following is None:
+        flash(_("Nothing else is waiting in your languages."))
+        return redirect(url_for("console.queue"), 303)
+    return redirect(url_for("console.report", report_id=following), 303)
 
 
 @bp.post("/reports/<int:report_id>/code")
@@ -105,10 +143,13 @@ def reply(report_id: int) -> ResponseReturnValue:
     if counter_id is not None and db.session.get(CounterMessage, counter_id) is None:
         counter_id = None
 
-    def send(session: Session, target: Report, user: User) -> None:
-        actions.reply(session, target, user, body, counter_id, utcnow())
+    answered = request.form.get("and") == "answered"
 
-    return _act(report_id, send, _("Reply queued for sending."))
+    def send(session: Session, target: Report, user: User) -> None:
+        actions.reply(session, target, user, body, counter_id, utcnow(), answered=answered)
+
+    return _act(report_id, send,
+                _("Reply queued for sending; marked as answered.") if answered else _("Reply queued for sending."))
 
 
 @bp.post("/reports/<int:report_id>/answered")
@@ -123,7 +164,8 @@ def answered(report_id: int) -> ResponseReturnValue:
 def escalate(report_id: int) -> ResponseReturnValue:
     """Refer the caller to a protection partner."""
     partner, note = request.form.get("referred_to", ""), request.form.get("note", "")
-    return _act(report_id, lambda s, r, u: actions.escalate(s, r, u, partner, note, utcnow()),
+    partner_id = _int_or_none(request.form.get("partner_id"))
+    return _act(report_id, lambda s, r, u: actions.escalate(s, r, u, partner, note, utcnow(), partner_id),
                 _("Escalated: a protection referral is recorded."))
 
 
@@ -131,7 +173,8 @@ def escalate(report_id: int) -> ResponseReturnValue:
 @login_required(*CASEWORK)
 def close(report_id: int) -> ResponseReturnValue:
     """Close the report."""
-    return _act(report_id, lambda s, r, u: actions.close(s, r, u, utcnow()), _("Report closed."))
+    confirmed = request.form.get("confirm") == "1"
+    return _act(report_id, lambda s, r, u: actions.close(s, r, u, utcnow(), confirmed=confirmed), _("Report closed."))
 
 
 @bp.get("/recordings/<int:recording_id>/audio")

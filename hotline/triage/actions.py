@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from hotline.audit.service import record_event
 from hotline.auth.models import Role, User
 from hotline.content.taxonomy import Taxonomy
-from hotline.intake.constants import URGENCY_RANK, ReportStatus, Urgency
+from hotline.intake.constants import URGENCY_RANK, ReportStatus, Sensitivity, Urgency
 from hotline.intake.models import Message, Report
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.outbound import queue_reply
 from hotline.triage.access import may_open_report
 from hotline.triage.models import ProtectionReferral, ReferralStatus
+from hotline.triage.queue import OPEN_STATUSES, ClaimRefused, ReportHidden, claim
+from hotline.triage.referrals import ReferralRefused, active_partner, set_referral_status
 
 MAX_REPLY_CHARS = 1600  # Twilio's limit for one message body
 MAX_NOTE_CHARS = 4000
@@ -50,12 +52,21 @@ def may_act(report: Report, user: User) -> bool:
     return report.assignee_id == user.id or user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
-def load_for_action(session: Session, report_id: int, user: User) -> Report:
-    """The report, if ``user`` may act on it now; ActionRefused('not_found'|'not_holder') otherwise."""
+def load_for_action(session: Session, report_id: int, user: User, now: datetime | None = None) -> Report:
+    """The report, if ``user`` may act on it now; ActionRefused('not_found'|'not_holder') otherwise.
+
+    With ``now``, the first action on an open report nobody holds claims it for ``user`` (one conditional UPDATE, so
+    of two operators acting at once exactly one gets it; the other is told someone else holds it)."""
     # populate_existing: the holder may have changed by a conditional UPDATE since this session last read it.
     report = session.get(Report, report_id, populate_existing=True)
     if report is None or not may_open_report(user, report):
         raise ActionRefused("not_found")
+    if now is not None and report.assignee_id is None and report.status in OPEN_STATUSES:
+        try:
+            claim(session, report_id, user, now)
+        except (ClaimRefused, ReportHidden):
+            raise ActionRefused("not_holder") from None
+        session.refresh(report)
     if not may_act(report, user):
         raise ActionRefused("not_holder")
     return report
@@ -122,8 +133,9 @@ def link_rumour(session: Session, report: Report, user: User, rumour_id: int | N
 
 
 def reply(session: Session, report: Report, user: User, body: str, counter_message_id: int | None,
-          now: datetime) -> Message:
-    """Queue an SMS reply to the caller (sent by a job after the commit)."""
+          now: datetime, *, answered: bool = False) -> Message:
+    """Queue an SMS reply to the caller (sent by a job after the commit); with ``answered``, the report is then
+    marked answered in the same transaction ("send and mark answered")."""
     text = body.strip()
     if not text or len(text) > MAX_REPLY_CHARS:
         raise ActionRefused("bad_reply")
@@ -135,6 +147,8 @@ def reply(session: Session, report: Report, user: User, body: str, counter_messa
     _audit(session, user, "report.reply", report, {}, {
         "message_id": message.id, "counter_message_id": counter_message_id, "encoding": message.encoding,
         "segments": message.segments, "chars": len(text)})
+    if answered:
+        mark_answered(session, report, user, now)
     return message
 
 
@@ -155,39 +169,44 @@ def mark_answered(session: Session, report: Report, user: User, now: datetime) -
     _set_status(session, report, user, ReportStatus.ANSWERED, now, "report.answer")
 
 
-def close(session: Session, report: Report, user: User, now: datetime) -> None:
-    """Nothing more to do."""
+def needs_close_confirmation(report: Report) -> bool:
+    """An escalated protection case is closed only when the operator confirms the partner has it in hand."""
+    return report.status == ReportStatus.ESCALATED and report.sensitivity == Sensitivity.PROTECTION
+
+
+def close(session: Session, report: Report, user: User, now: datetime, *, confirmed: bool = False) -> None:
+    """Nothing more to do; ActionRefused('confirm_close') for an escalated protection case not ``confirmed``."""
+    if needs_close_confirmation(report) and not confirmed:
+        raise ActionRefused("confirm_close")
     _set_status(session, report, user, ReportStatus.CLOSED, now, "report.close")
 
 
-def escalate(session: Session, report: Report, user: User, referred_to: str, note: str, now: datetime) -> None:
-    """Refer the caller to a protection partner: a ProtectionReferral record, and the report escalated."""
-    partner = referred_to.strip()
-    if not partner or len(partner) > 120 or len(note) > MAX_NOTE_CHARS:
+def escalate(session: Session, report: Report, user: User, referred_to: str, note: str, now: datetime,
+             partner_id: int | None = None) -> None:
+    """Refer the caller to a protection partner (chosen from the country's list, or named): a ProtectionReferral,
+    sent, and the report escalated."""
+    partner = active_partner(session, partner_id) if partner_id is not None else None
+    if partner_id is not None and partner is None:
         raise ActionRefused("bad_referral")
-    referral = ProtectionReferral(report_id=report.id, referred_by_id=user.id, referred_to=partner,
-                                  note=note.strip() or None, created_at=now)
+    name = partner.name if partner is not None else referred_to.strip()
+    if not name or len(name) > 120 or len(note) > MAX_NOTE_CHARS:
+        raise ActionRefused("bad_referral")
+    referral = ProtectionReferral(report_id=report.id, referred_by_id=user.id, referred_to=name,
+                                  partner_id=partner.id if partner is not None else None,
+                                  note=note.strip() or None, status=ReferralStatus.SENT, created_at=now)
     session.add(referral)
     session.flush()
     _set_status(session, report, user, ReportStatus.ESCALATED, now, "report.escalate", {"referral_id": referral.id})
 
 
-def close_referral(session: Session, referral_id: int, user: User) -> ProtectionReferral:
-    """A supervisor records that the protection partner has taken the referral up (audited; closing twice is a no-op).
+def close_referral(session: Session, referral_id: int, user: User, now: datetime) -> ProtectionReferral:
+    """A supervisor records that the referral is done (audited; closing twice is a no-op).
 
     ActionRefused('not_found') for an unknown referral, ('forbidden') for anyone but a supervisor or admin.
     """
     if user.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise ActionRefused("forbidden")
-    referral = session.get(ProtectionReferral, referral_id, populate_existing=True)
-    if referral is None:
-        raise ActionRefused("not_found")
-    if referral.status == ReferralStatus.CLOSED:
-        return referral
-    referral.status = ReferralStatus.CLOSED
-    record_event(session, _actor(user), "referral.close", "protection_referral", referral.id,
-                 before={"status": ReferralStatus.OPEN.value},
-                 after={"status": ReferralStatus.CLOSED.value, "report_id": referral.report_id},
-                 actor_user_id=user.id)
-    session.flush()
-    return referral
+    try:
+        return set_referral_status(session, referral_id, ReferralStatus.CLOSED, user, now)
+    except ReferralRefused as refused:
+        raise ActionRefused(refused.reason) from None

@@ -71,11 +71,14 @@ def draft(session: Session, form: dict[str, Any], user: User, categories: Sequen
 
 
 def set_status(session: Session, message: CounterMessage, user: User, status: str, now: datetime) -> None:
-    """Approve or retire a message (supervisors only); approving stamps who and when."""
+    """Approve or retire a message (supervisors only); approving stamps who and when. Nobody approves a message
+    they wrote: a second person checks every text callers will read (four eyes)."""
     if user.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise ActionRefused("forbidden")
     if status not in (ApprovalStatus.APPROVED, ApprovalStatus.RETIRED, ApprovalStatus.DRAFT):
         raise ActionRefused("invalid")
+    if status == ApprovalStatus.APPROVED and message.created_by_id == user.id:
+        raise ActionRefused("own_message")
     before = {"status": message.status, "approved_by_id": message.approved_by_id}
     message.status = status
     if status == ApprovalStatus.APPROVED:

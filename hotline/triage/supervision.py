@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.intake.constants import ReportStatus
 from hotline.intake.models import Report
-from hotline.triage.models import ProtectionReferral, ReferralStatus
+from hotline.triage.models import OPEN_REFERRAL_STATUSES, ProtectionReferral
 from hotline.triage.queue import OPEN_STATUSES
 from hotline.triage.stats import ResponseTimes, backlog_table, response_times
 
@@ -32,7 +32,7 @@ class Supervision:
 def open_escalations(limit: int = 50) -> Select[ProtectionReferral]:
     """Referrals still waiting on a partner: open, on a report nobody has closed; newest first."""
     return (select(ProtectionReferral).join(Report, Report.id == ProtectionReferral.report_id)
-            .where(ProtectionReferral.status == ReferralStatus.OPEN, Report.status != ReportStatus.CLOSED)
+            .where(ProtectionReferral.status.in_(OPEN_REFERRAL_STATUSES), Report.status != ReportStatus.CLOSED)
             .order_by(ProtectionReferral.created_at.desc(), ProtectionReferral.id.desc()).limit(limit))
 
 

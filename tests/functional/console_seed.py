@@ -59,3 +59,21 @@ def seed_tables(app: Flask, out: Path) -> None:
         session.flush()
         out.write_text(json.dumps({"password": STAFF_PASSWORD, "supervisor": supervisor.email}))
         session.commit()
+
+
+def seed_casework(app: Flask, out: Path) -> None:
+    """An English operator, three coded-by-the-machine English reports and an approved message (casework tests)."""
+    with app.app_context():
+        session = db.session()
+        operator = make_staff(session, "operator", email="case@hotline.test", languages=["en"])
+        reports = [make_report(session, text, language="en", minutes_ago=minutes, type="question",
+                               category="destination_policy")
+                   for text, minutes in (("Is the border open for boats?", 40), ("Do boats land safely?", 30),
+                                         ("Can my children get visas?", 20), ("Is the sea calm in May?", 10))]
+        session.add(CounterMessage(language="en", category="destination_policy", title="Border facts",
+                                   body="The border is not open to boats. Legal pathways: ask us.",
+                                   source="Hotline", status=ApprovalStatus.APPROVED))
+        session.flush()
+        out.write_text(json.dumps({"password": STAFF_PASSWORD, "operator": operator.email,
+                                   "reports": [r.id for r in reports]}))
+        session.commit()

@@ -75,18 +75,19 @@ def test_operator_triages_a_report_end_to_end(page: Any, site: dict[str, Any], s
     page.select_option("#coding-type", "question")
     page.select_option("#coding-category", "destination_policy")
     page.locator("form[action$='/code'] button", has_text="Save coding").click()
-    assert "Coding saved." in page.inner_text("body")
+    page.locator("#action-status").filter(has_text="Coding saved.").wait_for()  # saved without a page load
 
     page.click("#counter-picker a")  # JS fills the reply and updates the counter live
     assert page.input_value("#reply-body").startswith("The border is not open")
     assert page.inner_text("#sms-cost").startswith("GSM-7")
     page.fill("#reply-body", "آیا")  # Arabic script: UCS-2, counted in the browser
     assert page.inner_text("#sms-cost").startswith("UCS-2")
+    page.fill("#reply-body", "")
     page.click("#counter-picker a")
     page.click("text=Send reply")
-    assert "Reply queued for sending." in page.inner_text("body")
-    page.click("text=Mark answered")
-    assert "Marked as answered." in page.inner_text("body")
+    page.locator("#action-status").filter(has_text="Reply queued for sending.").wait_for()
+    page.click('text="Mark answered"')
+    page.locator("#action-status").filter(has_text="Marked as answered.").wait_for()
     page.screenshot(path=str(screenshots / "console-report-answered.png"), full_page=True)
     assert [r.form["Body"] for r in site["twilio"].messages] == [
         "The border is not open to boats. Legal pathways: ask us."]

@@ -126,3 +126,42 @@ def test_profile_sets_the_ui_language(client: FlaskClient, db_session: Session) 
     html = client.get("/console/queue").get_data(as_text=True)
     assert 'lang="prs" dir="rtl"' in html
     assert client.post("/console/profile", data={"csrf_token": token, "ui_locale": "xx"}).status_code == 303
+
+
+def test_the_author_of_a_counter_message_cannot_approve_it(app: Flask, client: FlaskClient,
+                                                          db_session: Session) -> None:
+    token = _signed_in(client, db_session, "supervisor")
+    client.post("/console/library", data={"csrf_token": token, "language": "id", "category": "journey_risk",
+                                          "title": "Ombak tinggi", "body": "Ombak tinggi di bulan Desember."})
+    message = db_session.scalar(select(CounterMessage).where(CounterMessage.title == "Ombak tinggi"))
+    assert message is not None
+    own = client.post(f"/console/library/{message.id}/status", data={"csrf_token": token, "status": "approved"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "Another supervisor must approve a message you wrote." in own
+    db_session.refresh(message)
+    assert message.status == ApprovalStatus.DRAFT
+    other = app.test_client()
+    sign_in(other, make_staff(db_session, "supervisor"))
+    page = other.get("/console/library?lang=id").get_data(as_text=True)
+    other.post(f"/console/library/{message.id}/status", data={"csrf_token": csrf_token_in(page), "status": "approved"})
+    db_session.refresh(message)
+    assert message.status == ApprovalStatus.APPROVED
+
+
+def test_backlog_cells_link_to_the_queue_filtered_the_same_way(app: Flask, client: FlaskClient,
+                                                               db_session: Session) -> None:
+    import html as html_module
+    import re
+
+    from tests.console_helpers import make_report
+
+    recent = make_report(db_session, "recent one", language="en", minutes_ago=30)
+    middle = make_report(db_session, "two hours old", language="en", minutes_ago=120)
+    _signed_in(client, db_session, "supervisor")
+    page = client.get("/console/supervision").get_data(as_text=True)
+    links = [html_module.unescape(u) for u in re.findall(r'href="(/console/queue\?[^"]+)"', page)]
+    assert "/console/queue?lang=en&status=open&age=1" in links
+    assert "/console/queue?lang=en&status=open&older=1&age=4" in links
+    queue = client.get("/console/queue?lang=en&status=open&older=1&age=4").get_data(as_text=True)
+    assert f'data-report="{middle.id}"' in queue
+    assert f'data-report="{recent.id}"' not in queue

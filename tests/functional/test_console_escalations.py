@@ -37,7 +37,8 @@ def _open_escalations(client: FlaskClient) -> str:
 
 def test_a_closed_report_leaves_the_open_escalations(app: Flask, client: FlaskClient, db_session: Session) -> None:
     closed_id, token = _escalated(client, db_session, "UNHCR Kabul")
-    assert client.post(f"/console/reports/{closed_id}/close", data={"csrf_token": token}).status_code == 303
+    assert client.post(f"/console/reports/{closed_id}/close",
+                       data={"csrf_token": token, "confirm": "1"}).status_code == 303
     open_id, _ = _escalated(app.test_client(), db_session, "IOM Herat")
     supervisor, _ = _supervisor(app, db_session)
     listed = _open_escalations(supervisor)
@@ -58,12 +59,12 @@ def test_a_supervisor_closes_a_referral_with_an_audit_event(app: Flask, client: 
     assert f"/console/reports/{report_id}\"" not in _open_escalations(supervisor)
     db_session.refresh(referral)
     assert referral.status == ReferralStatus.CLOSED
-    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.close")).all()
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.status")).all()
     assert [(e.entity_type, e.entity_id, e.after["report_id"]) for e in events] == [
         ("protection_referral", referral.id, report_id)]
     # Closing again changes nothing and records nothing more.
     assert supervisor.post(f"/console/referrals/{referral.id}/close", data={"csrf_token": token}).status_code == 303
-    assert len(db_session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.close")).all()) == 1
+    assert len(db_session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.status")).all()) == 1
 
 
 def test_closing_a_referral_needs_a_supervisor_and_a_csrf_token(app: Flask, client: FlaskClient,
@@ -76,4 +77,4 @@ def test_closing_a_referral_needs_a_supervisor_and_a_csrf_token(app: Flask, clie
     assert supervisor.post(f"/console/referrals/{referral.id}/close").status_code == 400
     assert supervisor.post("/console/referrals/999999/close", data={"csrf_token": token}).status_code == 404
     db_session.refresh(referral)
-    assert referral.status == ReferralStatus.OPEN
+    assert referral.status == ReferralStatus.SENT

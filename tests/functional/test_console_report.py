@@ -112,7 +112,10 @@ def test_escalate_records_a_referral_and_close(app: Flask, client: FlaskClient, 
     supervisor, other = make_staff(db_session, "supervisor"), app.test_client()
     sign_in(other, supervisor)
     assert "UNHCR Kabul" in other.get("/console/supervision").get_data(as_text=True)  # an open escalation
-    client.post(f"/console/reports/{rid}/close", data={"csrf_token": token})
+    client.post(f"/console/reports/{rid}/close", data={"csrf_token": token})  # not confirmed: refused
+    db_session.expire_all()
+    assert db_session.get(type(report), rid).status == ReportStatus.ESCALATED  # type: ignore[union-attr]
+    client.post(f"/console/reports/{rid}/close", data={"csrf_token": token, "confirm": "1"})
     db_session.expire_all()
     assert db_session.get(type(report), rid).status == ReportStatus.CLOSED  # type: ignore[union-attr]
     # A closed report is no open escalation any more; its referral stays on the report page.
@@ -122,6 +125,8 @@ def test_escalate_records_a_referral_and_close(app: Flask, client: FlaskClient, 
 
 def test_an_operator_who_does_not_hold_the_report_cannot_act(client: FlaskClient, db_session: Session) -> None:
     report = make_report(db_session)
+    report.assignee_id = make_staff(db_session, "operator", languages=["en"]).id
+    db_session.flush()
     sign_in(client, make_staff(db_session, "operator", languages=["en"]))
     token = csrf_token_in(client.get(f"/console/reports/{report.id}").get_data(as_text=True))
     html = client.post(f"/console/reports/{report.id}/answered", data={"csrf_token": token},
