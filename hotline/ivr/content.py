@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
 from hotline.content.languages import LanguageTable
 from hotline.ivr.flow import Flow, load_flow
@@ -85,3 +86,35 @@ def ivr_content(app: Flask | None = None) -> IvrContent:
     """The IVR content of ``app`` (default: the current app)."""
     content: IvrContent = (app or current_app).extensions[_EXTENSION_KEY]
     return content
+
+
+_SOURCES_KEY = "hotline_ivr_live_sources"
+ContentSource = Callable[[Session], IvrContent]
+AudioSource = Callable[[Session, str, int], "bytes | None"]
+
+
+@dataclass(frozen=True)
+class LiveSources:
+    """Where the content in force and approved recordings come from when a package (the prompt studio) overlays
+    the shipped content; registered when the app is made, so the IVR never imports that package."""
+
+    content: ContentSource
+    audio: AudioSource
+
+
+def set_live_sources(app: Flask, sources: LiveSources) -> None:
+    """Serve calls from ``sources`` instead of the shipped content alone."""
+    app.extensions[_SOURCES_KEY] = sources
+
+
+def content_in_force(session: Session, app: Flask | None = None) -> IvrContent:
+    """The IVR content calls hear now: the shipped content, with any registered overlay on top."""
+    target = app or current_app
+    sources: LiveSources | None = target.extensions.get(_SOURCES_KEY)
+    return sources.content(session) if sources else ivr_content(target)
+
+
+def overlay_audio(session: Session, language: str, version: int, app: Flask | None = None) -> bytes | None:
+    """An approved recording held by the overlay (WAV bytes), or None."""
+    sources: LiveSources | None = (app or current_app).extensions.get(_SOURCES_KEY)
+    return sources.audio(session, language, version) if sources else None

@@ -19,11 +19,9 @@ from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.ivr import service
-from hotline.ivr.content import IvrPaths, init_ivr_content, ivr_content
+from hotline.ivr.content import IvrPaths, content_in_force, init_ivr_content, ivr_content, overlay_audio
 from hotline.ivr.prompts import AUDIO_TYPES, STUDIO_FOLDER
 from hotline.ivr.twiml import CallUrls
-from hotline.studio.live import init_live, live_content
-from hotline.studio.service import approved_audio
 
 bp = Blueprint("voice", __name__)
 _AUDIO_FILE = re.compile(r"^(synthetic/)?[a-z0-9_]{1,64}\.(mp3|wav)$")
@@ -48,7 +46,6 @@ class BadWebhook(Exception):
 def init_voice(app: Flask, languages: LanguageTable, paths: IvrPaths | None = None) -> None:
     """Load the IVR content and register the voice webhooks."""
     init_ivr_content(app, languages, paths)
-    init_live(app)
     app.register_blueprint(bp)
 
 
@@ -120,7 +117,7 @@ def audio(lang: str, filename: str) -> Response:
         abort(404)
     studio = _STUDIO_FILE.fullmatch(filename)
     if studio:  # approved in the prompt studio: from the database, and only while approved
-        wav = approved_audio(db.session(), lang, int(studio.group(1)))
+        wav = overlay_audio(db.session(), lang, int(studio.group(1)))
         if wav is None:
             abort(404)
         response = Response(wav, mimetype="audio/wav")
@@ -152,7 +149,7 @@ def _call(form: dict[str, Any]) -> service.CallRequest:
 
 def _context() -> service.VoiceContext:
     rt = runtime()
-    content = live_content().content(db.session())
+    content = content_in_force(db.session())
     prefix = content.hotlines.queue_prefix
 
     def urls(seq: int) -> CallUrls:

@@ -16,12 +16,13 @@ from hotline.auth.session import current_user, login_required
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.ivr.content import LiveSources, set_live_sources
 from hotline.settings import LOCALES_DIR
 from hotline.studio import service
 from hotline.studio.audio import AudioRejected
 from hotline.studio.catalogues import entries, export_po, read_catalogue, text_status
 from hotline.studio.coverage import TEXT_DOMAINS, coverage
-from hotline.studio.live import live_content
+from hotline.studio.live import init_live, live_content
 from hotline.studio.models import PromptRecording
 from hotline.web.security import CONTENT_SECURITY_POLICY, uses_microphone
 
@@ -42,8 +43,12 @@ DOMAIN_LABELS = {"ivr": lazy_gettext("Phone line"), "sms": lazy_gettext("SMS rep
 
 
 def init_studio(app: Flask) -> None:
-    """Register the studio's views; uploads may be larger than other requests (set before the CSRF check reads
+    """Register the studio's views and its overlay on what calls hear.
+
+    Uploads may be larger than other requests (set before the CSRF check reads
     the form, which is what enforces the limit)."""
+    live = init_live(app)  # after the IVR content is loaded (init_voice)
+    set_live_sources(app, LiveSources(content=live.content, audio=service.approved_audio))
     app.register_blueprint(bp)
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
 

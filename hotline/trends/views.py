@@ -14,7 +14,6 @@ from marshmallow import ValidationError
 
 from hotline.auth.models import Role
 from hotline.auth.session import login_required
-from hotline.console.blueprint import label as stored_label
 from hotline.context import runtime
 from hotline.extensions import db
 from hotline.i18n import current_ui_code, language_name
@@ -31,6 +30,7 @@ from hotline.trends.seasons import first_monday, month_profile, season_warnings,
 from hotline.trends.series import GROUPABLE
 from hotline.trends.service import TrendSummary, trend_summary
 from hotline.trends.svgchart import bar_chart, line_chart
+from hotline.web.labels import label as stored_label
 
 bp = Blueprint("trends", __name__, url_prefix="/console/trends")
 READERS = (Role.ANALYST, Role.SUPERVISOR)
