@@ -6,11 +6,12 @@ from hotline.campaigns.models import Campaign
 from hotline.db import Base
 from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.operators.models import OperatorPresence
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
 from hotline.triage.models import ProtectionReferral
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
-    "Message", "MessageFlag", "ProtectionReferral", "Recording", "Report", "Role", "Rumour", "User",
+    "Message", "MessageFlag", "OperatorPresence", "ProtectionReferral", "Recording", "Report", "Role", "Rumour", "User",
 ]

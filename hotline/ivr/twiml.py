@@ -130,11 +130,15 @@ def _media(parent: VoiceResponse | GatherVerb, item: Media, prompts: PromptBook,
         parent.say(resolved.text, language=resolved.say_language)
 
 
-def render_hold(prompts: Sequence[Speak], book: PromptBook, urls: CallUrls, leave_to: str | None) -> str:
-    """The queue's wait TwiML: the hold prompt and a pause (Twilio repeats it), or a Redirect out to ``leave_to``."""
+def render_hold(prompts: Sequence[Speak], book: PromptBook, urls: CallUrls, leave: bool) -> str:
+    """The queue's wait TwiML: the hold prompts and a pause (Twilio requests it again when it ends), or <Leave>.
+
+    Only <Leave> takes a caller out of a queue from a wait URL: Twilio then requests the <Enqueue> action, whose
+    answer (a voicemail <Record>) it does run. A <Redirect> or <Record> here would not be.
+    """
     response = VoiceResponse()
-    if leave_to is not None:
-        response.redirect(urls.step(leave_to), method="POST")
+    if leave:
+        response.leave()
         return str(response)
     for item in prompts:
         _media(response, item, book, urls)

@@ -106,7 +106,8 @@ def call_status() -> Response:
 def hold() -> Response:
     """The operators' queue wait URL."""
     form = _parse(_HOLD_FORM, request.form)
-    return _twiml(service.hold(db.session(), _context(), _call(form), form["QueueTime"]))
+    wait = service.QueueWait(form["QueueTime"], form["QueuePosition"], form["QueueSid"])
+    return _twiml(service.hold(db.session(), _context(), _call(form), wait))
 
 
 @bp.get("/ivr/audio/<lang>/<path:filename>")
