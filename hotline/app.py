@@ -12,6 +12,7 @@ from hotline import models  # noqa: F401 - every mapper registered before the fi
 from hotline.api.views import bp as api_bp
 from hotline.auth.csrf import init_csrf
 from hotline.auth.views import bp as auth_bp
+from hotline.channels.twilio.phone import bp as twilio_phone_bp
 from hotline.classify.jobs import match_for_instant_answer
 from hotline.console import init_console
 from hotline.content.languages import load_languages
@@ -60,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     init_voice(app, languages)
+    app.register_blueprint(twilio_phone_bp)
     set_rumour_matcher(app, match_for_instant_answer)
     init_spool(app)
     _announce(app)

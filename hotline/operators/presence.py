@@ -32,6 +32,12 @@ def presence_of(session: Session, user: User, now: datetime) -> OperatorPresence
     return row
 
 
+def presence_status(session: Session, user: User) -> Presence:
+    """What the user last said (away until they first say otherwise); reads only."""
+    row = session.get(OperatorPresence, user.id)
+    return Presence(row.status) if row is not None else Presence.AWAY
+
+
 def new_client_identity() -> str:
     """An opaque softphone identity: Twilio's client names allow letters, digits and underscores."""
     return "op_" + secrets.token_hex(12)
