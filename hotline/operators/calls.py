@@ -56,6 +56,14 @@ def waiting_calls(session: Session, operator_nodes: Collection[str], now: dateti
             for contact, queue in found]
 
 
+def waiting_for(session: Session, languages: Collection[str], operator_nodes: Collection[str],
+                now: datetime) -> tuple[int, int]:
+    """How many callers wait in ``languages`` and the longest wait in seconds: counts only, nothing that names one."""
+    waits = [now.timestamp() - call.waiting_since for call in waiting_calls(session, operator_nodes, now)
+             if call.language in languages]
+    return len(waits), int(max(waits, default=0))
+
+
 def _flagged_callers(session: Session, caller_ids: list[int]) -> dict[int, set[str]]:
     """Per caller: "protection" and/or "urgent" when any of their reports says so."""
     flags: dict[int, set[str]] = {}

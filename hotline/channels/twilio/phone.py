@@ -65,7 +65,7 @@ def operator_call() -> Response:
     if operator is None:
         return _twiml(_hang_up())
     try:
-        taken = take_next_caller(session, operator, _operator_nodes(), utcnow(), _dequeue)
+        taken = take_next_caller(session, operator, operator_nodes(), utcnow(), _dequeue)
     except NobodyWaiting:
         return _twiml(_hang_up())
     return _twiml(_conference(taken.room))
@@ -95,7 +95,8 @@ def _absolute(path: str) -> str:
     return public.rstrip("/") + path if public else request.url_root.rstrip("/") + path
 
 
-def _operator_nodes() -> frozenset[str]:
+def operator_nodes() -> frozenset[str]:
+    """The call flow's operator nodes: where a waiting caller's call stands."""
     return frozenset(node.id for node in ivr_content().flow.nodes.values() if node.kind == OPERATOR)
 
 
