@@ -7,9 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from hotline.auth.session import login_required
+from hotline.channels.twilio.phone import operator_nodes
 from hotline.console.blueprint import SUPERVISORS, bp, staff
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.operators.supervision import load_phone_supervision
 from hotline.triage.actions import ActionRefused, close_referral
 from hotline.triage.stats import AGE_BUCKETS
 from hotline.triage.supervision import load_supervision
@@ -21,6 +23,14 @@ def supervision() -> ResponseReturnValue:
     """The supervisor's overview (aggregates and staff names; no caller text)."""
     figures = load_supervision(db.session(), utcnow())
     return render_template("console/supervision.html", figures=figures, buckets=[b for _, b in AGE_BUCKETS])
+
+
+@bp.get("/supervision/phone")
+@login_required(*SUPERVISORS)
+def phone_supervision() -> ResponseReturnValue:
+    """Callers waiting and operators available per language; answered / abandoned / voicemail per day."""
+    figures = load_phone_supervision(db.session(), operator_nodes(), utcnow())
+    return render_template("console/phone_supervision.html", figures=figures)
 
 
 @bp.post("/referrals/<int:referral_id>/close")

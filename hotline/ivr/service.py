@@ -30,6 +30,7 @@ from hotline.ivr.recordings import FETCH_JOB
 from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold
 from hotline.jobs import enqueue
 from hotline.operators.presence import staffing
+from hotline.operators.routing import queue_outcome
 from hotline.rumours.library import approved_counter_messages
 
 INCOMPLETE = "incomplete"
@@ -81,6 +82,7 @@ class StepRequest:
     recording_url: str | None = None
     recording_duration: int | None = None
     queue_result: str | None = None
+    queue_time: int | None = None
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,22 @@ def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
     event = _event_for(node.kind, req, _office_open(ctx, req.call), staffing(session, req.call.received_at))
     if node.kind == RECORD:
         _keep_recording(session, ctx, contact, req)
+    if node.kind == OPERATOR:
+        state = _left_queue(state, req)
     return _advance(session, ctx, contact, state, event, req.call)
+
+
+def _left_queue(state: dict[str, Any], req: StepRequest) -> dict[str, Any]:
+    """Keep how the caller's wait ended (answered / abandoned / voicemail) and how long it was; an operator's
+    taking the call (``take_next_caller``) has already said "answered"."""
+    info = dict(state.get("call", {}))
+    queue = dict(info.get("queue") or {})
+    if not queue.get("outcome"):
+        queue["outcome"] = queue_outcome(req.queue_result)
+        queue["wait"] = req.queue_time if req.queue_time is not None else queue.get("wait")
+        queue["ended_at"] = req.call.received_at.timestamp()
+    info["queue"] = queue
+    return {**state, "call": info}
 
 
 def store_recording(session: Session, ctx: VoiceContext, req: RecordingRequest) -> None:

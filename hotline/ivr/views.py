@@ -76,6 +76,7 @@ def step() -> Response:
         call=_call(form), node=query["node"], seq=query["n"], digits=form["Digits"],
         recording_sid=form["RecordingSid"], recording_url=form["RecordingUrl"],
         recording_duration=form["RecordingDuration"], queue_result=form["QueueResult"],
+        queue_time=form["QueueTime"],
     )
     return _twiml(service.continue_call(db.session(), _context(), req))
 

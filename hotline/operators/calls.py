@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.intake.constants import Channel
 from hotline.intake.models import Contact, Report
-from hotline.operators.routing import WaitingCall, next_caller
+from hotline.operators.routing import ANSWERED, WaitingCall, next_caller
 
 IN_PROGRESS = "in-progress"
 URGENT = ("high", "immediate")
@@ -96,7 +96,10 @@ def take_next_caller(session: Session, operator: User, operator_nodes: Collectio
         raise NobodyWaiting()
     room = "room_" + secrets.token_hex(12)
     info = dict(contact.state.get("call", {}))
-    info["queue"] = {**info.get("queue", {}), "room": room, "taken_at": now.timestamp()}
+    queue = info.get("queue", {})
+    info["queue"] = {**queue, "room": room, "taken_at": now.timestamp(), "outcome": ANSWERED,
+                     "wait": max(0, int(now.timestamp() - float(queue.get("since") or now.timestamp()))),
+                     "ended_at": now.timestamp()}
     info["operator_id"] = operator.id
     contact.state = {**contact.state, "call": info}
     session.flush()

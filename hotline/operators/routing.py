@@ -30,3 +30,14 @@ def next_caller(waiting: Iterable[WaitingCall], languages: Iterable[str]) -> Wai
         return None
     return min(candidates, key=lambda call: (not call.protection, not call.urgent, call.waiting_since,
                                              call.contact_id))
+
+
+# What Twilio's <Enqueue> action reports (QueueResult), as the outcome of a caller's wait for an operator.
+ANSWERED, ABANDONED, VOICEMAIL = "answered", "abandoned", "voicemail"
+_OUTCOMES = {"bridged": ANSWERED, "bridging-in-process": ANSWERED, "redirected": ANSWERED, "hangup": ABANDONED,
+             "leave": VOICEMAIL}
+
+
+def queue_outcome(queue_result: str | None) -> str:
+    """answered / abandoned / voicemail; a queue error (full, system error) ends in voicemail too."""
+    return _OUTCOMES.get(queue_result or "", VOICEMAIL)

@@ -165,3 +165,21 @@ def test_no_caller_number_reaches_the_phone_page_or_token(client, db_session: Se
     seen += json.dumps(jwt.decode(token, KEY_SECRET, algorithms=["HS256"]))
     for number in NUMBERS:
         assert number not in seen and number.lstrip("+") not in seen
+
+
+def test_phone_supervision_shows_counts_to_supervisors_only(client, db_session: Session) -> None:
+    now = datetime.now(UTC)
+    waiting_call(db_session, NUMBERS[0], "prs", now - timedelta(minutes=3))
+    operator_identity(db_session, ["prs", "en"])
+    db_session.commit()
+    sign_in(client, make_staff(db_session, role="operator"))
+    assert client.get("/console/supervision/phone").status_code == 403
+    client.post("/console/logout", data={"csrf_token": csrf_token_in(client.get("/console/phone").get_data(
+        as_text=True))})
+    sign_in(client, make_staff(db_session, role="supervisor"))
+    response = client.get("/console/supervision/phone")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    row = page.split('id="waiting"')[1].split("</table>")[0]
+    assert "<td>" in row and "1</" in row
+    assert NUMBERS[0] not in page and NUMBERS[0].lstrip("+") not in page

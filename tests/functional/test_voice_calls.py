@@ -157,6 +157,8 @@ def test_the_hold_loop_gives_the_place_in_the_caller_s_language(phone: FakeTwili
     said = "\n".join(call.transcript)
     assert "Ada dua orang sebelum Anda." in said
     assert "There are two people" not in said
+    queue = contact_of(db_session, call.call_sid).state["call"]["queue"]
+    assert (queue["outcome"], queue["wait"]) == ("answered", 30)
 
 
 def test_the_wait_ends_with_leave_and_a_voicemail_that_records(phone: FakeTwilioCaller, db_session: Session,
@@ -168,6 +170,8 @@ def test_the_wait_ends_with_leave_and_a_voicemail_that_records(phone: FakeTwilio
     report = db_session.scalar(select(Report).where(Report.source_id == call.recordings[0]))
     assert report is not None
     assert report.type == "question"
+    queue = contact_of(db_session, call.call_sid).state["call"]["queue"]
+    assert (queue["outcome"], queue["wait"]) == ("voicemail", 120)
 
 
 @pytest.mark.parametrize("presence", [Presence.BUSY, Presence.AWAY, None])

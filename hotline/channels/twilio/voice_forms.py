@@ -45,6 +45,7 @@ class StepForm(CallForm):
                               validate=validate.Length(max=512))
     RecordingDuration = fields.Integer(load_default=None, validate=validate.Range(min=-1, max=86400))
     QueueResult = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z-]{1,32}$"))
+    QueueTime = fields.Integer(load_default=None, validate=validate.Range(min=0, max=7 * 86400))
 
 
 class StepQuery(Schema):
