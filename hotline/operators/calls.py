@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from hotline.auth.models import User
 from hotline.intake.constants import Channel
@@ -24,6 +24,7 @@ URGENT = ("high", "immediate")
 PROTECTION = "protection"
 # A call still "waiting" after this long lost its status callback: never offered to an operator.
 STALE_AFTER = timedelta(hours=2)
+MAX_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def waiting_calls(session: Session, operator_nodes: Collection[str], now: dateti
     found: list[tuple[Contact, dict[str, object]]] = []
     for contact in session.scalars(query):
         queue = contact.state.get("call", {}).get("queue") or {}
-        if contact.state.get("node") in operator_nodes and queue.get("sid") and not queue.get("room"):
+        if contact.state.get("node") in operator_nodes and queue.get("sid") and not queue.get("room") \
+                and not queue.get("gone"):
             found.append((contact, queue))
     flagged = _flagged_callers(session, [contact.caller_id for contact, _ in found if contact.caller_id])
     return [WaitingCall(contact.id, contact.provider_id, str(queue["sid"]), contact.language or "",
@@ -82,29 +84,40 @@ def _flagged_callers(session: Session, caller_ids: list[int]) -> dict[int, set[s
 
 
 def take_next_caller(session: Session, operator: User, operator_nodes: Collection[str], now: datetime,
-                     dequeue: Callable[[WaitingCall, str], None]) -> Taken:
+                     dequeue: Callable[[WaitingCall, str], bool]) -> Taken:
     """Give the operator the caller they should answer next and move that caller into a new room.
 
     The chosen call's row is locked and marked taken before ``dequeue`` asks Twilio to move it, so two operators
-    calling at the same moment never take the same caller.
+    calling at the same moment never take the same caller. A caller Twilio no longer has in the queue (they hung up
+    a moment ago) is marked gone and the next one is tried.
     """
-    choice = next_caller(waiting_calls(session, operator_nodes, now), operator.languages or [])
-    if choice is None:
-        raise NobodyWaiting()
-    contact = session.scalar(select(Contact).where(Contact.id == choice.contact_id).with_for_update())
-    if contact is None or (contact.state.get("call", {}).get("queue") or {}).get("room"):
-        raise NobodyWaiting()
-    room = "room_" + secrets.token_hex(12)
+    for _ in range(MAX_TRIES):
+        choice = next_caller(waiting_calls(session, operator_nodes, now), operator.languages or [])
+        if choice is None:
+            break
+        contact = session.scalar(select(Contact).where(Contact.id == choice.contact_id).with_for_update())
+        if contact is None or (contact.state.get("call", {}).get("queue") or {}).get("room"):
+            continue
+        room = "room_" + secrets.token_hex(12)
+        _mark(contact, {"room": room, "taken_at": now.timestamp(), "outcome": ANSWERED, "ended_at": now.timestamp()},
+              operator.id, now)
+        if dequeue(choice, room):
+            return Taken(contact.id, room, choice.language)
+        _mark(contact, {"gone": True, "room": None, "outcome": None, "taken_at": None, "ended_at": None}, None, now)
+    raise NobodyWaiting()
+
+
+def _mark(contact: Contact, changes: dict[str, object], operator_id: int | None, now: datetime) -> None:
     info = dict(contact.state.get("call", {}))
-    queue = info.get("queue", {})
-    info["queue"] = {**queue, "room": room, "taken_at": now.timestamp(), "outcome": ANSWERED,
-                     "wait": max(0, int(now.timestamp() - float(queue.get("since") or now.timestamp()))),
-                     "ended_at": now.timestamp()}
-    info["operator_id"] = operator.id
+    queue = dict(info.get("queue", {}))
+    since = float(queue.get("since") or now.timestamp())
+    info["queue"] = {**queue, "wait": max(0, int(now.timestamp() - since)), **changes}
+    if operator_id is not None:
+        info["operator_id"] = operator_id
     contact.state = {**contact.state, "call": info}
-    session.flush()
-    dequeue(choice, room)
-    return Taken(contact.id, room, choice.language)
+    session = object_session(contact)
+    if session is not None:
+        session.flush()
 
 
 def room_of(session: Session, call_sid: str) -> str | None:

@@ -183,3 +183,18 @@ def test_phone_supervision_shows_counts_to_supervisors_only(client, db_session: 
     row = page.split('id="waiting"')[1].split("</table>")[0]
     assert "<td>" in row and "1</" in row
     assert NUMBERS[0] not in page and NUMBERS[0].lstrip("+") not in page
+
+
+def test_a_caller_who_just_hung_up_is_skipped_for_the_next(client, db_session: Session,
+                                                           twilio_api: FakeTwilioApi) -> None:
+    now = datetime.now(UTC)
+    gone = waiting_call(db_session, NUMBERS[0], "prs", now - timedelta(minutes=5))
+    next_one = waiting_call(db_session, NUMBERS[1], "prs", now - timedelta(minutes=1))
+    identity = operator_identity(db_session, ["prs"])
+    twilio_api.reject_next(20404, 404)  # Twilio no longer has the first caller in the queue
+    response = signed_post(client, "/twilio/voice/operator", {"CallSid": sid("CA"), "From": f"client:{identity}"})
+    assert b"<Conference" in response.data
+    moved = [r.path.split("/")[-1].removesuffix(".json") for r in twilio_api.requests if "/Members/" in r.path]
+    assert moved == [gone, next_one]
+    bridge = signed_post(client, "/twilio/voice/bridge", {"CallSid": gone})
+    assert b"<Hangup" in bridge.data

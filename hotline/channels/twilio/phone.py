@@ -3,10 +3,13 @@ an operator to the caller they should answer next, and the bridge URL a dequeued
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import requests
 from flask import Blueprint, Response, request, url_for
 from marshmallow import fields, validate
+from twilio.base.exceptions import TwilioRestException
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 from twilio.twiml.voice_response import Dial, VoiceResponse
@@ -25,6 +28,7 @@ from hotline.operators.routing import WaitingCall
 from hotline.settings import Settings
 
 bp = Blueprint("phone", __name__)
+log = logging.getLogger(__name__)
 TOKEN_LIFETIME = timedelta(minutes=10)
 CLIENT_PREFIX = "client:"
 
@@ -82,12 +86,17 @@ def bridge() -> Response:
     return _twiml(_conference(room) if room else _hang_up())
 
 
-def _dequeue(call: WaitingCall, room: str) -> None:
-    """Ask Twilio to move the caller out of their queue to the bridge URL (which puts them in ``room``)."""
-    settings = runtime().settings
-    client = twilio_client(settings)
-    client.queues(call.queue_sid).members(call.call_sid).update(url=_absolute(url_for("phone.bridge")),
-                                                                method="POST")
+def _dequeue(call: WaitingCall, room: str) -> bool:
+    """Ask Twilio to move the caller out of their queue to the bridge URL (which puts them in ``room``); False when
+    Twilio no longer has them there or cannot be reached."""
+    client = twilio_client(runtime().settings)
+    try:
+        client.queues(call.queue_sid).members(call.call_sid).update(url=_absolute(url_for("phone.bridge")),
+                                                                    method="POST")
+    except (TwilioRestException, requests.RequestException):
+        log.warning("a waiting caller could not be moved out of the queue", extra={"queue_sid": call.queue_sid})
+        return False
+    return True
 
 
 def _absolute(path: str) -> str:
