@@ -27,7 +27,7 @@ from hotline.ivr import engine
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
 from hotline.ivr.recordings import FETCH_JOB
-from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold
+from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold, render_join
 from hotline.jobs import enqueue
 from hotline.operators.presence import staffing
 from hotline.operators.routing import queue_outcome
@@ -231,6 +231,11 @@ def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
     event = _event_for(node.kind, req, _office_open(ctx, req.call), staffing(session, req.call.received_at))
     if node.kind == RECORD:
         _keep_recording(session, ctx, contact, req)
+    room = (state.get("call", {}).get("queue") or {}).get("room")
+    if node.kind == OPERATOR and req.queue_result == "redirected" and room:
+        # An operator took this caller: Twilio moves them to the bridge URL and also asks this action right away;
+        # whichever TwiML it runs, the caller joins the operator's room.
+        return render_join(str(room))
     if node.kind == OPERATOR:
         state = _left_queue(state, req)
     return _advance(session, ctx, contact, state, event, req.call)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from twilio.twiml.voice_response import Dial, VoiceResponse
 from twilio.twiml.voice_response import Gather as GatherVerb
-from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.ivr.engine import Action, Enqueue, Facts, Gather, Hangup, Record, Speak
 from hotline.ivr.prompts import MISSING, SOURCE_LANGUAGE, PromptBook
@@ -143,4 +143,13 @@ def render_hold(prompts: Sequence[Speak], book: PromptBook, urls: CallUrls, leav
     for item in prompts:
         _media(response, item, book, urls)
     response.pause(length=HOLD_PAUSE_SECONDS)
+    return str(response)
+
+
+def render_join(room: str) -> str:
+    """Join the conference room where an operator waits for this caller; the room ends when either leaves."""
+    response = VoiceResponse()
+    dial = Dial()
+    dial.conference(room, start_conference_on_enter=True, end_conference_on_exit=True, beep=False)
+    response.append(dial)
     return str(response)

@@ -109,7 +109,7 @@ def waiting_call(db_session: Session, number: str, language: str, since: datetim
     call_sid = sid("CA")
     db_session.add(Contact(channel=Channel.VOICE, provider_id=call_sid, caller_id=result.caller.id,
                            language=language, status="in-progress", started_at=since, last_activity_at=since,
-                           state={"node": "operator", "seq": 5,
+                           state={"node": "operator", "seq": 5, "twiml": "<Response />",
                                   "call": {"queue": {"sid": "QU" + "7" * 32, "since": since.timestamp()}}}))
     db_session.flush()
     return call_sid
@@ -140,6 +140,10 @@ def test_the_operator_takes_protection_first_then_the_longest_wait_in_their_lang
     room = etree.fromstring(bridge.data).findtext("Dial/Conference")
     assert room and room.startswith("room_")
     calls.assert_valid_twiml(twiml_schema, bridge.data)
+    # Twilio also requests the Enqueue action at once ("redirected"): it too joins the room, never voicemail.
+    action = signed_post(client, "/twilio/voice/step?node=operator&n=5", {"CallSid": protected,
+                                                                          "QueueResult": "redirected"})
+    assert etree.fromstring(action.data).findtext("Dial/Conference") == room
 
 
 def test_the_operator_webhook_refuses_unsigned_requests_and_moves_nobody(

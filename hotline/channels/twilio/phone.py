@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 from twilio.base.exceptions import TwilioRestException
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
-from twilio.twiml.voice_response import Dial, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels.twilio.rest import twilio_client
 from hotline.channels.twilio.signature import twilio_webhook
@@ -22,6 +22,7 @@ from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.ivr.content import ivr_content
 from hotline.ivr.flow import OPERATOR
+from hotline.ivr.twiml import render_join
 from hotline.operators.calls import NobodyWaiting, room_of, take_next_caller
 from hotline.operators.presence import operator_by_identity
 from hotline.operators.routing import WaitingCall
@@ -72,7 +73,7 @@ def operator_call() -> Response:
         taken = take_next_caller(session, operator, operator_nodes(), utcnow(), _dequeue)
     except NobodyWaiting:
         return _twiml(_hang_up())
-    return _twiml(_conference(taken.room))
+    return _twiml(render_join(taken.room))
 
 
 @bp.post("/twilio/voice/bridge")
@@ -83,7 +84,7 @@ def bridge() -> Response:
     if errors:
         return _twiml(_hang_up(), status=400)
     room = room_of(db.session(), _BRIDGE_FORM.load(request.form)["CallSid"])
-    return _twiml(_conference(room) if room else _hang_up())
+    return _twiml(render_join(room) if room else _hang_up())
 
 
 def _dequeue(call: WaitingCall, room: str) -> bool:
@@ -107,14 +108,6 @@ def _absolute(path: str) -> str:
 def operator_nodes() -> frozenset[str]:
     """The call flow's operator nodes: where a waiting caller's call stands."""
     return frozenset(node.id for node in ivr_content().flow.nodes.values() if node.kind == OPERATOR)
-
-
-def _conference(room: str) -> str:
-    response = VoiceResponse()
-    dial = Dial()
-    dial.conference(room, start_conference_on_enter=True, end_conference_on_exit=True, beep=False)
-    response.append(dial)
-    return str(response)
 
 
 def _hang_up() -> str:
