@@ -12,7 +12,6 @@ from hotline import models  # noqa: F401 - every mapper registered before the fi
 from hotline.api.views import bp as api_bp
 from hotline.auth.csrf import init_csrf
 from hotline.auth.views import bp as auth_bp
-from hotline.channels.twilio.phone import bp as twilio_phone_bp
 from hotline.classify.jobs import match_for_instant_answer
 from hotline.console import init_console
 from hotline.content.languages import load_languages
@@ -23,6 +22,7 @@ from hotline.field import init_field
 from hotline.files import private_dir
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
+from hotline.ivr.phone_views import bp as phone_bp
 from hotline.ivr.views import init_voice
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
@@ -61,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     init_voice(app, languages)
-    app.register_blueprint(twilio_phone_bp)
+    app.register_blueprint(phone_bp)
     set_rumour_matcher(app, match_for_instant_answer)
     init_spool(app)
     _announce(app)

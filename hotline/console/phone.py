@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from hotline.auth.session import login_required
-from hotline.channels.twilio.phone import TOKEN_LIFETIME, PhoneNotConfigured, access_token, operator_nodes
+from hotline.channels.twilio.phone import TOKEN_LIFETIME, PhoneNotConfigured, access_token
 from hotline.console.blueprint import bp, staff
 from hotline.db import utcnow, writes
 from hotline.extensions import db
+from hotline.ivr.phone_views import operator_nodes
 from hotline.operators.calls import waiting_for
 from hotline.operators.models import Presence
 from hotline.operators.presence import PHONE_ROLES, presence_status, seen, set_presence

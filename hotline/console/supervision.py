@@ -7,10 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from hotline.auth.session import login_required
-from hotline.channels.twilio.phone import operator_nodes
 from hotline.console.blueprint import SUPERVISORS, bp, staff
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.ivr.phone_views import operator_nodes
 from hotline.operators.supervision import load_phone_supervision
 from hotline.triage.actions import ActionRefused, close_referral
 from hotline.triage.stats import AGE_BUCKETS
