@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Browser tests drive Debian's chromium (/usr/bin/chromium): Playwright must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: messages demo test test-sqlite test-postgres lint bench system-deps catalogs fonts clean
+.PHONY: messages demo test test-sqlite test-postgres lint bench system-deps catalogs fonts voice-sdk clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ messages: $(STAMP)
 ## make fonts: refresh hotline/static/fonts/ from the pinned @fontsource npm packages (needs npm)
 fonts:
 	$(PYTHON) tools/refresh_fonts.py
+
+## make voice-sdk: vendor Twilio's Voice JavaScript SDK (pinned version and integrity) into hotline/static/vendor/
+voice-sdk:
+	$(PYTHON) tools/vendor_voice_sdk.py
 
 ## make demo: serve Hotline on http://127.0.0.1:8000 from SQLite, seeded with demo data
 demo: $(STAMP) catalogs

@@ -22,6 +22,7 @@ from hotline.field import init_field
 from hotline.files import private_dir
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
+from hotline.ivr.phone_views import bp as phone_bp
 from hotline.ivr.views import init_voice
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
@@ -63,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     init_voice(app, languages)
+    app.register_blueprint(phone_bp)
     set_rumour_matcher(app, match_for_instant_answer)
     set_reviewed_lookup(sms_reviewed)
     init_spool(app)

@@ -6,6 +6,7 @@ from hotline.campaigns.models import Campaign
 from hotline.db import Base
 from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.operators.models import OperatorPresence
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
 from hotline.studio.models import PromptRecording, ReviewedText
@@ -13,6 +14,6 @@ from hotline.triage.models import ProtectionReferral, ReferralPartner
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
-    "Message", "MessageFlag", "PromptRecording", "ProtectionReferral", "Recording", "ReferralPartner", "Report",
-    "ReviewedText", "Role", "Rumour", "User",
+    "Message", "MessageFlag", "OperatorPresence", "PromptRecording", "ProtectionReferral", "Recording",
+    "ReferralPartner", "Report", "ReviewedText", "Role", "Rumour", "User",
 ]

@@ -78,6 +78,11 @@ class _SettingsSchema(Schema):
     pseudonym_key = fields.String(load_default=None, allow_none=True)
     twilio_account_sid = fields.String(load_default=None, allow_none=True)
     twilio_auth_token = fields.String(load_default=None, allow_none=True)
+    twilio_api_key_sid = fields.String(load_default=None, allow_none=True,
+                                       validate=validate.Regexp(r"^SK[0-9a-f]{32}$"))
+    twilio_api_key_secret = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=16))
+    twilio_twiml_app_sid = fields.String(load_default=None, allow_none=True,
+                                         validate=validate.Regexp(r"^AP[0-9a-f]{32}$"))
     instance_path = fields.String(load_default=None, allow_none=True)
     session_idle_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
     session_absolute_hours = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 7))
@@ -151,6 +156,10 @@ class Settings:
     ratelimit_api: str = RATE_LIMIT_DEFAULTS["ratelimit_api"]
     ratelimit_api_refused: str = RATE_LIMIT_DEFAULTS["ratelimit_api_refused"]
     readyz_token: str | None = None  # None: /readyz details only to loopback clients
+    # The operators' browser softphone (access tokens); unset: the console's phone says it is not configured.
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: str | None = None
+    twilio_twiml_app_sid: str | None = None
     backup_dir: str | None = None  # where `hotline backup` writes by default; `hotline check --deploy` looks there
     queue_overdue_minutes: int = 15  # an unclaimed immediate or protection report turns red after this long
     queue_poll_seconds: int = 15  # how often an open queue page asks for new reports

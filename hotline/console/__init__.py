@@ -9,6 +9,7 @@ from hotline.console import (  # noqa: F401 - routes
     accounts,
     audit,
     library,
+    phone,
     profile,
     queue,
     referrals,

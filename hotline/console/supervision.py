@@ -12,6 +12,8 @@ from hotline.auth.session import login_required
 from hotline.console.blueprint import SUPERVISORS, bp, staff
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.ivr.phone_views import operator_nodes
+from hotline.operators.supervision import load_phone_supervision
 from hotline.triage.actions import ActionRefused, close_referral
 from hotline.triage.referrals import count_stale, is_stale
 from hotline.triage.stats import AGE_BUCKETS
@@ -29,6 +31,14 @@ def supervision() -> ResponseReturnValue:
                            bounds=_bucket_bounds(),
                            now=now, stale_after=stale_after, stale_days=days, is_stale=is_stale,
                            stale_count=count_stale(db.session(), now, stale_after))
+
+
+@bp.get("/supervision/phone")
+@login_required(*SUPERVISORS)
+def phone_supervision() -> ResponseReturnValue:
+    """Callers waiting and operators available per language; answered / abandoned / voicemail per day."""
+    figures = load_phone_supervision(db.session(), operator_nodes(), utcnow())
+    return render_template("console/phone_supervision.html", figures=figures)
 
 
 @bp.post("/referrals/<int:referral_id>/close")

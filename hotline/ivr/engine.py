@@ -7,7 +7,7 @@ stops at a node that waits for the caller (menu, record, operator) or ends the c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,14 +97,23 @@ class FileRequest:
 Effect = Remember | FileRequest
 
 
+def _nobody(_language: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Event:
-    """What the caller (or Twilio) did: ``start``, ``digits``, ``recorded`` or ``queue`` (left the queue)."""
+    """What the caller (or Twilio) did: ``start``, ``digits``, ``recorded`` or ``queue`` (left the queue).
+
+    ``staffed`` says whether an operator of a language is available now; the shell passes a function so that the
+    question is asked only when the call reaches an operator node.
+    """
 
     kind: str
     digits: str | None = None
     queue_result: str | None = None
     office_open: bool = False
+    staffed: Callable[[str], bool] = _nobody
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,13 @@ def step(flow: Flow, state: Mapping[str, Any], event: Event) -> Step:
         answered = event.queue_result in ANSWERED_QUEUE_RESULTS
         return _enter(flow, state, (node.next if answered else node.unanswered) or flow.start, event)
     return _enter(flow, state, node.id, event)  # an unexpected event: say the current node again
+
+
+def hold_position_prompt(node: Node, position: int | None) -> str | None:
+    """The prompt that tells a waiting caller their place in the queue (1 = next), or None."""
+    if not node.position_prompts or position is None or position < 1:
+        return None
+    return node.position_prompts[min(position, len(node.position_prompts)) - 1]
 
 
 def speaking_language(state: Mapping[str, Any]) -> str:
@@ -225,6 +241,8 @@ def _run_through(node: Node, state: dict[str, Any], actions: list[Action], effec
         return node.next
     if node.kind == OPERATOR and not event.office_open:
         return node.closed
+    if node.kind == OPERATOR and node.unstaffed and not event.staffed(language):
+        return node.unstaffed
     if node.kind not in (SAY, FACTS, REQUEST):
         return None
     actions.extend(Speak(p, language) for p in node.prompts)

@@ -22,7 +22,8 @@ KINDS = (SAY, MENU, LANGUAGE_MENU, RECORD, FACTS, REQUEST, OPERATOR, HANGUP)
 # Flags the shell computes for a call and the engine may test with ``skip_if``.
 FLAGS = ("language_known", "heard_via_known")
 # Which fields name other nodes, per kind (used by the schema and by the linter).
-TARGET_FIELDS = ("next", "on_fail", "closed", "unanswered")
+TARGET_FIELDS = ("next", "on_fail", "closed", "unstaffed", "unanswered")
+_PROMPT_FIELDS = ("prompts", "empty_prompts", "hold_prompts", "position_prompts")
 LANGUAGE_OPTION_PREFIX = "language_option_"
 MAX_LANGUAGE_OPTIONS = 8
 
@@ -52,8 +53,11 @@ class Node:
     empty_prompts: tuple[str, ...] = ()
     hold_prompts: tuple[str, ...] = ()
     closed: str | None = None
+    unstaffed: str | None = None  # office open but no operator of the caller's language available
     unanswered: str | None = None
     max_wait: int = 120
+    # Said on hold: the caller's place in the queue, one prompt per place; the last one for every place after.
+    position_prompts: tuple[str, ...] = ()
 
     def option(self, key: str) -> Option | None:
         """The option for a pressed key, or None."""
@@ -66,7 +70,7 @@ class Node:
 
     def prompt_ids(self) -> tuple[str, ...]:
         """Every prompt this node may play."""
-        return self.prompts + self.empty_prompts + self.hold_prompts
+        return self.prompts + self.empty_prompts + self.hold_prompts + self.position_prompts
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,10 @@ class _NodeSchema(Schema):
     empty_prompts = fields.List(fields.String(validate=_IDENT), load_default=list)
     hold_prompts = fields.List(fields.String(validate=_IDENT), load_default=list)
     closed = fields.String(load_default=None, validate=_IDENT)
+    unstaffed = fields.String(load_default=None, validate=_IDENT)
     unanswered = fields.String(load_default=None, validate=_IDENT)
     max_wait = fields.Integer(load_default=120, validate=validate.Range(min=10, max=1800))
+    position_prompts = fields.List(fields.String(validate=_IDENT), load_default=list)
 
     @validates_schema
     def required_per_kind(self, data: dict[str, Any], **_: Any) -> None:
@@ -184,7 +190,7 @@ def _node_reference_errors(
     for key, option in node.get("options", {}).items():
         if option["goto"] not in nodes:
             problems.setdefault("options", {})[key] = {"goto": [f"no node named {option['goto']!r}"]}
-    for name in ("prompts", "empty_prompts", "hold_prompts"):
+    for name in _PROMPT_FIELDS:
         unknown = [p for p in node.get(name, []) if p not in prompts]
         if unknown:
             problems[name] = [f"no prompt named {p!r}" for p in unknown]
@@ -198,7 +204,7 @@ def _node_reference_errors(
 
 def _make_node(node_id: str, raw: dict[str, Any]) -> Node:
     options = tuple(Option(key, o["goto"], dict(o["remember"])) for key, o in raw.pop("options").items())
-    for name in ("prompts", "empty_prompts", "hold_prompts"):
+    for name in _PROMPT_FIELDS:
         raw[name] = tuple(raw[name])
     return Node(id=node_id, options=options, **raw)
 

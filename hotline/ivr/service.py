@@ -26,10 +26,11 @@ from hotline.intake.service import ContactOpening, IntakeContext, begin_contact,
 from hotline.ivr import engine
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
-from hotline.ivr.prompts import SOURCE_LANGUAGE
 from hotline.ivr.recordings import FETCH_JOB
-from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold
+from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold, render_join
 from hotline.jobs import enqueue
+from hotline.operators.presence import staffing
+from hotline.operators.routing import queue_outcome
 from hotline.rumours.library import approved_counter_messages
 
 INCOMPLETE = "incomplete"
@@ -81,6 +82,16 @@ class StepRequest:
     recording_url: str | None = None
     recording_duration: int | None = None
     queue_result: str | None = None
+    queue_time: int | None = None
+
+
+@dataclass(frozen=True)
+class QueueWait:
+    """What a queue's wait URL tells about a waiting caller."""
+
+    seconds: int
+    position: int | None = None
+    queue_sid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,7 +169,7 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
     state = engine.new_state(ctx.content.offered_languages(call.dialled), known.language if known else None,
                              heard_via_known=bool(known and known.heard_via))
     state["call"] = {}
-    result = engine.step(ctx.content.flow, state, engine.Event("start", office_open=_office_open(ctx, call)))
+    result = engine.step(ctx.content.flow, state, _start_event(session, ctx, call))
     twiml = _render_step(session, ctx, result, call)
     learnt = _learnt(result.effects)
     opening = ContactOpening(state={**result.state, "twiml": twiml}, ivr_path=list(result.visited),
@@ -188,7 +199,7 @@ def _answer_stored_call(session: Session, ctx: VoiceContext, call: CallRequest) 
     state = engine.new_state(ctx.content.offered_languages(call.dialled), caller.language if caller else None,
                              heard_via_known=bool(caller and caller.heard_via))
     state["call"] = contact.state.get("call", {})
-    return _advance(session, ctx, contact, state, engine.Event("start", office_open=_office_open(ctx, call)), call)
+    return _advance(session, ctx, contact, state, _start_event(session, ctx, call), call)
 
 
 def _learnt(effects: Sequence[engine.Effect]) -> dict[str, str]:
@@ -217,10 +228,30 @@ def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
     if node is None:
         return str(state["twiml"])
     contact = _Call(**row._mapping)
-    event = _event_for(node.kind, req, _office_open(ctx, req.call))
+    event = _event_for(node.kind, req, _office_open(ctx, req.call), staffing(session, req.call.received_at))
     if node.kind == RECORD:
         _keep_recording(session, ctx, contact, req)
+    room = (state.get("call", {}).get("queue") or {}).get("room")
+    if node.kind == OPERATOR and req.queue_result == "redirected" and room:
+        # An operator took this caller: Twilio moves them to the bridge URL and also asks this action right away;
+        # whichever TwiML it runs, the caller joins the operator's room.
+        return render_join(str(room))
+    if node.kind == OPERATOR:
+        state = _left_queue(state, req)
     return _advance(session, ctx, contact, state, event, req.call)
+
+
+def _left_queue(state: dict[str, Any], req: StepRequest) -> dict[str, Any]:
+    """Keep how the caller's wait ended (answered / abandoned / voicemail) and how long it was; an operator's
+    taking the call (``take_next_caller``) has already said "answered"."""
+    info = dict(state.get("call", {}))
+    queue = dict(info.get("queue") or {})
+    if not queue.get("outcome"):
+        queue["outcome"] = queue_outcome(req.queue_result)
+        queue["wait"] = req.queue_time if req.queue_time is not None else queue.get("wait")
+        queue["ended_at"] = req.call.received_at.timestamp()
+    info["queue"] = queue
+    return {**state, "call": info}
 
 
 def store_recording(session: Session, ctx: VoiceContext, req: RecordingRequest) -> None:
@@ -258,19 +289,32 @@ def update_call_status(session: Session, ctx: VoiceContext, call: CallRequest, s
     session.flush()
 
 
-def hold(session: Session, ctx: VoiceContext, call: CallRequest, queue_time: int) -> str:
-    """The queue's wait music: the hold prompt, or out to voicemail once the caller has waited long enough."""
-    contact = _find_contact(session, call.call_sid)
+def hold(session: Session, ctx: VoiceContext, call: CallRequest, wait: QueueWait) -> str:
+    """The queue's wait URL: the caller's place and the hold prompt in their language, or <Leave> (then the
+    Enqueue action takes a voicemail) once they have waited the operator node's ``max_wait``."""
+    contact = _find_contact(session, call.call_sid, lock=True)
     state = contact.state if contact is not None else {}
     node = ctx.content.flow.nodes.get(str(state.get("node")))
-    language = engine.speaking_language(state) if state else SOURCE_LANGUAGE
     urls = ctx.urls(int(state.get("seq", 0)))
-    if node is None or node.kind != OPERATOR:
-        return render_hold((), ctx.content.prompts, urls, leave_to=None)
-    if queue_time >= node.max_wait:
-        return render_hold((), ctx.content.prompts, urls, leave_to=node.id)
-    prompts = tuple(engine.Speak(p, language) for p in node.hold_prompts)
-    return render_hold(prompts, ctx.content.prompts, urls, leave_to=None)
+    if contact is None or node is None or node.kind != OPERATOR:
+        return render_hold((), ctx.content.prompts, urls, leave=False)
+    _note_queue(contact, wait, call.received_at)
+    if wait.seconds >= node.max_wait:
+        return render_hold((), ctx.content.prompts, urls, leave=True)
+    language = engine.speaking_language(state)
+    place = engine.hold_position_prompt(node, wait.position)
+    names = ((place,) if place else ()) + node.hold_prompts
+    return render_hold(tuple(engine.Speak(p, language) for p in names), ctx.content.prompts, urls, leave=False)
+
+
+def _note_queue(contact: Contact, wait: QueueWait, at: datetime) -> None:
+    """Keep what routing needs of a waiting call: the queue's sid and since when the caller waits."""
+    info = dict(contact.state.get("call", {}))
+    queue = {"sid": wait.queue_sid, "since": (at.timestamp() - wait.seconds)}
+    if info.get("queue", {}).get("sid") == wait.queue_sid:
+        return
+    info["queue"] = queue
+    contact.state = {**contact.state, "call": info}
 
 
 def _advance(session: Session, ctx: VoiceContext, contact: _Call, state: dict[str, Any], event: engine.Event,
@@ -324,14 +368,18 @@ def _render_step(session: Session, ctx: VoiceContext, result: engine.Step, call:
     return ctx.content.twiml.render(result.actions, ctx.content.prompts, urls)
 
 
-def _event_for(kind: str, req: StepRequest, office_open: bool) -> engine.Event:
+def _start_event(session: Session, ctx: VoiceContext, call: CallRequest) -> engine.Event:
+    return engine.Event("start", office_open=_office_open(ctx, call), staffed=staffing(session, call.received_at))
+
+
+def _event_for(kind: str, req: StepRequest, office_open: bool, staffed: Callable[[str], bool]) -> engine.Event:
     if kind in (MENU, LANGUAGE_MENU):
-        return engine.Event("digits", digits=req.digits or "", office_open=office_open)
+        return engine.Event("digits", digits=req.digits or "", office_open=office_open, staffed=staffed)
     if kind == RECORD:
-        return engine.Event("recorded", office_open=office_open)
+        return engine.Event("recorded", office_open=office_open, staffed=staffed)
     if kind == OPERATOR:
-        return engine.Event("queue", queue_result=req.queue_result, office_open=office_open)
-    return engine.Event("resume", office_open=office_open)
+        return engine.Event("queue", queue_result=req.queue_result, office_open=office_open, staffed=staffed)
+    return engine.Event("resume", office_open=office_open, staffed=staffed)
 
 
 def _apply_effects(session: Session, ctx: VoiceContext, contact: _Call, effects: Sequence[engine.Effect],

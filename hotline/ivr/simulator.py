@@ -57,6 +57,7 @@ class Queue:
 
     result: str | None = "bridged"
     wait: int = 0
+    position: int = 1
 
 
 Input = str | Recorded | Queue
@@ -239,12 +240,16 @@ class CallSimulator:
             raise SimulationError(f"expected a queue outcome, the script has {outcome!r}")
         self._say(call, f"ENQUEUE {verb.text}")
         hold = self.webhook(call, verb.get("waitUrl") or "", {"QueueTime": str(outcome.wait),
+                                                              "QueuePosition": str(outcome.position),
                                                               "QueueSid": "QU" + "1" * 32})
+        result = outcome.result or "hangup"
         for item in hold:
-            if item.tag == "Redirect":
+            if item.tag == "Redirect":  # Twilio would fetch it as more hold music: a Record there is not run
+                raise SimulationError("a wait URL answered <Redirect>: only <Leave> takes a caller out of a queue")
+            if item.tag == "Leave":
                 self._say(call, "LEFT QUEUE")
-                return self.webhook(call, item.text or "", {})
+                result = "leave"
+                break
             if item.tag in ("Say", "Play"):
                 self._hear(call, item)
-        return self.webhook(call, verb.get("action") or "", {"QueueResult": outcome.result or "hangup",
-                                                             "QueueTime": str(outcome.wait)})
+        return self.webhook(call, verb.get("action") or "", {"QueueResult": result, "QueueTime": str(outcome.wait)})

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from twilio.twiml.voice_response import Dial, VoiceResponse
 from twilio.twiml.voice_response import Gather as GatherVerb
-from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.ivr.engine import Action, Enqueue, Facts, Gather, Hangup, Record, Speak
 from hotline.ivr.prompts import MISSING, SOURCE_LANGUAGE, PromptBook
@@ -130,13 +130,26 @@ def _media(parent: VoiceResponse | GatherVerb, item: Media, prompts: PromptBook,
         parent.say(resolved.text, language=resolved.say_language)
 
 
-def render_hold(prompts: Sequence[Speak], book: PromptBook, urls: CallUrls, leave_to: str | None) -> str:
-    """The queue's wait TwiML: the hold prompt and a pause (Twilio repeats it), or a Redirect out to ``leave_to``."""
+def render_hold(prompts: Sequence[Speak], book: PromptBook, urls: CallUrls, leave: bool) -> str:
+    """The queue's wait TwiML: the hold prompts and a pause (Twilio requests it again when it ends), or <Leave>.
+
+    Only <Leave> takes a caller out of a queue from a wait URL: Twilio then requests the <Enqueue> action, whose
+    answer (a voicemail <Record>) it does run. A <Redirect> or <Record> here would not be.
+    """
     response = VoiceResponse()
-    if leave_to is not None:
-        response.redirect(urls.step(leave_to), method="POST")
+    if leave:
+        response.leave()
         return str(response)
     for item in prompts:
         _media(response, item, book, urls)
     response.pause(length=HOLD_PAUSE_SECONDS)
+    return str(response)
+
+
+def render_join(room: str) -> str:
+    """Join the conference room where an operator waits for this caller; the room ends when either leaves."""
+    response = VoiceResponse()
+    dial = Dial()
+    dial.conference(room, start_conference_on_enter=True, end_conference_on_exit=True, beep=False)
+    response.append(dial)
     return str(response)

@@ -77,6 +77,7 @@ def step() -> Response:
         call=_call(form), node=query["node"], seq=query["n"], digits=form["Digits"],
         recording_sid=form["RecordingSid"], recording_url=form["RecordingUrl"],
         recording_duration=form["RecordingDuration"], queue_result=form["QueueResult"],
+        queue_time=form["QueueTime"],
     )
     return _twiml(service.continue_call(db.session(), _context(), req))
 
@@ -107,7 +108,8 @@ def call_status() -> Response:
 def hold() -> Response:
     """The operators' queue wait URL."""
     form = _parse(_HOLD_FORM, request.form)
-    return _twiml(service.hold(db.session(), _context(), _call(form), form["QueueTime"]))
+    wait = service.QueueWait(form["QueueTime"], form["QueuePosition"], form["QueueSid"])
+    return _twiml(service.hold(db.session(), _context(), _call(form), wait))
 
 
 @bp.get("/ivr/audio/<lang>/<path:filename>")

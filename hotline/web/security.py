@@ -17,6 +17,12 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# The operators' softphone page only: Twilio's Voice SDK signals over wss://voice-js.<edge>.twilio.com, reports call
+# quality to eventgw.twilio.com, and fetches its ring and hang-up sounds from sdk.twilio.com.
+SOFTPHONE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "default-src 'self';",
+    "default-src 'self'; connect-src 'self' wss://*.twilio.com https://eventgw.twilio.com https://sdk.twilio.com;",
+).replace("media-src 'self';", "media-src 'self' https://sdk.twilio.com blob:;")
 PERMISSIONS_POLICY = "camera=(), geolocation=(), microphone=(), payment=(), usb=(), interest-cohort=()"
 MICROPHONE_POLICY = "camera=(), geolocation=(), microphone=(self), payment=(), usb=(), interest-cohort=()"
 # A year; only in production, where the app is reached over HTTPS (HOTLINE_PUBLIC_URL). Not includeSubDomains:

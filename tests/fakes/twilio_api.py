@@ -177,6 +177,8 @@ class FakeTwilioApi(_LoopbackServer):
             return self._delete(request.path, account)(environ, start_response)
         if request.method == "POST" and request.path.endswith("/Messages.json"):
             return _json(self._message(request, account), 201)(environ, start_response)
+        if request.method == "POST" and "/Queues/" in request.path and "/Members/" in request.path:
+            return _json(_queue_member(request), 200)(environ, start_response)
         return _json({"code": 20404, "message": "not found", "status": 404}, 404)(environ, start_response)
 
     def put(self, data: bytes, content_type: str) -> str:
@@ -209,6 +211,13 @@ class FakeTwilioApi(_LoopbackServer):
                 "body": body, "status": "queued", "num_segments": "1", "direction": "outbound-api",
                 "api_version": "2010-04-01", "error_code": None, "error_message": None,
                 "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"}
+
+
+def _queue_member(request: Request) -> dict[str, Any]:
+    """A Queue Member moved out of its queue (Twilio then requests ``Url`` for the member's call)."""
+    parts = request.path.removesuffix(".json").split("/")
+    return {"call_sid": parts[-1], "queue_sid": parts[-3], "position": 1, "wait_time": 10,
+            "date_enqueued": "Wed, 25 Nov 2026 05:30:00 +0000", "uri": request.path}
 
 
 def _json(body: dict[str, Any], status: int) -> Response:

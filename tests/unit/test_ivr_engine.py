@@ -22,8 +22,9 @@ def start(flow: Flow, languages=("prs", "en"), language=None, heard=False, open_
     return engine.step(flow, engine.new_state(languages, language, heard), Event("start", office_open=open_))
 
 
-def press(flow: Flow, step: engine.Step, digits: str | None, open_=True) -> engine.Step:
-    return engine.step(flow, step.state, Event("digits", digits=digits, office_open=open_))
+def press(flow: Flow, step: engine.Step, digits: str | None, open_=True, staffed=("prs", "en")) -> engine.Step:
+    return engine.step(flow, step.state, Event("digits", digits=digits, office_open=open_,
+                                               staffed=lambda language: language in staffed))
 
 
 def spoken(step: engine.Step) -> list[tuple[str, str]]:
@@ -112,6 +113,21 @@ def test_operator_in_office_hours_queues_by_language_otherwise_voicemail(flow: F
     assert answered.state["ended"]
     closed = press(flow, menu, "5", open_=False)
     assert closed.state["node"] == "voicemail_closed" and isinstance(closed.actions[-1], Record)
+
+
+def test_open_office_without_an_operator_of_the_language_takes_a_message_at_once(flow: Flow) -> None:
+    menu = start(flow, ("prs", "en"), language="prs", heard=True)
+    unstaffed = press(flow, menu, "5", staffed=("en",))
+    assert unstaffed.state["node"] == "voicemail_unstaffed"
+    assert spoken(unstaffed) == [("operator_unstaffed", "prs")]
+    assert isinstance(unstaffed.actions[-1], Record)
+
+
+def test_the_place_in_the_queue_has_a_prompt_per_place_then_one_for_the_rest(flow: Flow) -> None:
+    node = flow.node("operator")
+    places = [engine.hold_position_prompt(node, n) for n in (None, 0, 1, 2, 4, 5, 40)]
+    assert places == [None, None, "queue_position_1", "queue_position_2", "queue_position_4",
+                      "queue_position_more", "queue_position_more"]
 
 
 def test_step_numbers_advance_and_state_is_not_mutated(flow: Flow) -> None:

@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 CALL_SID = validate.Regexp(r"^CA[0-9a-f]{32}$", error="not a CallSid")
 RECORDING_SID = validate.Regexp(r"^RE[0-9a-f]{32}$", error="not a RecordingSid")
+QUEUE_SID = validate.Regexp(r"^QU[0-9a-f]{32}$", error="not a QueueSid")
 NODE_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="not a flow node")
 CALL_STATUSES = ("queued", "initiated", "ringing", "in-progress", "completed", "busy", "failed", "no-answer",
                  "canceled")
@@ -44,6 +45,7 @@ class StepForm(CallForm):
                               validate=validate.Length(max=512))
     RecordingDuration = fields.Integer(load_default=None, validate=validate.Range(min=-1, max=86400))
     QueueResult = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z-]{1,32}$"))
+    QueueTime = fields.Integer(load_default=None, validate=validate.Range(min=0, max=7 * 86400))
 
 
 class StepQuery(Schema):
@@ -77,3 +79,5 @@ class HoldForm(CallForm):
     """The queue's wait URL request."""
 
     QueueTime = fields.Integer(load_default=0, validate=validate.Range(min=0, max=7 * 86400))
+    QueuePosition = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100000))
+    QueueSid = fields.String(load_default=None, validate=QUEUE_SID)
