@@ -2,6 +2,7 @@
 
 from hotline.audit.models import AuditEvent
 from hotline.auth.models import ApiToken, Role, User
+from hotline.callbacks.models import CallbackAttempt, CallbackConsent
 from hotline.campaigns.models import Campaign
 from hotline.db import Base
 from hotline.field.models import FocalPoint
@@ -11,6 +12,7 @@ from hotline.sms.models import MessageFlag
 from hotline.triage.models import ProtectionReferral
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
+    "ApiToken", "AuditEvent", "Base", "CallbackAttempt", "CallbackConsent", "Caller", "Campaign", "Contact",
+    "CounterMessage", "FocalPoint",
     "Message", "MessageFlag", "ProtectionReferral", "Recording", "Report", "Role", "Rumour", "User",
 ]
