@@ -12,6 +12,7 @@ from hotline import models  # noqa: F401 - every mapper registered before the fi
 from hotline.api.views import bp as api_bp
 from hotline.auth.csrf import init_csrf
 from hotline.auth.views import bp as auth_bp
+from hotline.channels.twilio.callbacks import bp as twilio_callback_bp
 from hotline.channels.twilio.sms import bp as twilio_sms_bp
 from hotline.channels.twilio.voice import init_voice
 from hotline.classify.jobs import match_for_instant_answer
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(twilio_sms_bp)
+    app.register_blueprint(twilio_callback_bp)
     init_console(app)
     init_field(app)
     app.register_blueprint(api_bp)

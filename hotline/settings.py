@@ -62,6 +62,9 @@ RATE_LIMIT_DEFAULTS = {
 }
 
 
+_HHMM = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="must be HH:MM")
+
+
 class _SettingsSchema(Schema):
     mode = fields.String(required=True, validate=validate.OneOf(MODES))
     database_url = fields.String(load_default=None, allow_none=True)
@@ -82,6 +85,10 @@ class _SettingsSchema(Schema):
     session_idle_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
     session_absolute_hours = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 7))
     login_max_failures = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+    callback_max_attempts = fields.Integer(load_default=3, validate=validate.Range(min=1, max=10))
+    callback_day_start = fields.String(load_default="09:00", validate=_HHMM)
+    callback_day_end = fields.String(load_default="19:00", validate=_HHMM)
+    callback_min_gap_minutes = fields.Integer(load_default=30, validate=validate.Range(min=1, max=7 * 24 * 60))
     login_lockout_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
     totp_required_roles = fields.List(
         fields.String(validate=validate.OneOf(("operator", "supervisor", "analyst", "admin"))), required=True)
@@ -148,6 +155,11 @@ class Settings:
     ratelimit_api: str = RATE_LIMIT_DEFAULTS["ratelimit_api"]
     ratelimit_api_refused: str = RATE_LIMIT_DEFAULTS["ratelimit_api_refused"]
     readyz_token: str | None = None  # None: /readyz details only to loopback clients
+    # Call-backs: attempts per request, the caller's local daytime (HH:MM), and the least time between attempts.
+    callback_max_attempts: int = 3
+    callback_day_start: str = "09:00"
+    callback_day_end: str = "19:00"
+    callback_min_gap_minutes: int = 30
     backup_dir: str | None = None  # where `hotline backup` writes by default; `hotline check --deploy` looks there
 
     @property

@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.audit.service import record_event
 from hotline.callbacks.models import CallbackAttempt, CallbackConsent, CallbackOutcome
 from hotline.callbacks.policy import NO_NUMBER, CallbackRules, CallerStanding, is_machine, refusal
 from hotline.intake.models import Caller, Contact, Report
@@ -111,6 +112,8 @@ def place_callback(session: Session, ctx: CallbackContext, report_id: int, user_
                                       status_url=urls.status)
     except Exception:
         attempt.outcome, attempt.status, attempt.ended_at = CallbackOutcome.FAILED, "failed", now
+    record_event(session, f"user:{user_id}" if user_id else "system", "report.callback", "report", report_id,
+                 after={"attempt": attempt.id, "outcome": attempt.outcome}, actor_user_id=user_id)
     session.flush()
     return attempt
 

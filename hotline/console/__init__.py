@@ -5,7 +5,17 @@ from __future__ import annotations
 from flask import Flask
 
 from hotline.auth.totp import bp as totp_bp
-from hotline.console import accounts, audit, library, profile, queue, report, rumours, supervision  # noqa: F401 - routes
+from hotline.console import (  # noqa: F401 - routes
+    accounts,
+    audit,
+    callback,
+    library,
+    profile,
+    queue,
+    report,
+    rumours,
+    supervision,
+)
 from hotline.console.blueprint import bp
 
 

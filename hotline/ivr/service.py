@@ -179,6 +179,28 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
     return twiml
 
 
+def answer_callback(session: Session, ctx: VoiceContext, call: CallRequest, language: str | None) -> str:
+    """A call-back a person answered: the call becomes a Contact of the caller, and the flow begins at its
+    call-back node (the neutral greeting) in the caller's language. A replay gets the TwiML already given."""
+    flow = ctx.content.flow
+    if flow.callback_start is None:
+        return ctx.content.twiml.render((engine.Hangup(),), ctx.content.prompts, ctx.urls(0))
+    stored = _find_contact(session, call.call_sid)
+    if stored is not None and stored.state.get("twiml"):
+        return str(stored.state["twiml"])
+    result = record(session, _call_intake(call), ctx.intake)
+    contact = _Call.of(result.contact)
+    contact.changed["status"] = IN_PROGRESS
+    state = engine.new_state(ctx.content.offered_languages(call.dialled), language, heard_via_known=True,
+                             number_known=True)
+    state["call"] = {"callback": True}
+    step = engine.start_at(flow, state, flow.callback_start, engine.Event("start", office_open=_office_open(ctx, call)))
+    _apply_effects(session, ctx, contact, step.effects, call)
+    twiml = _render_step(session, ctx, step, call)
+    _save_call(session, contact, {**step.state, "twiml": twiml}, step.visited, call.received_at)
+    return twiml
+
+
 def _answer_stored_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
     """The first TwiML of a call whose Contact exists: the one already given, or the flow started afresh."""
     stored = _find_contact(session, call.call_sid)
