@@ -8,12 +8,12 @@ from datetime import time
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
 
-DASH = "\N{EN DASH}"  # between the first and last day, and opening and closing time
+DASH = "-"  # a hyphen, not an en dash: an en dash would make a Latin-script SMS UCS-2 (fewer letters a segment)
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def describe_hours(days: Iterable[str], opens: time, closes: time, locale: str) -> str:
-    """``days`` (``mon``..``sun``) and the hours, e.g. ``Sat-Wed 08:00-16:00`` with en dashes, days in ``locale``."""
+    """``days`` (``mon``..``sun``) and the hours, e.g. ``Sat-Wed 08:00-16:00``, the days named in ``locale``."""
     names = _day_names(locale)
     runs = [f"{names[run[0]]}{DASH}{names[run[-1]]}" if len(run) > 2 else ", ".join(names[d] for d in run)
             for run in _runs({WEEK.index(d) for d in days})]
