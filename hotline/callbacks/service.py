@@ -134,11 +134,11 @@ def answer(session: Session, attempt_id: int, call_sid: str, answered_by: str | 
 
 
 def update_status(session: Session, attempt_id: int, call_sid: str, status: str, duration: int | None,
-                  now: datetime) -> None:
-    """A call-back's status callback: idempotent; an unanswered end is stored as such."""
+                  now: datetime) -> str | None:
+    """A call-back's status callback: idempotent; an unanswered end is stored as such. Returns the outcome."""
     attempt = _attempt(session, attempt_id, call_sid)
     if attempt is None:
-        return
+        return None
     attempt.status = status
     if duration is not None:
         attempt.duration_seconds = max(duration, attempt.duration_seconds or 0)
@@ -147,6 +147,7 @@ def update_status(session: Session, attempt_id: int, call_sid: str, status: str,
     if status in _UNANSWERED or status == "completed":
         attempt.ended_at = attempt.ended_at or now
     session.flush()
+    return attempt.outcome
 
 
 def _attempt(session: Session, attempt_id: int, call_sid: str) -> CallbackAttempt | None:

@@ -99,6 +99,9 @@ def test_a_machine_hears_nothing_at_all(
     assert answered.get_data(as_text=True).endswith("<Response><Hangup /></Response>")
     db_session.refresh(attempt)
     assert attempt.outcome == "machine" and attempt.answered_by == "machine_end_beep"
+    status = {"CallSid": attempt.call_sid, "From": KABUL, "To": SENDER, "CallStatus": "completed"}
+    assert signed_post(client, f"/twilio/voice/callback/{attempt.id}/status", status).status_code == 204
+    assert db_session.scalar(select(Contact).where(Contact.provider_id == attempt.call_sid)) is None
 
 
 def test_a_person_hears_the_neutral_greeting_and_press_1(
@@ -127,6 +130,8 @@ def test_a_person_hears_the_neutral_greeting_and_press_1(
     db_session.refresh(attempt)
     assert attempt.outcome == "person" and attempt.status == "completed" and attempt.duration_seconds == 42
     assert attempt.answered_at is not None and attempt.ended_at is not None
+    db_session.refresh(contact)
+    assert contact.status == "completed" and contact.ended_at is not None
 
 
 def test_no_answer_is_stored_as_unanswered(

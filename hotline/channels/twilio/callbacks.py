@@ -13,6 +13,7 @@ from marshmallow import ValidationError, fields, validate
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.callbacks import service as callbacks
+from hotline.callbacks.models import CallbackOutcome
 from hotline.callbacks.service import CallbackUrls, Dialer
 from hotline.channels.twilio.rest import twilio_client
 from hotline.channels.twilio.signature import twilio_webhook
@@ -85,9 +86,14 @@ def answer(attempt_id: int) -> Response:
 def status(attempt_id: int) -> Response:
     """The call-back's status callback: attempts, outcomes and times."""
     form = _load(_STATUS_FORM, request.form)
-    if form is not None:
-        callbacks.update_status(db.session(), attempt_id, form["CallSid"], form["CallStatus"], form["CallDuration"],
-                                utcnow())
+    if form is None:
+        return Response(status=204)
+    session, now = db.session(), utcnow()
+    outcome = callbacks.update_status(session, attempt_id, form["CallSid"], form["CallStatus"], form["CallDuration"],
+                                      now)
+    if outcome == CallbackOutcome.PERSON:  # the person's call is a Contact in the flow: end it there too
+        call = voice_service.CallRequest(form["CallSid"], form["To"], form["From"], now)
+        voice_service.update_call_status(session, voice_context(), call, form["CallStatus"], form["CallDuration"])
     return Response(status=204)
 
 
