@@ -173,3 +173,10 @@ def test_a_withheld_number_is_not_offered_a_call_back(phone: FakeTwilioCaller) -
     said = "\n".join(call.transcript)
     assert "call you back, press 4" not in said
     assert "May we call you back" not in said
+
+
+def test_no_facts_are_not_announced_as_what_we_know(phone: FakeTwilioCaller) -> None:
+    call = phone.call(["4", "7", "1", "", "", ""], dialled=MALAYSIAN)  # English, and no counter-message in it
+    said = "\n".join(call.transcript)
+    assert "We have no new information in your language" in said
+    assert "Here is what we know" not in said
