@@ -51,7 +51,8 @@ system-deps:
 
 ## make test: install what the tests need, then run the whole suite on SQLite and on PostgreSQL
 test: system-deps $(STAMP) catalogs
-	$(BIN)/ruff check hotline tests bench migrations
+	$(BIN)/ruff check hotline tests bench
+	$(BIN)/lint-imports --no-cache
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -62,7 +63,8 @@ test-postgres: $(STAMP)
 	HOTLINE_TEST_DATABASE=postgresql HOTLINE_TEST_POSTGRES_URL=$(HOTLINE_TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check hotline tests bench migrations
+	$(BIN)/ruff check hotline tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -12,9 +12,6 @@ from hotline import models  # noqa: F401 - every mapper registered before the fi
 from hotline.api.views import bp as api_bp
 from hotline.auth.csrf import init_csrf
 from hotline.auth.views import bp as auth_bp
-from hotline.channels.twilio.callbacks import bp as twilio_callback_bp
-from hotline.channels.twilio.sms import bp as twilio_sms_bp
-from hotline.channels.twilio.voice import init_voice
 from hotline.classify.jobs import match_for_instant_answer
 from hotline.console import init_console
 from hotline.content.languages import load_languages
@@ -25,11 +22,14 @@ from hotline.field import init_field
 from hotline.files import private_dir
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
+from hotline.ivr.callback_views import bp as twilio_callback_bp
+from hotline.ivr.views import init_voice
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import CONFIG_DIR, LOCALES_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
+from hotline.sms.views import bp as twilio_sms_bp
 from hotline.spool.views import init_spool
 from hotline.trends.views import bp as trends_bp
 from hotline.web.errors import register_error_handlers

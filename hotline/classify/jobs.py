@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, object_session
 from hotline.classify.service import classify_report, instant_answer_match
 from hotline.intake.models import Report
 from hotline.jobs import job_session
-from hotline.sms.instant import RumourMatch
+from hotline.rumours.matching import RumourMatch
 
 log = logging.getLogger("hotline.classify")
 

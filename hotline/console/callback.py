@@ -12,11 +12,12 @@ from flask_babel import lazy_gettext
 from hotline.auth.session import login_required
 from hotline.callbacks import policy
 from hotline.callbacks.service import CallbackContext, CallbackRefused, place_callback
-from hotline.channels.twilio.callbacks import callback_urls, rest_dialer
+from hotline.channels.twilio.callbacks import rest_dialer
 from hotline.console.blueprint import CASEWORK, bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.ivr.callback_views import callback_urls
 from hotline.ivr.content import ivr_content
 from hotline.settings import Settings
 from hotline.triage.actions import ActionRefused, load_for_action

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from hotline.channels.twilio.account import account_of
 from hotline.channels.twilio.remote import remote_deleter
 from hotline.channels.twilio.rest import twilio_client
 from hotline.context import runtime
@@ -17,7 +18,6 @@ from hotline.ivr.content import ivr_content, load_ivr_content
 from hotline.ivr.lint import coverage_matrix, lint
 from hotline.ivr.recordings import (
     RecordingFetchError,
-    account_of,
     fetch_recording,
     pending_recordings,
     recordings_dir,

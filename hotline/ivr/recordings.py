@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,6 +18,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.channels.twilio.account import TWILIO_API_HOST, TwilioAccount, account_of
 from hotline.channels.twilio.download import DownloadError, download
 from hotline.channels.twilio.remote import RemoteDeleter, remote_deleter
 from hotline.channels.twilio.rest import twilio_client
@@ -30,22 +30,12 @@ from hotline.jobs import job_session
 log = logging.getLogger("hotline.ivr.recordings")
 FETCH_JOB = "hotline.ivr.recordings.fetch_recording_job"
 
-TWILIO_API_HOST = "api.twilio.com"
 _RECORDING_PATH = re.compile(r"^(/2010-04-01/Accounts/AC[0-9a-f]{32}/Recordings/RE[0-9a-f]{32})(\.(mp3|wav|json))?$")
 MAX_BYTES = 64 * 2**20  # a three-minute recording is a few MB; anything this large is not one
 
 
 class RecordingFetchError(RuntimeError):
     """The recording could not be fetched (refused URL, HTTP error, too large)."""
-
-
-@dataclass(frozen=True)
-class TwilioAccount:
-    """Where Twilio's REST API is (tests: a local fake) and the credentials to use it."""
-
-    api_base: str
-    account_sid: str
-    auth_token: str
 
 
 def audio_url(media_url: str, api_base: str) -> str:
@@ -79,12 +69,6 @@ def recordings_dir(app: Flask) -> Path:
     """Where recordings are stored: HOTLINE_RECORDINGS_DIR in the app config, else <instance>/recordings."""
     configured = app.config.get("HOTLINE_RECORDINGS_DIR")
     return Path(configured) if configured else Path(app.instance_path) / "recordings"
-
-
-def account_of(app: Flask) -> TwilioAccount:
-    """The app's Twilio REST API base and credentials."""
-    settings = runtime(app).settings
-    return TwilioAccount(settings.twilio_api_base, settings.twilio_account_sid, settings.twilio_auth_token)
 
 
 def fetch_recording_job(recording_id: int) -> None:

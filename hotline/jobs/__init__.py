@@ -123,21 +123,13 @@ def _resolve(func_path: str) -> Callable[..., Any]:
     return func
 
 
-_worker_app: Flask | None = None
-
-
 def run_job(func_path: str, *args: Any) -> Any:
-    """Run one job inside an application context (a worker process builds its app once)."""
-    global _worker_app
+    """Run one job; it needs the app's context (`hotline jobs worker` runs every job inside its app)."""
     func = _resolve(func_path)
-    if has_app_context():
-        return func(*args)
-    if _worker_app is None:
-        from hotline.app import create_app
-
-        _worker_app = create_app()
-    with _worker_app.app_context():
-        return func(*args)
+    if not has_app_context():
+        # The job layer never builds the app: that would make it import every blueprint above it.
+        raise RuntimeError(f"job {func_path} ran outside the app: run workers with `hotline jobs worker`")
+    return func(*args)
 
 
 @contextmanager

@@ -8,11 +8,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from hotline.channels.twilio.account import account_of
 from hotline.channels.twilio.remote import remote_deleter
 from hotline.channels.twilio.rest import twilio_client
 from hotline.context import runtime
 from hotline.db import utcnow
-from hotline.ivr.recordings import account_of
 from hotline.jobs import job_session
 from hotline.sms.inbox import MAX_ATTEMPTS, SWEEP_AFTER, file_waiting, inbox_state, waiting_ids
 from hotline.sms.media import (

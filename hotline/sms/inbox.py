@@ -35,10 +35,10 @@ from hotline.db import after_commit, is_outage, utcnow
 from hotline.jobs import enqueue, enqueue_once, job_session, job_started
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
+from hotline.privacy.sealed_records import SMS_INBOUND, SpoolCorrupt, decode, encode, make_record
 from hotline.sms.inbound import InboundMessageSchema, InvalidMessage
 from hotline.sms.models import InboxItem
 from hotline.sms.service import handle_inbound, sms_context
-from hotline.spool.codec import SMS_INBOUND, SpoolCorrupt, decode, encode, make_record
 
 log = logging.getLogger("hotline.sms")
 DRAIN_JOB = "hotline.sms.inbox.drain_inbox"

@@ -1,12 +1,10 @@
 """Instant answers: a message matching a reviewed rumour, above a threshold, gets the approved counter-message.
 
-The classifier that finds matches does not exist yet: the matcher is a pluggable callable (default: no match).
+The matcher is a callable the app installs (the classifier's); until then nothing matches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app
@@ -15,21 +13,11 @@ from sqlalchemy.orm import Session
 from hotline.intake.constants import Sensitivity, Urgency
 from hotline.intake.models import Message, Report
 from hotline.rumours.library import approved_counter_messages
+from hotline.rumours.matching import RumourMatch, RumourMatcher
 from hotline.sms.outbound import queue_reply
 
 DEFAULT_THRESHOLD = 0.85
 _EXTENSION = "hotline_rumour_matcher"
-
-
-@dataclass(frozen=True)
-class RumourMatch:
-    """A classifier's verdict: this report repeats that rumour, with this confidence (0..1)."""
-
-    rumour_id: int
-    confidence: float
-
-
-RumourMatcher = Callable[[Report], "RumourMatch | None"]
 
 
 def no_match(report: Report) -> RumourMatch | None:

@@ -22,6 +22,7 @@ from flask import Flask, current_app
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
+from hotline.channels.twilio.account import TWILIO_API_HOST, TwilioAccount, account_of
 from hotline.channels.twilio.download import DownloadError, download
 from hotline.channels.twilio.remote import RemoteDeleter, remote_deleter
 from hotline.channels.twilio.rest import twilio_client
@@ -29,7 +30,6 @@ from hotline.context import runtime
 from hotline.files import inside, private_dir, write_private
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message
-from hotline.ivr.recordings import TWILIO_API_HOST, TwilioAccount, account_of
 from hotline.jobs import job_session
 
 log = logging.getLogger("hotline.sms")

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from hotline.content.languages import LanguageTable
 from hotline.context import runtime
 from hotline.db import after_commit
-from hotline.field.sms import handle_field_sms
 from hotline.i18n import babel_identifier
 from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message, Report
@@ -25,13 +24,15 @@ from hotline.jobs import enqueue
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealing import expiry, seal
 from hotline.rumours.library import approved_counter_messages
+from hotline.rumours.matching import RumourMatcher
 from hotline.settings import CONFIG_DIR
 from hotline.sms import replies
 from hotline.sms.config import SmsConfig, load_sms_config
 from hotline.sms.floods import flag_message, flood_reason
+from hotline.sms.handlers import TextHandler, text_handlers
 from hotline.sms.hours import describe_hours
 from hotline.sms.inbound import parse_inbound
-from hotline.sms.instant import DEFAULT_THRESHOLD, RumourMatcher, answer_instantly, rumour_matcher
+from hotline.sms.instant import DEFAULT_THRESHOLD, answer_instantly, rumour_matcher
 from hotline.sms.keywords import TWILIO_COMMANDS, Command, Interpretation, interpret, resolve_language, resolve_topic
 from hotline.sms.language import LanguageDecision, detect_language
 from hotline.sms.outbound import mark_opted_out, queue_reply
@@ -58,6 +59,7 @@ class SmsContext:
     matcher: RumourMatcher
     reply_address_ttl_days: int
     instant_threshold: float = DEFAULT_THRESHOLD
+    handlers: tuple[TextHandler, ...] = ()  # offered each text first (hotline.sms.handlers)
     # The office hours of the number texted, as a caller reads them in ``language``: (number, language) -> text.
     hours: Callable[[str | None, str], str] | None = None
 
@@ -88,7 +90,8 @@ def sms_context(app: Flask | None = None) -> SmsContext:
 
     return SmsContext(intake=rt.intake_context(), config=config, languages=rt.languages,
                       categories=rt.taxonomy.category_ids, matcher=rumour_matcher(target),
-                      reply_address_ttl_days=rt.settings.reply_address_ttl_days, hours=hours)
+                      reply_address_ttl_days=rt.settings.reply_address_ttl_days, handlers=text_handlers(target),
+                      hours=hours)
 
 
 @dataclass
@@ -109,9 +112,10 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     inbound = event.message
     if inbound is None:  # parse_inbound always builds one; this tells the type checker
         raise ValueError("an inbound SMS carries a message")
-    field_report = handle_field_sms(session, event, ctx.intake, now)  # a registered focal point's structured report
-    if field_report is not None:
-        return InboundOutcome(replay=field_report.replay, replies=field_report.replies)
+    for handler in ctx.handlers:  # e.g. a registered focal point's structured report
+        claimed = handler(session, event, ctx.intake, now)
+        if claimed is not None:
+            return InboundOutcome(replay=claimed.replay, replies=list(claimed.replies))
     keyword = interpret(inbound.body, ctx.config)
     if keyword is not None and keyword.command not in _KEYWORDS_KEPT_AS_REPORTS:
         event = dataclasses.replace(event, report=None)  # nothing for an operator to act on

@@ -28,11 +28,7 @@ from hotline.ivr import service as voice
 from hotline.ivr.content import ivr_content
 from hotline.ivr.twiml import CallUrls
 from hotline.jobs import job_session
-from hotline.sms import replies
-from hotline.sms.inbound import StatusCallbackSchema
-from hotline.sms.outbound import record_status
-from hotline.sms.service import handle_inbound, sms_context
-from hotline.spool.codec import (
+from hotline.privacy.sealed_records import (
     SMS_INBOUND,
     SMS_STATUS,
     VOICE_CALL,
@@ -42,6 +38,10 @@ from hotline.spool.codec import (
     SpoolRecord,
     decode,
 )
+from hotline.sms import replies
+from hotline.sms.inbound import StatusCallbackSchema
+from hotline.sms.outbound import record_status
+from hotline.sms.service import handle_inbound, sms_context
 from hotline.spool.store import ReplayBusy, Spool
 
 log = logging.getLogger("hotline.spool")

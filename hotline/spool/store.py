@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hotline.privacy.keys import PrivacyKeys
-from hotline.spool.codec import SpoolCorrupt, SpoolRecord, decode, encode
+from hotline.privacy.sealed_records import SpoolCorrupt, SpoolRecord, decode, encode
 
 INCOMING = "incoming.log"
 DEAD = "dead.log"

@@ -26,11 +26,18 @@ from hotline.context import runtime
 from hotline.db import is_outage, utcnow
 from hotline.extensions import db
 from hotline.ivr.content import ivr_content
+from hotline.privacy.sealed_records import (
+    SMS_INBOUND,
+    SMS_STATUS,
+    VOICE_CALL,
+    VOICE_RECORDING,
+    VOICE_STATUS,
+    make_record,
+)
 from hotline.settings import CONFIG_DIR
 from hotline.sms.inbound import InvalidMessage, parse_inbound
 from hotline.sms.service import sms_context
 from hotline.spool import degraded
-from hotline.spool.codec import SMS_INBOUND, SMS_STATUS, VOICE_CALL, VOICE_RECORDING, VOICE_STATUS, make_record
 from hotline.spool.replay import app_spool, replay
 from hotline.spool.store import Spool
 from hotline.web.errors import handle_unexpected

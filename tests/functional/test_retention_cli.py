@@ -28,8 +28,8 @@ from hotline.intake.inbound import InboundMessage, InboundRecording, InboundRepo
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.intake.service import record
 from hotline.ivr.recordings import recordings_dir
+from hotline.privacy.sealed_records import SMS_INBOUND, decode, encode, make_record
 from hotline.rumours.models import Rumour
-from hotline.spool.codec import SMS_INBOUND, decode, encode, make_record
 from hotline.spool.replay import app_spool
 from hotline.spool.store import Spool
 from hotline.triage.models import ProtectionReferral

@@ -61,7 +61,7 @@ def ivr(app: Flask, tmp_path: Path) -> Iterator[Path]:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[datetime]]:
     """The time the voice webhooks see (office hours depend on it)."""
     now = [OPEN]
-    monkeypatch.setattr("hotline.channels.twilio.voice.utcnow", lambda: now[0])
+    monkeypatch.setattr("hotline.ivr.views.utcnow", lambda: now[0])
     yield now
 
 

@@ -14,10 +14,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.channels.twilio.account import TwilioAccount
 from hotline.context import runtime
 from hotline.intake.models import Recording
 from hotline.ivr.cli import ivr_group
-from hotline.ivr.recordings import RecordingFetchError, TwilioAccount, audio_url, fetch_recording
+from hotline.ivr.recordings import RecordingFetchError, audio_url, fetch_recording
 from tests.factories import TEST_AUTH_TOKEN, TEST_SECRETS
 from tests.fakes.twilio_api import FakeStorage, FakeTwilioApi, twilio_api_for
 from tests.fakes.twilio_caller import FakeTwilioCaller, Recorded

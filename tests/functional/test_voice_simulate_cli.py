@@ -36,12 +36,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
            "HOTLINE_INSTANCE_PATH": str(folder / "instance"), "HOTLINE_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen([sys.executable, "-c", SERVE, str(port)], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+    deadline = time.monotonic() + 90  # building the app in a fresh interpreter is slow on a busy machine
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
         except OSError:
             time.sleep(0.1)
+    assert process.poll() is None, "the served app exited at start-up"
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=10)

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from hotline.classify.jobs import match_for_instant_answer
 from hotline.intake.constants import Direction, Sensitivity, Urgency
 from hotline.intake.models import Message, Report
+from hotline.rumours.matching import RumourMatch
 from hotline.rumours.models import ApprovalStatus, CounterMessage, Rumour, RumourStatus
 from hotline.sms.config import Limit
-from hotline.sms.instant import RumourMatch, answer_instantly, no_match, rumour_matcher, set_rumour_matcher
+from hotline.sms.instant import answer_instantly, no_match, rumour_matcher, set_rumour_matcher
 from hotline.sms.models import FlagReason, MessageFlag
 from hotline.sms.outbound import queue_reply
 from hotline.sms.service import SmsContext, handle_inbound, sms_context

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotline.privacy.keys import PrivacyKeys
-from hotline.spool.codec import KINDS, SMS_INBOUND, SpoolCorrupt, SpoolRecord, decode, encode, make_record
+from hotline.privacy.sealed_records import KINDS, SMS_INBOUND, SpoolCorrupt, SpoolRecord, decode, encode, make_record
 from hotline.spool.store import INCOMING, Spool
 
 KEYS = PrivacyKeys.from_secret("spool-test-key-0123456789abcdef0123456789")

@@ -1,4 +1,4 @@
-"""Spool records and their on-disk form: one line per record, sealed with AES-GCM. Pure (no Flask, no disk).
+"""Sealed webhook records, the on-disk form of the spool and the SMS inbox: one line per record, AES-GCM. Pure.
 
 A spooled webhook carries a raw phone number (``From``) and caller text, so a line is never written in clear: the
 JSON record is encrypted with a key derived (HKDF) from the app's sealing key, with a fixed associated-data label.

@@ -1,0 +1,26 @@
+"""Which Twilio account the app talks to: the REST API base (a local fake in tests) and its credentials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from hotline.context import runtime
+
+TWILIO_API_HOST = "api.twilio.com"
+
+
+@dataclass(frozen=True)
+class TwilioAccount:
+    """Where Twilio's REST API is (tests: a local fake) and the credentials to use it."""
+
+    api_base: str
+    account_sid: str
+    auth_token: str
+
+
+def account_of(app: Flask) -> TwilioAccount:
+    """The app's Twilio REST API base and credentials."""
+    settings = runtime(app).settings
+    return TwilioAccount(settings.twilio_api_base, settings.twilio_account_sid, settings.twilio_auth_token)
