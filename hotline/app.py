@@ -22,6 +22,7 @@ from hotline.field import init_field
 from hotline.files import private_dir
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
+from hotline.ivr.callback_views import bp as twilio_callback_bp
 from hotline.ivr.phone_views import bp as phone_bp
 from hotline.ivr.views import init_voice
 from hotline.ops.health import bp as health_bp
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(twilio_sms_bp)
+    app.register_blueprint(twilio_callback_bp)
     init_console(app)
     init_field(app)
     init_studio(app)

@@ -2,6 +2,7 @@
 
 from hotline.audit.models import AuditEvent
 from hotline.auth.models import ApiToken, Role, User
+from hotline.callbacks.models import CallbackAttempt, CallbackConsent
 from hotline.campaigns.models import Campaign
 from hotline.db import Base
 from hotline.field.models import FocalPoint
@@ -13,7 +14,7 @@ from hotline.studio.models import PromptRecording, ReviewedText
 from hotline.triage.models import ProtectionReferral, ReferralPartner
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
-    "Message", "MessageFlag", "OperatorPresence", "PromptRecording", "ProtectionReferral", "Recording",
-    "ReferralPartner", "Report", "ReviewedText", "Role", "Rumour", "User",
+    "ApiToken", "AuditEvent", "Base", "CallbackAttempt", "CallbackConsent", "Caller", "Campaign", "Contact",
+    "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorPresence", "PromptRecording",
+    "ProtectionReferral", "Recording", "ReferralPartner", "Report", "ReviewedText", "Role", "Rumour", "User",
 ]

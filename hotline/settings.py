@@ -62,6 +62,9 @@ RATE_LIMIT_DEFAULTS = {
 }
 
 
+_HHMM = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="must be HH:MM")
+
+
 class _SettingsSchema(Schema):
     mode = fields.String(required=True, validate=validate.OneOf(MODES))
     database_url = fields.String(load_default=None, allow_none=True)
@@ -87,6 +90,10 @@ class _SettingsSchema(Schema):
     session_idle_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
     session_absolute_hours = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 7))
     login_max_failures = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+    callback_max_attempts = fields.Integer(load_default=3, validate=validate.Range(min=1, max=10))
+    callback_day_start = fields.String(load_default="09:00", validate=_HHMM)
+    callback_day_end = fields.String(load_default="19:00", validate=_HHMM)
+    callback_min_gap_minutes = fields.Integer(load_default=30, validate=validate.Range(min=1, max=7 * 24 * 60))
     login_lockout_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
     totp_required_roles = fields.List(
         fields.String(validate=validate.OneOf(("operator", "supervisor", "analyst", "admin"))), required=True)
@@ -160,6 +167,11 @@ class Settings:
     twilio_api_key_sid: str | None = None
     twilio_api_key_secret: str | None = None
     twilio_twiml_app_sid: str | None = None
+    # Call-backs: attempts per request, the caller's local daytime (HH:MM), and the least time between attempts.
+    callback_max_attempts: int = 3
+    callback_day_start: str = "09:00"
+    callback_day_end: str = "19:00"
+    callback_min_gap_minutes: int = 30
     backup_dir: str | None = None  # where `hotline backup` writes by default; `hotline check --deploy` looks there
     queue_overdue_minutes: int = 15  # an unclaimed immediate or protection report turns red after this long
     queue_poll_seconds: int = 15  # how often an open queue page asks for new reports

@@ -8,6 +8,7 @@ from hotline.auth.totp import bp as totp_bp
 from hotline.console import (  # noqa: F401 - routes
     accounts,
     audit,
+    callback,
     library,
     phone,
     profile,

@@ -23,6 +23,7 @@ from hotline.ivr.flow import (
     SAY,
     Flow,
     Node,
+    Option,
 )
 
 # Twilio's <Enqueue> action reports how the caller left the queue; only these mean an operator answered.
@@ -56,10 +57,11 @@ class Record:
 
 @dataclass(frozen=True)
 class Facts:
-    """Play the current counter-messages in ``language``, or ``empty`` when there are none to play."""
+    """Play ``intro`` and the current counter-messages in ``language``, or only ``empty`` when there are none."""
 
     language: str
     empty: tuple[Speak, ...]
+    intro: tuple[Speak, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class FileRequest:
 
     node: str
     report_type: str
+    callback_consent: bool = False
 
 
 Effect = Remember | FileRequest
@@ -107,6 +110,7 @@ class Event:
 
     ``staffed`` says whether an operator of a language is available now; the shell passes a function so that the
     question is asked only when the call reaches an operator node.
+    ``empty``: a ``recorded`` event that carries no recording, or one too short to hold a message.
     """
 
     kind: str
@@ -114,6 +118,7 @@ class Event:
     queue_result: str | None = None
     office_open: bool = False
     staffed: Callable[[str], bool] = _nobody
+    empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,13 +131,23 @@ class Step:
     visited: tuple[str, ...] = field(default=())
 
 
-def new_state(languages: Sequence[str], language: str | None = None, heard_via_known: bool = False) -> dict[str, Any]:
-    """The state of a call that has not started: the languages offered on the number dialled, what we know."""
+def new_state(languages: Sequence[str], language: str | None = None, heard_via_known: bool = False,
+              number_known: bool = False) -> dict[str, Any]:
+    """The state of a call that has not started: the languages offered on the number dialled, what we know.
+
+    ``number_known``: the caller's number came with the call (not withheld), so we could call them back.
+    """
     known = language if language in languages else None
     return {
         "node": None, "seq": 0, "retries": 0, "language": known, "languages": list(languages), "ended": False,
-        "flags": {"language_known": known is not None, "heard_via_known": heard_via_known},
+        "flags": {"language_known": known is not None, "heard_via_known": heard_via_known,
+                  "several_languages": len(languages) > 1, "number_known": number_known},
     }
+
+
+def start_at(flow: Flow, state: Mapping[str, Any], node_id: str, event: Event) -> Step:
+    """Begin a call at ``node_id`` rather than the flow's start (e.g. a call-back the caller answered)."""
+    return _enter(flow, _copy(state), node_id, event)
 
 
 def step(flow: Flow, state: Mapping[str, Any], event: Event) -> Step:
@@ -148,7 +163,8 @@ def step(flow: Flow, state: Mapping[str, Any], event: Event) -> Step:
     if node.kind == LANGUAGE_MENU:
         return _language_input(flow, state, node, event)
     if node.kind == RECORD and event.kind == "recorded":
-        return _enter(flow, state, node.next or flow.start, event)
+        after = (flow.empty_recording if event.empty else None) or node.next or flow.start
+        return _enter(flow, state, after, event)
     if node.kind == OPERATOR and event.kind == "queue":
         answered = event.queue_result in ANSWERED_QUEUE_RESULTS
         return _enter(flow, state, (node.next if answered else node.unanswered) or flow.start, event)
@@ -174,9 +190,13 @@ def _copy(state: Mapping[str, Any]) -> dict[str, Any]:
     return copied
 
 
+def _offered(option: Option, state: Mapping[str, Any]) -> bool:
+    return option.only_if is None or bool(state["flags"].get(option.only_if))
+
+
 def _menu_input(flow: Flow, state: dict[str, Any], node: Node, event: Event) -> Step:
     option = node.option(event.digits or "") if event.kind == "digits" else None
-    if option is None:
+    if option is None or not _offered(option, state):
         return _retry(flow, state, node, event)
     effects = tuple(Remember(key, value) for key, value in option.remember.items())
     if "heard_via" in option.remember:
@@ -245,11 +265,13 @@ def _run_through(node: Node, state: dict[str, Any], actions: list[Action], effec
         return node.unstaffed
     if node.kind not in (SAY, FACTS, REQUEST):
         return None
-    actions.extend(Speak(p, language) for p in node.prompts)
-    if node.kind == FACTS:
-        actions.append(Facts(language, tuple(Speak(p, language) for p in node.empty_prompts)))
+    spoken = tuple(Speak(p, language) for p in node.prompts)
+    if node.kind == FACTS:  # the intro belongs to the facts: not said when there are none
+        actions.append(Facts(language, tuple(Speak(p, language) for p in node.empty_prompts), spoken))
+    else:
+        actions.extend(spoken)
     if node.kind == REQUEST and node.report_type:
-        effects.append(FileRequest(node.id, node.report_type))
+        effects.append(FileRequest(node.id, node.report_type, node.callback_consent))
     return node.next
 
 
@@ -261,7 +283,8 @@ def _wait_at(flow: Flow, state: dict[str, Any], node: Node, event: Event | None 
     prompts = tuple(Speak(p, language) for p in node.prompts)
     actions: tuple[Action, ...]
     if node.kind == MENU:
-        actions = (Gather(node.id, prompts, flow.gather_timeout),)
+        announced = tuple(Speak(o.prompt, language) for o in node.options if o.prompt and _offered(o, state))
+        actions = (Gather(node.id, prompts + announced, flow.gather_timeout),)
     elif node.kind == LANGUAGE_MENU:
         options = tuple(Speak(f"{LANGUAGE_OPTION_PREFIX}{n}", code)
                         for n, code in enumerate(state["languages"][:MAX_LANGUAGE_OPTIONS], start=1))

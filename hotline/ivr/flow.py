@@ -20,7 +20,7 @@ SAY, MENU, LANGUAGE_MENU, RECORD, FACTS, REQUEST, OPERATOR, HANGUP = (
 )
 KINDS = (SAY, MENU, LANGUAGE_MENU, RECORD, FACTS, REQUEST, OPERATOR, HANGUP)
 # Flags the shell computes for a call and the engine may test with ``skip_if``.
-FLAGS = ("language_known", "heard_via_known")
+FLAGS = ("language_known", "heard_via_known", "several_languages", "number_known")
 # Which fields name other nodes, per kind (used by the schema and by the linter).
 TARGET_FIELDS = ("next", "on_fail", "closed", "unstaffed", "unanswered")
 _PROMPT_FIELDS = ("prompts", "empty_prompts", "hold_prompts", "position_prompts")
@@ -35,6 +35,8 @@ class Option:
     key: str
     goto: str
     remember: Mapping[str, str] = field(default_factory=dict)
+    prompt: str | None = None  # announces this option, played after the menu's prompts when it is offered
+    only_if: str | None = None  # a flag the call must have for this option to be offered and accepted
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Node:
     max_wait: int = 120
     # Said on hold: the caller's place in the queue, one prompt per place; the last one for every place after.
     position_prompts: tuple[str, ...] = ()
+    callback_consent: bool = False
 
     def option(self, key: str) -> Option | None:
         """The option for a pressed key, or None."""
@@ -70,7 +73,8 @@ class Node:
 
     def prompt_ids(self) -> tuple[str, ...]:
         """Every prompt this node may play."""
-        return self.prompts + self.empty_prompts + self.hold_prompts + self.position_prompts
+        announced = tuple(o.prompt for o in self.options if o.prompt)
+        return self.prompts + announced + self.empty_prompts + self.hold_prompts + self.position_prompts
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class Flow:
     invalid_prompt: str
     nodes: Mapping[str, Node]
     prompts: Mapping[str, str]
+    empty_recording: str | None = None  # where a recording that heard nothing goes (else the record node's next)
+    callback_start: str | None = None  # where a call-back that a person answered begins
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError if the flow has none)."""
@@ -107,6 +113,8 @@ class _OptionSchema(Schema):
     goto = fields.String(required=True, validate=_IDENT)
     remember = fields.Dict(keys=fields.String(validate=validate.OneOf(("heard_via",))), values=fields.String(),
                            load_default=dict)
+    prompt = fields.String(load_default=None, validate=_IDENT)
+    only_if = fields.String(load_default=None, validate=validate.OneOf(FLAGS))
 
 
 class _NodeSchema(Schema):
@@ -125,6 +133,7 @@ class _NodeSchema(Schema):
     unanswered = fields.String(load_default=None, validate=_IDENT)
     max_wait = fields.Integer(load_default=120, validate=validate.Range(min=10, max=1800))
     position_prompts = fields.List(fields.String(validate=_IDENT), load_default=list)
+    callback_consent = fields.Boolean(load_default=False)
 
     @validates_schema
     def required_per_kind(self, data: dict[str, Any], **_: Any) -> None:
@@ -152,6 +161,8 @@ class FlowFileSchema(Schema):
     max_retries = fields.Integer(load_default=2, validate=validate.Range(min=0, max=5))
     gather_timeout = fields.Integer(load_default=6, validate=validate.Range(min=2, max=30))
     invalid_prompt = fields.String(required=True, validate=_IDENT)
+    empty_recording = fields.String(load_default=None, validate=_IDENT)
+    callback_start = fields.String(load_default=None, validate=_IDENT)
     prompts = fields.Dict(keys=fields.String(validate=_IDENT), values=fields.String(validate=validate.Length(min=1)),
                           required=True)
     nodes = fields.Dict(keys=fields.String(validate=_IDENT), values=fields.Nested(_NodeSchema), required=True,
@@ -165,6 +176,9 @@ class FlowFileSchema(Schema):
             errors["start"] = [f"no node named {data.get('start')!r}"]
         if data.get("invalid_prompt") not in prompts:
             errors["invalid_prompt"] = [f"no prompt named {data.get('invalid_prompt')!r}"]
+        for entry in ("empty_recording", "callback_start"):
+            if data.get(entry) and data[entry] not in nodes:
+                errors[entry] = [f"no node named {data[entry]!r}"]
         for node_id, node in nodes.items():
             problems = _node_reference_errors(node, nodes, prompts)
             if problems:
@@ -177,7 +191,8 @@ class FlowFileSchema(Schema):
         nodes = {node_id: _make_node(node_id, raw) for node_id, raw in data["nodes"].items()}
         return Flow(name="", start=data["start"], max_retries=data["max_retries"],
                     gather_timeout=data["gather_timeout"], invalid_prompt=data["invalid_prompt"], nodes=nodes,
-                    prompts=dict(data["prompts"]))
+                    prompts=dict(data["prompts"]), empty_recording=data["empty_recording"],
+                    callback_start=data["callback_start"])
 
 
 def _node_reference_errors(
@@ -190,6 +205,8 @@ def _node_reference_errors(
     for key, option in node.get("options", {}).items():
         if option["goto"] not in nodes:
             problems.setdefault("options", {})[key] = {"goto": [f"no node named {option['goto']!r}"]}
+        if option.get("prompt") and option["prompt"] not in prompts:
+            problems.setdefault("options", {})[key] = {"prompt": [f"no prompt named {option['prompt']!r}"]}
     for name in _PROMPT_FIELDS:
         unknown = [p for p in node.get(name, []) if p not in prompts]
         if unknown:
@@ -203,7 +220,8 @@ def _node_reference_errors(
 
 
 def _make_node(node_id: str, raw: dict[str, Any]) -> Node:
-    options = tuple(Option(key, o["goto"], dict(o["remember"])) for key, o in raw.pop("options").items())
+    options = tuple(Option(key, o["goto"], dict(o["remember"]), o["prompt"], o["only_if"])
+                    for key, o in raw.pop("options").items())
     for name in _PROMPT_FIELDS:
         raw[name] = tuple(raw[name])
     return Node(id=node_id, options=options, **raw)
@@ -216,4 +234,4 @@ def load_flow(path: Path) -> Flow:
     except ContentError as exc:  # marshmallow names a dict entry's value "key.value": say just "key"
         raise ContentError(exc.path, [p.replace(".value.", ".") for p in exc.problems]) from None
     return Flow(path.stem, flow.start, flow.max_retries, flow.gather_timeout, flow.invalid_prompt, flow.nodes,
-                flow.prompts)
+                flow.prompts, flow.empty_recording, flow.callback_start)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hotline.ivr.content import IvrContent
-from hotline.ivr.flow import FACTS, HANGUP, OPERATOR, REQUEST, SAY, Flow
+from hotline.ivr.flow import FACTS, HANGUP, OPERATOR, RECORD, REQUEST, SAY, Flow
 from hotline.ivr.prompts import MISSING, RECORDED, SOURCE_LANGUAGE, SYNTHETIC, TTS
 
 _SYMBOLS = {RECORDED: "R", TTS: "T", SYNTHETIC: "S", MISSING: "-"}
@@ -35,7 +35,12 @@ def lint(content: IvrContent) -> LintReport:
 def check_flow(flow: Flow, report: LintReport) -> None:
     """Every node reachable, every node can reach a hangup, no loop that never waits for the caller."""
     edges = {node_id: set(node.targets()) for node_id, node in flow.nodes.items()}
+    for node_id, node in flow.nodes.items():
+        if node.kind == RECORD and flow.empty_recording:
+            edges[node_id].add(flow.empty_recording)
     reachable = _reach(flow.start, edges)
+    if flow.callback_start:  # a call-back enters the flow at its own node
+        reachable |= _reach(flow.callback_start, edges)
     for node_id in flow.nodes:
         if node_id not in reachable:
             report.errors.append(f"node {node_id!r} is unreachable from {flow.start!r}")

@@ -17,6 +17,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from hotline.callbacks.service import record_consent
 from hotline.content.languages import LanguageTable
 from hotline.db import after_commit
 from hotline.intake.constants import Channel
@@ -31,12 +32,15 @@ from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render
 from hotline.jobs import enqueue
 from hotline.operators.presence import staffing
 from hotline.operators.routing import queue_outcome
+from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.rumours.library import approved_counter_messages
 
 INCOMPLETE = "incomplete"
 IN_PROGRESS = "in-progress"
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 _FACTS_LIMIT = 3
+# What Twilio puts in From for a withheld caller ID when the carrier gives a number-like value instead of a word.
+WITHHELD_NUMBERS = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
 
 _CONTACTS = cast(Table, Contact.__table__)
 _CALLERS = cast(Table, Caller.__table__)
@@ -167,7 +171,7 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
         return _answer_stored_call(session, ctx, call)
     known = pending.caller
     state = engine.new_state(ctx.content.offered_languages(call.dialled), known.language if known else None,
-                             heard_via_known=bool(known and known.heard_via))
+                             heard_via_known=bool(known and known.heard_via), number_known=number_known(call.caller))
     state["call"] = {}
     result = engine.step(ctx.content.flow, state, _start_event(session, ctx, call))
     twiml = _render_step(session, ctx, result, call)
@@ -186,6 +190,28 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
     return twiml
 
 
+def answer_callback(session: Session, ctx: VoiceContext, call: CallRequest, language: str | None) -> str:
+    """A call-back a person answered: the call becomes a Contact of the caller, and the flow begins at its
+    call-back node (the neutral greeting) in the caller's language. A replay gets the TwiML already given."""
+    flow = ctx.content.flow
+    if flow.callback_start is None:
+        return ctx.content.twiml.render((engine.Hangup(),), ctx.content.prompts, ctx.urls(0))
+    stored = _find_contact(session, call.call_sid)
+    if stored is not None and stored.state.get("twiml"):
+        return str(stored.state["twiml"])
+    result = record(session, _call_intake(call), ctx.intake)
+    contact = _Call.of(result.contact)
+    contact.changed["status"] = IN_PROGRESS
+    state = engine.new_state(ctx.content.offered_languages(call.dialled), language, heard_via_known=True,
+                             number_known=True)
+    state["call"] = {"callback": True}
+    step = engine.start_at(flow, state, flow.callback_start, engine.Event("start", office_open=_office_open(ctx, call)))
+    _apply_effects(session, ctx, contact, step.effects, call)
+    twiml = _render_step(session, ctx, step, call)
+    _save_call(session, contact, {**step.state, "twiml": twiml}, step.visited, call.received_at)
+    return twiml
+
+
 def _answer_stored_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
     """The first TwiML of a call whose Contact exists: the one already given, or the flow started afresh."""
     stored = _find_contact(session, call.call_sid)
@@ -197,7 +223,7 @@ def _answer_stored_call(session: Session, ctx: VoiceContext, call: CallRequest) 
     if not result.contact.status:
         contact.changed["status"] = IN_PROGRESS
     state = engine.new_state(ctx.content.offered_languages(call.dialled), caller.language if caller else None,
-                             heard_via_known=bool(caller and caller.heard_via))
+                             heard_via_known=bool(caller and caller.heard_via), number_known=number_known(call.caller))
     state["call"] = contact.state.get("call", {})
     return _advance(session, ctx, contact, state, _start_event(session, ctx, call), call)
 
@@ -375,8 +401,9 @@ def _start_event(session: Session, ctx: VoiceContext, call: CallRequest) -> engi
 def _event_for(kind: str, req: StepRequest, office_open: bool, staffed: Callable[[str], bool]) -> engine.Event:
     if kind in (MENU, LANGUAGE_MENU):
         return engine.Event("digits", digits=req.digits or "", office_open=office_open, staffed=staffed)
-    if kind == RECORD:
-        return engine.Event("recorded", office_open=office_open, staffed=staffed)
+    if kind == RECORD:  # Twilio heard nothing, or less than a second: not a message to thank for
+        empty = not req.recording_sid or (req.recording_duration is not None and req.recording_duration < 1)
+        return engine.Event("recorded", office_open=office_open, staffed=staffed, empty=empty)
     if kind == OPERATOR:
         return engine.Event("queue", queue_result=req.queue_result, office_open=office_open, staffed=staffed)
     return engine.Event("resume", office_open=office_open, staffed=staffed)
@@ -398,8 +425,10 @@ def _apply_effects(session: Session, ctx: VoiceContext, contact: _Call, effects:
 def _file_request(session: Session, ctx: VoiceContext, contact: CallContact, effect: engine.FileRequest,
                   call: CallRequest) -> None:
     source_id = f"{call.call_sid}:{effect.node}"[:64]
-    _file_report(session, ctx, contact, InboundReport(source_id=source_id, type=effect.report_type), None,
-                 call.received_at)
+    filed = _file_report(session, ctx, contact, InboundReport(source_id=source_id, type=effect.report_type), None,
+                         call.received_at)
+    if filed is not None and effect.callback_consent:
+        record_consent(session, filed.id, call.received_at)
 
 
 def _keep_recording(session: Session, ctx: VoiceContext, contact: CallContact, req: StepRequest) -> None:
@@ -455,6 +484,15 @@ def _facts(session: Session, ctx: VoiceContext, language: str, now: datetime) ->
             spoken = " ".join(part for part in (message.title, message.body, message.source) if part)
             items.append(SayText(spoken, voice.twilio_say))
     return items
+
+
+def number_known(caller: str | None) -> bool:
+    """Whether the caller's number came with the call (a withheld or anonymous caller ID cannot be called back)."""
+    try:
+        address = parse_address(caller)
+    except NotAPhoneNumber:
+        return False
+    return address.scheme == "" and address.e164 not in WITHHELD_NUMBERS
 
 
 def _office_open(ctx: VoiceContext, call: CallRequest) -> bool:

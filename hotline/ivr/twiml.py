@@ -78,11 +78,11 @@ class TwimlCache:
 
 
 def expand_facts(actions: Iterable[Action], items: Sequence[SayText | PlayAudio]) -> list[Renderable]:
-    """Replace a Facts action with the counter-messages to play, or its ``empty`` prompts when there are none."""
+    """Replace a Facts action with its intro and the counter-messages to play, or only its ``empty`` prompts."""
     expanded: list[Renderable] = []
     for action in actions:
         if isinstance(action, Facts):
-            expanded.extend(items if items else action.empty)
+            expanded.extend((*action.intro, *items) if items else action.empty)
         else:
             expanded.append(action)
     return expanded

@@ -18,7 +18,7 @@ DOMAIN = "sms"
 
 # The English source texts (msgids); their translations live in locales/<lang>/LC_MESSAGES/sms.po.
 ACKNOWLEDGEMENT = ("Thank you for your message. It is confidential. Our team will read it and reply in your "
-                   "language. We are open every day, %(hours)s.")
+                   "language. We are open %(hours)s.")
 HELP = ("Send us your question, or what you have been told. Send FACTS and a topic (e.g. FACTS boat) for checked "
         "facts, LANGUAGE to change language, CALL ME for a call back. Send STOP to stop messages.")
 LANGUAGE_SET = "From now on we will reply in this language."

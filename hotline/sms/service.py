@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,18 +15,22 @@ from sqlalchemy.orm import Session
 from hotline.content.languages import LanguageTable
 from hotline.context import runtime
 from hotline.db import after_commit
+from hotline.i18n import babel_identifier
 from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message, Report
 from hotline.intake.service import CLASSIFY_JOB, IntakeContext, IntakeResult, record
+from hotline.ivr.hotlines import HotlineConfig, load_hotlines
 from hotline.jobs import enqueue
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealing import expiry, seal
 from hotline.rumours.library import approved_counter_messages
 from hotline.rumours.matching import RumourMatcher
+from hotline.settings import CONFIG_DIR
 from hotline.sms import replies
 from hotline.sms.config import SmsConfig, load_sms_config
 from hotline.sms.floods import flag_message, flood_reason
 from hotline.sms.handlers import TextHandler, text_handlers
+from hotline.sms.hours import describe_hours
 from hotline.sms.inbound import parse_inbound
 from hotline.sms.instant import DEFAULT_THRESHOLD, answer_instantly, rumour_matcher
 from hotline.sms.keywords import TWILIO_COMMANDS, Command, Interpretation, interpret, resolve_language, resolve_topic
@@ -42,6 +46,7 @@ _SWITCH_SCRIPT_CONFIDENCE = 0.9  # a reply follows the message's script when it 
 # Indonesian when they write clearly Indonesian words.
 _SWITCH_LANGUAGE_CONFIDENCE = 0.8
 _SMS_CONFIG = "hotline_sms_config"
+_HOTLINES = "hotline_sms_hotlines"
 MEDIA_JOB = "hotline.sms.media.fetch_media_job"  # by name: the service does not import the downloader
 PARTS_LOOKBACK = PART_WINDOW * 10  # the earlier parts of a text of up to ten parts
 # A call-back request and a request for facts may need a person: they reach the operators' queue.
@@ -60,6 +65,12 @@ class SmsContext:
     reply_address_ttl_days: int
     instant_threshold: float = DEFAULT_THRESHOLD
     handlers: tuple[TextHandler, ...] = ()  # offered each text first (hotline.sms.handlers)
+    # The office hours of the number texted, as a caller reads them in ``language``: (number, language) -> text.
+    hours: Callable[[str | None, str], str] | None = None
+
+    def opening_hours(self, number: str | None, language: str) -> str:
+        """The hours to tell a caller who texted ``number``: that number's office hours, else the configured text."""
+        return self.hours(number, language) if self.hours is not None else self.config.opening_hours
 
 
 def load_into_app(app: Flask) -> None:
@@ -74,9 +85,18 @@ def sms_context(app: Flask | None = None) -> SmsContext:
     if _SMS_CONFIG not in target.extensions:
         load_into_app(target)
     config: SmsConfig = target.extensions[_SMS_CONFIG]
+    if _HOTLINES not in target.extensions:
+        target.extensions[_HOTLINES] = load_hotlines(CONFIG_DIR / "hotlines.yaml", rt.languages.codes)
+    numbers: HotlineConfig = target.extensions[_HOTLINES]
+
+    def hours(number: str | None, language: str) -> str:
+        office = numbers.for_number((number or "").removeprefix("whatsapp:")).office_hours
+        return describe_hours(office.days, office.open, office.close, babel_identifier(language))
+
     return SmsContext(intake=rt.intake_context(), config=config, languages=rt.languages,
                       categories=rt.taxonomy.category_ids, matcher=rumour_matcher(target),
-                      reply_address_ttl_days=rt.settings.reply_address_ttl_days, handlers=text_handlers(target))
+                      reply_address_ttl_days=rt.settings.reply_address_ttl_days, handlers=text_handlers(target),
+                      hours=hours)
 
 
 @dataclass
@@ -139,7 +159,8 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     variant = replies.reply_variant(language, decision.script, ctx.languages)
     if result.new_contact:
         _reply(outcome, session, result.contact,
-               replies.render(variant, replies.ACKNOWLEDGEMENT, hours=ctx.config.opening_hours), now)
+               replies.render(variant, replies.ACKNOWLEDGEMENT,
+                              hours=ctx.opening_hours(result.contact.hotline_number, language)), now)
     if keyword is not None:
         for body in _keyword_replies(session, keyword, caller, result.contact, (language, decision.script), ctx, now):
             _reply(outcome, session, result.contact, body, now)
@@ -268,5 +289,6 @@ def _keyword_replies(session: Session, keyword: Interpretation, caller: Caller, 
         return [found[0].body if found else replies.render(variant, replies.FACTS_PENDING)]
     if keyword.command == Command.CALLBACK:
         contact.state = {**(contact.state or {}), "callback_requested_at": now.isoformat()}
-        return [replies.render(variant, replies.CALLBACK, hours=ctx.config.opening_hours)]
+        return [replies.render(variant, replies.CALLBACK,
+                               hours=ctx.opening_hours(contact.hotline_number, language))]
     return []

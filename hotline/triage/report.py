@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from hotline.auth.models import User
+from hotline.callbacks.models import CallbackAttempt
+from hotline.callbacks.service import attempts_of, has_consent
 from hotline.classify.service import rumour_index
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.intake.recording_files import RecordingFolders
@@ -58,6 +60,8 @@ class ReportView:
     counter_messages: Sequence[CounterMessage]
     referrals: Sequence[ProtectionReferral]
     reply_language: str | None
+    callback_consent: bool = False  # the caller agreed to be called back about this report
+    callback_attempts: Sequence[CallbackAttempt] = ()
 
 
 def reports_of_recording(session: Session, recording: Recording) -> Sequence[Report]:
@@ -98,7 +102,9 @@ def load_report_view(session: Session, report_id: int, today: date, storage: Rec
                       recording=report.recording,
                       recording_present=storage.file(report.recording) is not None,
                       rumour=rumour, suggestions=suggestions, counter_messages=counter_messages,
-                      referrals=referrals, reply_language=reply_language)
+                      referrals=referrals, reply_language=reply_language,
+                      callback_consent=has_consent(session, report.id),
+                      callback_attempts=attempts_of(session, report.id))
 
 
 def load_thread(session: Session, report: Report, storage: RecordingFolders, viewer: User | None = None,

@@ -110,6 +110,11 @@ class FakeTwilioApi(_LoopbackServer):
         """Requests that created a message."""
         return [r for r in self.requests if r.path.endswith("/Messages.json")]
 
+    @property
+    def calls(self) -> list[RecordedRequest]:
+        """Requests that placed an outbound call."""
+        return [r for r in self.requests if r.path.endswith("/Calls.json")]
+
     def fail_next(self, times: int, status: int = 500) -> None:
         """Answer the next ``times`` sends with ``status`` (a server error by default)."""
         with self._lock:
@@ -179,6 +184,8 @@ class FakeTwilioApi(_LoopbackServer):
             return _json(self._message(request, account), 201)(environ, start_response)
         if request.method == "POST" and "/Queues/" in request.path and "/Members/" in request.path:
             return _json(_queue_member(request), 200)(environ, start_response)
+        if request.method == "POST" and request.path.endswith("/Calls.json"):
+            return _json(self._call(request, account), 201)(environ, start_response)
         return _json({"code": 20404, "message": "not found", "status": 404}, 404)(environ, start_response)
 
     def put(self, data: bytes, content_type: str) -> str:
@@ -211,6 +218,12 @@ class FakeTwilioApi(_LoopbackServer):
                 "body": body, "status": "queued", "num_segments": "1", "direction": "outbound-api",
                 "api_version": "2010-04-01", "error_code": None, "error_message": None,
                 "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"}
+
+    def _call(self, request: Request, account: str | None) -> dict[str, Any]:
+        sid = f"CA{uuid.uuid4().hex}"
+        return {"sid": sid, "account_sid": account, "to": request.form.get("To"), "from": request.form.get("From"),
+                "status": "queued", "direction": "outbound-api", "api_version": "2010-04-01",
+                "uri": f"/2010-04-01/Accounts/{account}/Calls/{sid}.json"}
 
 
 def _queue_member(request: Request) -> dict[str, Any]:

@@ -26,6 +26,8 @@ def seed(app: Flask, out: Path) -> None:
                             language="prs", minutes_ago=20)
         hostile = make_report(session, "<script>window.pwned=1</script><img src=x onerror=window.pwned=1> "
                               + "Z" * 400, language="en", minutes_ago=10)
+        session.add(Rumour(canonical_statement="The border to Australia is open and boats land safely.",
+                           category="destination_policy", report_count=3, status=RumourStatus.REVIEWED))
         session.add(CounterMessage(language="en", category="destination_policy", title="Border facts",
                                    body="The border is not open to boats. Legal pathways: ask us.",
                                    source="Hotline", status=ApprovalStatus.APPROVED))

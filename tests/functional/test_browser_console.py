@@ -123,3 +123,15 @@ def test_dari_console_is_right_to_left_and_caller_text_keeps_its_direction(
     page.goto(f"{site['base']}/console/reports/{site['farsi']}")
     assert page.locator(".report-text .caller-text").evaluate(direction) == "rtl"
     page.screenshot(path=str(screenshots / "console-report-prs.png"), full_page=True)
+
+
+def test_each_rumour_suggestion_reads_on_one_line(page: Any, site: dict[str, Any]) -> None:
+    _sign_in(page, site, "operator")
+    page.goto(f"{site['base']}/console/reports/{site['english']}")
+    suggestion = page.locator("#h-rumour ~ form fieldset label").first
+    assert "Australia" in suggestion.inner_text()
+    boxes = suggestion.evaluate(
+        "label => [...label.children].map(child => { const r = child.getBoundingClientRect();"
+        " return [r.top, r.bottom]; })")
+    assert len(boxes) >= 2
+    assert max(top for top, _ in boxes) < min(bottom for _, bottom in boxes)  # side by side, not stacked

@@ -66,7 +66,7 @@ def test_first_message_gets_one_acknowledgement_in_the_callers_language_and_scri
     report = db_session.scalar(select(Report))
     assert report is not None and report.language == "ur" and report.language_confidence > 0.9
     [sent] = twilio_api.messages
-    expected = replies.render("ur", replies.ACKNOWLEDGEMENT, hours="08:00-20:00")
+    expected = replies.render("ur", replies.ACKNOWLEDGEMENT, hours="ہفتہ-بدھ 08:00-16:00")
     assert sent.form == {"To": SENDER, "From": HOTLINE, "Body": expected}
     assert sent.account_sid == "AC00000000000000000000000000000000"
     [reply] = _outbound(db_session)
@@ -197,7 +197,8 @@ def test_callback_request_is_a_report_and_is_acknowledged(
     contact = db_session.scalar(select(Contact))
     assert contact is not None and "callback_requested_at" in contact.state
     assert _count(db_session, Report) == 1
-    assert twilio_api.messages[-1].form["Body"] == replies.render("en", replies.CALLBACK, hours="08:00-20:00")
+    kabul = "Sat-Wed 08:00-16:00"  # the office hours of the number texted
+    assert twilio_api.messages[-1].form["Body"] == replies.render("en", replies.CALLBACK, hours=kabul)
 
 
 def test_retries_server_errors_then_sends(client: FlaskClient, db_session: Session,
@@ -273,3 +274,12 @@ def test_a_long_bengali_text_delivered_in_two_parts_is_one_report_and_one_acknow
     assert report.text == first + second and report.language == "bn"
     assert _count(db_session, Message, Message.direction == Direction.INBOUND) == 2
     assert len(twilio_api.messages) == 1  # the acknowledgement of the conversation, once
+
+
+def test_the_acknowledgement_gives_the_office_hours_of_the_number_texted(
+    client: FlaskClient, twilio_api: FakeTwilioApi
+) -> None:
+    _send(client, _form("Is the border open?", sender="+447700900124", To="+94110000000"))  # Colombo
+    body = twilio_api.messages[-1].form["Body"]
+    assert "Mon-Fri 08:30-17:00" in body
+    assert "every day" not in body

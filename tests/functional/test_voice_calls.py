@@ -13,6 +13,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.callbacks.models import CallbackConsent
 from hotline.context import runtime
 from hotline.intake.models import Caller, Contact, Report
 from hotline.ivr.content import IvrPaths, ivr_content, load_ivr_content
@@ -113,12 +114,14 @@ def test_english_caller_reports_a_rumour_and_hears_the_facts(phone: FakeTwilioCa
                                   status=ApprovalStatus.APPROVED, approved_at=datetime.now(UTC),
                                   valid_from=date(2020, 1, 1)))
     db_session.flush()
-    call = phone.call(["4", "7", "1", "3", Recorded(duration=20, callback_first=True), "4"], dialled=MALAYSIAN)
+    call = phone.call(["4", "7", "1", "3", Recorded(duration=20, callback_first=True), "4", "1"],
+                      dialled=MALAYSIAN)
     said = "\n".join(call.transcript)
     assert "The border is not open Nobody is allowed to land by boat. UNHCR" in said
     reports = db_session.scalars(select(Report).join(Contact).where(Contact.provider_id == call.call_sid)
                                  .order_by(Report.id)).all()
     assert [r.type for r in reports] == ["rumour_belief", "request"]
+    assert db_session.scalar(select(CallbackConsent.report_id)) == reports[1].id  # pressed 1: consented
     assert contact_of(db_session, call.call_sid).heard_via == "other"
 
 
@@ -229,3 +232,24 @@ def test_withheld_number_is_an_anonymous_call(phone: FakeTwilioCaller, db_sessio
     call = phone.call(["1", "2", "3", Recorded(duration=3)], caller="anonymous", dialled=AFGHAN)
     contact = contact_of(db_session, call.call_sid)
     assert contact.caller_id is None and len(contact.reports) == 1
+
+
+def test_an_empty_recording_is_not_thanked_as_a_message(phone: FakeTwilioCaller) -> None:
+    call = phone.call(["4", "7", "2", Recorded(duration=0), "", "", ""], dialled=MALAYSIAN)
+    said = "\n".join(call.transcript)
+    assert "We did not hear a message." in said
+    assert "Someone from our team will listen to your message" not in said
+
+
+def test_a_withheld_number_is_not_offered_a_call_back(phone: FakeTwilioCaller) -> None:
+    call = phone.call(["4", "7", "4", "", "", ""], caller="anonymous", dialled=MALAYSIAN)
+    said = "\n".join(call.transcript)
+    assert "call you back, press 4" not in said
+    assert "May we call you back" not in said
+
+
+def test_no_facts_are_not_announced_as_what_we_know(phone: FakeTwilioCaller) -> None:
+    call = phone.call(["4", "7", "1", "", "", ""], dialled=MALAYSIAN)  # English, and no counter-message in it
+    said = "\n".join(call.transcript)
+    assert "We have no new information in your language" in said
+    assert "Here is what we know" not in said

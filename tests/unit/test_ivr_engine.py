@@ -18,8 +18,9 @@ def flow() -> Flow:
     return load_flow(FLOW_PATH)
 
 
-def start(flow: Flow, languages=("prs", "en"), language=None, heard=False, open_=True) -> engine.Step:
-    return engine.step(flow, engine.new_state(languages, language, heard), Event("start", office_open=open_))
+def start(flow: Flow, languages=("prs", "en"), language=None, heard=False, open_=True, number=True) -> engine.Step:
+    state = engine.new_state(languages, language, heard, number_known=number)
+    return engine.step(flow, state, Event("start", office_open=open_))
 
 
 def press(flow: Flow, step: engine.Step, digits: str | None, open_=True, staffed=("prs", "en")) -> engine.Step:
@@ -51,13 +52,15 @@ def test_choosing_a_language_asks_how_they_heard_then_the_main_menu(flow: Flow) 
     assert chosen.state["language"] == "en" and chosen.state["node"] == "heard_via"
     menu = press(flow, chosen, "1")
     assert Remember("heard_via", "radio") in menu.effects
-    assert menu.state["node"] == "main_menu" and spoken(menu) == [("main_menu", "en")]
+    assert menu.state["node"] == "main_menu"
+    assert spoken(menu) == [("main_menu", "en"), ("main_menu_callback", "en"), ("main_menu_language", "en")]
 
 
 def test_returning_caller_skips_language_and_survey_and_can_change_language(flow: Flow) -> None:
     first = start(flow, ("prs", "en"), language="prs", heard=True)
     assert first.state["node"] == "main_menu"
-    assert spoken(first) == [("notice", "prs"), ("main_menu", "prs")]
+    assert spoken(first) == [("notice", "prs"), ("main_menu", "prs"), ("main_menu_callback", "prs"),
+                             ("main_menu_language", "prs")]
     changed = press(flow, first, "9")
     assert changed.state["node"] == "change_language"
     back = press(flow, changed, "2")
@@ -74,7 +77,8 @@ def test_silence_and_wrong_keys_repeat_then_say_goodbye(flow: Flow) -> None:
     wrong = press(flow, step, "7")
     assert spoken(wrong)[0] == ("invalid_key", "en") and wrong.state["node"] == "main_menu"
     silent = press(flow, wrong, "")
-    assert spoken(silent) == [("main_menu", "en")]  # silence: no "wrong key" message, the menu again
+    # silence: no "wrong key" message, the menu again
+    assert spoken(silent) == [("main_menu", "en"), ("main_menu_callback", "en")]
     final = press(flow, silent, "#")
     assert final.state["ended"] and isinstance(final.actions[-1], Hangup)
     assert ("goodbye_no_input", "en") in spoken(final)
@@ -99,8 +103,50 @@ def test_facts_and_call_back(flow: Flow) -> None:
     menu = start(flow, ("en",), heard=True)
     facts = press(flow, menu, "1")
     assert any(isinstance(a, Facts) for a in facts.actions) and facts.state["node"] == "main_menu"
-    callback = press(flow, menu, "4")
-    assert FileRequest("callback", "request") in callback.effects
+    consent = press(flow, menu, "4")
+    assert consent.state["node"] == "callback_consent" and not consent.effects  # nothing filed before consent
+    assert spoken(consent) == [("callback_consent", "en")]
+    agreed = press(flow, consent, "1")
+    assert FileRequest("callback", "request", callback_consent=True) in agreed.effects
+    declined = press(flow, consent, "0")
+    assert declined.state["node"] == "main_menu" and not declined.effects
+
+
+def test_a_withheld_number_is_never_offered_a_call_back(flow: Flow) -> None:
+    menu = start(flow, ("en",), heard=True, number=False)
+    assert ("main_menu_callback", "en") not in spoken(menu)
+    refused = press(flow, menu, "4")
+    assert spoken(refused)[0] == ("invalid_key", "en") and refused.state["node"] == "main_menu"
+
+
+def test_a_one_language_number_does_not_offer_a_change_of_language(flow: Flow) -> None:
+    menu = start(flow, ("en",), heard=True)
+    assert ("main_menu_language", "en") not in spoken(menu)
+    assert ("main_menu_callback", "en") in spoken(menu)
+    refused = press(flow, menu, "9")
+    assert spoken(refused)[0] == ("invalid_key", "en") and refused.state["node"] == "main_menu"
+
+
+def test_an_empty_recording_is_not_thanked_as_a_message(flow: Flow) -> None:
+    recording = press(flow, start(flow, ("en",), heard=True), "2")
+    after = engine.step(flow, recording.state, Event("recorded", empty=True))
+    assert ("recorded_thanks", "en") not in spoken(after)
+    assert spoken(after)[0] == ("nothing_recorded", "en") and after.state["node"] == "main_menu"
+
+
+def test_the_facts_intro_is_part_of_the_facts(flow: Flow) -> None:
+    facts = press(flow, start(flow, ("en",), heard=True), "1")
+    assert ("facts_intro", "en") not in spoken(facts)  # said by the Facts action, only when there are facts
+    played = next(a for a in facts.actions if isinstance(a, Facts))
+    assert played.intro == (Speak("facts_intro", "en"),) and played.empty == (Speak("facts_none", "en"),)
+
+
+def test_a_call_back_starts_at_its_greeting_and_press_1_reaches_an_operator(flow: Flow) -> None:
+    assert flow.callback_start == "callback_answered"
+    greeted = engine.start_at(flow, engine.new_state(("prs", "en"), "prs", True, True), flow.callback_start,
+                              Event("start", office_open=True))
+    assert spoken(greeted) == [("callback_greeting", "prs")]
+    assert press(flow, greeted, "1").actions[-1] == Enqueue("operator", "prs")
 
 
 def test_operator_in_office_hours_queues_by_language_otherwise_voicemail(flow: Flow) -> None:

@@ -50,6 +50,13 @@ def test_facts_expand_to_messages_or_the_empty_prompt() -> None:
     assert expand_facts([Facts("en", empty), Hangup()], [said]) == [said, Hangup()]
 
 
+def test_here_is_what_we_know_is_never_followed_by_no_new_information() -> None:
+    intro, empty = (Speak("facts_intro", "en"),), (Speak("facts_none", "en"),)
+    assert expand_facts([Facts("en", empty, intro)], []) == list(empty)
+    said = SayText("The border is closed.", "en-GB")
+    assert expand_facts([Facts("en", empty, intro)], [said]) == [*intro, said]
+
+
 def test_cache_renders_each_document_once_per_url_scope(tmp_path: Path) -> None:
     built: list[str] = []
 

@@ -1,0 +1,173 @@
+"""Call-back service: record consent, place a call-back, follow its answer and status. Flushes, never commits.
+
+The call itself is placed by a ``Dialer`` the web layer passes in (twilio's REST client in production, a fake in
+tests): this package names no provider. The caller's number is unsealed here, handed to the dialer, and never
+returned to the caller of the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.audit.service import record_event
+from hotline.callbacks.models import CallbackAttempt, CallbackConsent, CallbackOutcome
+from hotline.callbacks.policy import NO_NUMBER, CallbackRules, CallerStanding, is_machine, refusal
+from hotline.intake.models import Caller, Contact, Report
+from hotline.privacy.keys import PrivacyKeys
+from hotline.privacy.sealing import SealBroken, is_expired, unseal
+
+_UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
+
+
+class Dialer(Protocol):
+    """Places an outbound call and returns its provider id (CallSid)."""
+
+    def __call__(self, *, to: str, from_: str, answer_url: str, status_url: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class CallbackUrls:
+    """The app's own URLs for one attempt: where Twilio asks what to say, and where it reports status."""
+
+    answer: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CallbackContext:
+    """What placing a call-back needs besides the session."""
+
+    keys: PrivacyKeys
+    rules: CallbackRules
+    timezone_for: Callable[[str | None], str]  # the time zone of a hotline number
+    dialer: Dialer
+    urls: Callable[[int], CallbackUrls]
+
+
+class CallbackRefused(Exception):
+    """The call-back may not be placed; ``reason`` is one of the policy's constants."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How to answer a call-back that connected: hang up on a machine, else greet the person in ``language``."""
+
+    machine: bool
+    language: str | None
+    hotline_number: str | None
+
+
+def record_consent(session: Session, report_id: int, at: datetime) -> None:
+    """The caller agreed to be called back about ``report_id`` (idempotent)."""
+    if session.scalar(select(CallbackConsent.id).where(CallbackConsent.report_id == report_id)) is None:
+        session.add(CallbackConsent(report_id=report_id, consented_at=at))
+        session.flush()
+
+
+def has_consent(session: Session, report_id: int) -> bool:
+    """Whether the caller consented to a call-back about this report."""
+    return session.scalar(select(CallbackConsent.id).where(CallbackConsent.report_id == report_id)) is not None
+
+
+def attempts_of(session: Session, report_id: int) -> list[CallbackAttempt]:
+    """The call-backs placed about a report, oldest first."""
+    query = select(CallbackAttempt).where(CallbackAttempt.report_id == report_id).order_by(CallbackAttempt.id)
+    return list(session.scalars(query))
+
+
+def place_callback(session: Session, ctx: CallbackContext, report_id: int, user_id: int | None,
+                   now: datetime) -> CallbackAttempt:
+    """Call the caller of ``report_id`` back, or raise CallbackRefused naming why not."""
+    report = session.get(Report, report_id)
+    if report is None:
+        raise CallbackRefused(NO_NUMBER)
+    caller = session.get(Caller, report.caller_id) if report.caller_id is not None else None
+    contact = session.get(Contact, report.contact_id)
+    hotline_number = contact.hotline_number if contact is not None else None
+    earlier = attempts_of(session, report_id)
+    reason = refusal(_standing(session, report, caller, now), [a.placed_at for a in earlier], now,
+                     ctx.timezone_for(hotline_number), ctx.rules)
+    address = _address(ctx.keys, caller) if reason is None and caller is not None else None
+    if reason is None and (address is None or not hotline_number):
+        reason = NO_NUMBER
+    if reason is not None or address is None or hotline_number is None:
+        raise CallbackRefused(reason or NO_NUMBER)
+    attempt = CallbackAttempt(report_id=report_id, placed_by_id=user_id, language=report.language or (
+        caller.language if caller else None), placed_at=now)
+    session.add(attempt)
+    session.flush()
+    urls = ctx.urls(attempt.id)
+    try:
+        attempt.call_sid = ctx.dialer(to=address, from_=hotline_number, answer_url=urls.answer,
+                                      status_url=urls.status)
+    except Exception:
+        attempt.outcome, attempt.status, attempt.ended_at = CallbackOutcome.FAILED, "failed", now
+    record_event(session, f"user:{user_id}" if user_id else "system", "report.callback", "report", report_id,
+                 after={"attempt": attempt.id, "outcome": attempt.outcome}, actor_user_id=user_id)
+    session.flush()
+    return attempt
+
+
+def answer(session: Session, attempt_id: int, call_sid: str, answered_by: str | None, now: datetime) -> Answer:
+    """Twilio asks what to say on a call-back that connected: nothing to a machine, the greeting to a person."""
+    attempt = _attempt(session, attempt_id, call_sid)
+    if attempt is None:
+        return Answer(machine=True, language=None, hotline_number=None)  # unknown: say nothing
+    machine = is_machine(answered_by)
+    attempt.answered_by = answered_by
+    attempt.answered_at = attempt.answered_at or now
+    attempt.outcome = CallbackOutcome.MACHINE if machine else CallbackOutcome.PERSON
+    report = session.get(Report, attempt.report_id)
+    contact = session.get(Contact, report.contact_id) if report is not None else None
+    session.flush()
+    return Answer(machine, attempt.language, contact.hotline_number if contact is not None else None)
+
+
+def update_status(session: Session, attempt_id: int, call_sid: str, status: str, duration: int | None,
+                  now: datetime) -> str | None:
+    """A call-back's status callback: idempotent; an unanswered end is stored as such. Returns the outcome."""
+    attempt = _attempt(session, attempt_id, call_sid)
+    if attempt is None:
+        return None
+    attempt.status = status
+    if duration is not None:
+        attempt.duration_seconds = max(duration, attempt.duration_seconds or 0)
+    if status in _UNANSWERED and attempt.outcome == CallbackOutcome.PLACED:
+        attempt.outcome = CallbackOutcome.UNANSWERED
+    if status in _UNANSWERED or status == "completed":
+        attempt.ended_at = attempt.ended_at or now
+    session.flush()
+    return attempt.outcome
+
+
+def _attempt(session: Session, attempt_id: int, call_sid: str) -> CallbackAttempt | None:
+    """The attempt, only when Twilio's CallSid is the one it was placed as (URLs are guessable, sids are not)."""
+    attempt = session.get(CallbackAttempt, attempt_id)
+    return attempt if attempt is not None and attempt.call_sid == call_sid else None
+
+
+def _standing(session: Session, report: Report, caller: Caller | None, now: datetime) -> CallerStanding:
+    erased = caller is None or caller.pseudonym.startswith("erased-")
+    has_number = bool(caller and caller.reply_address and not is_expired(caller.reply_address_expires_at, now))
+    return CallerStanding(consented=has_consent(session, report.id), erased=erased,
+                          opted_out=bool(caller and caller.opted_out), has_number=has_number)
+
+
+def _address(keys: PrivacyKeys, caller: Caller) -> str | None:
+    if caller.reply_address is None:
+        return None
+    try:
+        address = unseal(keys, caller.reply_address, caller.pseudonym)
+    except SealBroken:
+        return None
+    return None if address.startswith("whatsapp:") else address
