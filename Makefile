@@ -27,7 +27,7 @@ catalogs: $(STAMP)
 ## make messages: extract the web UI's strings, update every catalogue, fill in hotline/locales/incoming/*.json translations
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o hotline/locales/messages.pot --project=Hotline --no-location .
-	$(BIN)/pybabel update -i hotline/locales/messages.pot -d hotline/locales -D messages --ignore-obsolete
+	$(BIN)/pybabel update -i hotline/locales/messages.pot -d hotline/locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python tools/apply_translations.py
 
 ## make fonts: refresh hotline/static/fonts/ from the pinned @fontsource npm packages (needs npm)
