@@ -27,6 +27,7 @@ from hotline.i18n import init_template_helpers, select_locale
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
+from hotline.region.views import bp as region_bp
 from hotline.settings import CONFIG_DIR, LOCALES_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
 from hotline.spool.views import init_spool
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     init_field(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(trends_bp)
+    app.register_blueprint(region_bp)
     register_error_handlers(app)
     init_template_helpers(app)
 

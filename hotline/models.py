@@ -6,11 +6,13 @@ from hotline.campaigns.models import Campaign
 from hotline.db import Base
 from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
+from hotline.region.models import RegionPeer, RegionPeerMessage, RegionPeerRumour, RegionPeerWeek, RegionPublishedWeek
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
 from hotline.triage.models import ProtectionReferral
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "Caller", "Campaign", "Contact", "CounterMessage", "FocalPoint",
-    "Message", "MessageFlag", "ProtectionReferral", "Recording", "Report", "Role", "Rumour", "User",
+    "Message", "MessageFlag", "ProtectionReferral", "Recording", "RegionPeer", "RegionPeerMessage", "RegionPeerRumour",
+    "RegionPeerWeek", "RegionPublishedWeek", "Report", "Role", "Rumour", "User",
 ]

@@ -101,7 +101,8 @@ def test_every_format_passes_libhxls_default_validation(tmp_path: Path) -> None:
     write_xlsx(str(path), records())
     workbook = openpyxl.load_workbook(path, read_only=True)
     try:
-        xlsx_rows = [["" if v is None else str(v) for v in row] for row in workbook["trends"].iter_rows(values_only=True)]
+        xlsx_rows = [["" if v is None else str(v) for v in row]
+                     for row in workbook["trends"].iter_rows(values_only=True)]
     finally:
         workbook.close()
     document = json.loads("".join(json_chunks(iter(records()), {})))
