@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Dari and Pashto text in Arabic script is meant to be there
 """GET /api/v1/region/feed: peer tokens only, signed, suppressed, closed weeks frozen once, nothing about callers."""
 
 from __future__ import annotations
