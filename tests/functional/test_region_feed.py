@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hotline.auth.service import create_api_token
@@ -158,3 +159,29 @@ def test_the_key_is_private_and_stable(app: Flask, runner: FlaskCliRunner, publi
     assert path.stat().st_mode & 0o777 == 0o600
     again = runner.invoke(cli, ["region", "key"])
     assert again.stdout.strip() == public_key and "created" not in again.stderr
+
+
+def test_peers_add_checks_its_arguments_and_seals_the_token(runner: FlaskCliRunner, db_session: Session,
+                                                            public_key: str) -> None:
+    url = "https://hotline.example.org/api/v1/region/feed"
+    bad_url = runner.invoke(cli, ["region", "peers", "add", "bd", "http://example.org/api/v1/region/feed",
+                                  public_key, "--token", "htl_0123456789"])
+    assert bad_url.exit_code == 2 and "https" in bad_url.output
+    bad_key = runner.invoke(cli, ["region", "peers", "add", "bd", url, "not-a-key", "--token", "htl_0123456789"])
+    assert bad_key.exit_code == 2 and "Ed25519" in bad_key.output
+    added = runner.invoke(cli, ["region", "peers", "add", "bd", url, public_key, "--token", "htl_0123456789"])
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(cli, ["region", "peers", "list"])
+    assert "bd\t" + url in listed.stdout and "htl_0123456789" not in listed.stdout
+    stored = db_session.execute(text("SELECT token_sealed FROM region_peers WHERE name = 'bd'")).scalar_one()
+    assert b"htl_0123456789" not in bytes(stored)
+    unknown = runner.invoke(cli, ["region", "pull", "--peer", "nobody"])
+    assert unknown.exit_code == 1 and "no peer named nobody" in unknown.output
+
+
+def test_api_token_create_with_the_peer_scope(runner: FlaskCliRunner, db_session: Session) -> None:
+    user = make_staff(db_session, "analyst")
+    issued = runner.invoke(cli, ["api-token", "create", user.email, "--scope", "peer"])
+    assert issued.exit_code == 0, issued.output
+    wrong = runner.invoke(cli, ["api-token", "create", user.email, "--scope", "everything"])
+    assert wrong.exit_code == 2
