@@ -1,7 +1,7 @@
 """One deployment of the two-deployment regional test, in its own process and database (its HOTLINE_* environment):
 
 `python -m tests.region_deployment setup COUNTRY LANG` migrates, seeds, makes the signing key and prints
-`TOKEN PUBLIC_KEY` (a `peer` token for the other deployment); `... peers NAME=URL=KEY=TOKEN ...` subscribes to
+`TOKEN PUBLIC_KEY` (a `peer` token for the other deployment); `... peers NAME|URL|KEY|TOKEN ...` subscribes to
 peers in one process (each start of the app costs seconds; `hotline region peers add` is tested in-process).
 """
 
@@ -57,7 +57,7 @@ def main(command: str, *args: str) -> None:
             print(seed(args[0], args[1]), public_key_text(key))
             return
         for peer in args:
-            name, url, key_text, token = peer.split("=", 3)
+            name, url, key_text, token = peer.split("|", 3)
             add_peer(db.session(), app.extensions["hotline"].keys, name, url, key_text, token)
         db.session.commit()
 

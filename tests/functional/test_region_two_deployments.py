@@ -156,10 +156,10 @@ def test_two_deployments_publish_pull_and_refuse_what_was_meddled_with(
         region: tuple[Deployment, Deployment], meddler: int) -> None:
     af, bd = region
     base = f"http://127.0.0.1:{meddler}"
-    meddled = [f"{mode}={base}/{mode}{FEED}={af.public_key}={af.token}" for mode in ("tamper", "truncate", "replay")]
-    bd.script("peers", f"af={af.url}={af.public_key}={af.token}", *meddled,
-              f"impostor={af.url}={bd.public_key}={af.token}")
-    af.script("peers", f"bd={bd.url}={bd.public_key}={bd.token}")
+    meddled = [f"{mode}|{base}/{mode}{FEED}|{af.public_key}|{af.token}" for mode in ("tamper", "truncate", "replay")]
+    bd.script("peers", f"af|{af.url}|{af.public_key}|{af.token}", *meddled,
+              f"impostor|{af.url}|{bd.public_key}|{af.token}")
+    af.script("peers", f"bd|{bd.url}|{bd.public_key}|{bd.token}")
 
     first = bd.run("region", "pull", check=False)
     assert first.returncode == 1  # some peers were refused
