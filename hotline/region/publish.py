@@ -94,8 +94,9 @@ def build_document(session: Session, request: FeedRequest, now: datetime, k: int
         "more": more,
         "min_cell_count": k,
         "columns": [{"name": c.name, "hxl": c.hxl} for c in REGION_COLUMNS],
-        "weeks": [{"week": week_label(w.week_start), "week_start": w.week_start.isoformat(), "rows": w.rows}
-                  for w in weeks],
+        # Each week with the threshold it was suppressed with when it was frozen (k may have changed since).
+        "weeks": [{"week": week_label(w.week_start), "week_start": w.week_start.isoformat(), "min_cell_count": w.k,
+                   "rows": w.rows} for w in weeks],
         "rumours": [_rumour(r) for r in _reviewed_rumours(session)],
         "messages": [_message(m) for m in _shareable_messages(session, now.date())],
     }

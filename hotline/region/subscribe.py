@@ -135,8 +135,12 @@ def _checked_weeks(document: dict[str, Any], mondays: list[date]) -> list[tuple[
         rows = week.get("rows")
         if not isinstance(rows, list) or any(not isinstance(r, list) or len(r) != len(columns) for r in rows):
             raise FeedRefused(f"the week of {monday} has malformed rows")
-        if any(r[count_at] is not None and (not isinstance(r[count_at], int) or r[count_at] < k) for r in rows):
-            raise FeedRefused(f"the week of {monday} publishes a count under its threshold {k}: refused")
+        week_k = week.get("min_cell_count", k)
+        if not isinstance(week_k, int) or week_k < MIN_K:
+            raise FeedRefused(f"the week of {monday} was suppressed with a threshold {week_k!r} under {MIN_K}")
+        if any(r[count_at] is not None and (not isinstance(r[count_at], int) or r[count_at] < week_k)
+               for r in rows):
+            raise FeedRefused(f"the week of {monday} publishes a count under its threshold {week_k}: refused")
         tables.append((monday, rows))
     return tables
 

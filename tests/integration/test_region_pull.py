@@ -3,6 +3,8 @@ a changed week refused; the same code the two-deployment test runs over loopback
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from hotline.cli import cli
 from hotline.db import utcnow
-from hotline.region.document import FeedRefused
+from hotline.region.document import FeedRefused, sign
+from hotline.region.keys import load_or_create_key
 from hotline.region.models import RegionPeerMessage, RegionPeerRumour, RegionPeerWeek
 from hotline.region.subscribe import PeerError, add_peer, pull_peer
 from tests.functional.test_region_feed import seed, token
@@ -65,3 +68,24 @@ def test_a_week_sent_again_with_other_figures_is_refused(app: Flask, client: Fla
     peer.last_week = None  # and asked again from the start
     with pytest.raises(FeedRefused, match="a published week never changes"):
         pull_peer(db_session, keys, peer, utcnow(), fetch_from(client))
+
+
+def test_a_signed_feed_with_a_small_cell_is_refused(app: Flask, client: FlaskClient, runner: FlaskCliRunner,
+                                                    db_session: Session) -> None:
+    """A peer whose own suppression is broken (or lowered under 3) is refused, whoever signed it."""
+    public_key = runner.invoke(cli, ["region", "key"]).stdout.strip()
+    seed(db_session)
+    keys = app.extensions["hotline"].keys
+    key, _ = load_or_create_key(Path(app.config["HOTLINE"].instance_path))
+    honest = fetch_from(client)
+
+    def leaky(url: str, bearer: str) -> bytes:
+        document = json.loads(honest(url, bearer))["document"]
+        week = next(w for w in document["weeks"] if w["rows"])
+        week["rows"][0][7] = 2
+        return json.dumps(sign(document, key)).encode()
+
+    peer = add_peer(db_session, keys, "leaky", URL, public_key, token(db_session))
+    with pytest.raises(FeedRefused, match="count under its threshold"):
+        pull_peer(db_session, keys, peer, utcnow(), leaky)
+    assert count(db_session, RegionPeerWeek) == 0
