@@ -28,6 +28,7 @@ from hotline.ivr.views import init_voice
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
+from hotline.region.views import bp as region_bp
 from hotline.settings import CONFIG_DIR, LOCALES_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
 from hotline.sms.replies import set_reviewed_lookup
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     init_studio(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(trends_bp)
+    app.register_blueprint(region_bp)
     register_error_handlers(app)
     init_template_helpers(app)
 

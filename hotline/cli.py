@@ -23,6 +23,7 @@ from hotline.ivr.simulate_cli import simulate_call
 from hotline.jobs.cli import jobs_group
 from hotline.migrate import upgrade
 from hotline.ops.deploy_cli import check_command
+from hotline.region.cli import region_group
 from hotline.retention.cli import erase, retention_group
 from hotline.settings import CONFIG_DIR, SettingsError
 from hotline.sms.cli import sms_group
@@ -108,6 +109,7 @@ cli.add_command(users_group)
 cli.add_command(api_token_group)
 cli.add_command(ivr_group)
 cli.add_command(jobs_group)
+cli.add_command(region_group)
 cli.add_command(simulate_group)
 cli.add_command(spool_group)
 cli.add_command(sms_group)

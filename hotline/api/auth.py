@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotline.api.errors import ApiError
-from hotline.auth.models import ApiToken, Role, User
+from hotline.auth.models import ApiToken, Role, TokenScope, User
 from hotline.auth.passwords import token_digest
 from hotline.auth.session import has_role
 from hotline.db import utcnow
@@ -21,11 +21,17 @@ from hotline.extensions import db
 P = ParamSpec("P")
 R = TypeVar("R")
 READ_TRENDS = (Role.ANALYST, Role.SUPERVISOR)  # admins pass every role check
+PEER_SCOPE = TokenScope.PEER
 _TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is rewritten at most once a minute
 
 
 def authenticate() -> User:
     """The active user behind this request's bearer token; ApiError(401) otherwise."""
+    return authenticate_token().user
+
+
+def authenticate_token() -> ApiToken:
+    """This request's valid bearer token (its user active); ApiError(401) otherwise."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -50,7 +56,7 @@ def authenticate() -> User:
         # The API only reads (its GET requests' sessions are read-only): the last use is written apart, once the
         # request has succeeded, so a long export does not hold the write lock for a timestamp.
         db.write_after_commit(db.session(), touch)
-    return found.user
+    return found
 
 
 def token_required(*roles: Role | str) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -58,7 +64,10 @@ def token_required(*roles: Role | str) -> Callable[[Callable[P, R]], Callable[P,
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-            user = authenticate()
+            token = authenticate_token()
+            user = token.user
+            if token.scope is not None:
+                raise ApiError(403, f"A token of scope '{token.scope}' may only read the regional feed.")
             if not has_role(user, *roles):
                 allowed = ", ".join([str(role) for role in roles] + ["admin"])
                 raise ApiError(403, f"A {user.role} may not use this endpoint; it needs one of: {allowed}.")
@@ -66,3 +75,16 @@ def token_required(*roles: Role | str) -> Callable[[Callable[P, R]], Callable[P,
             return view(*args, **kwargs)
         return guarded
     return decorate
+
+
+def peer_token_required(view: Callable[P, R]) -> Callable[P, R]:
+    """Guard the regional feed: a valid bearer token of the ``peer`` scope (401, then 403)."""
+    @wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = authenticate_token()
+        if token.scope != PEER_SCOPE:
+            raise ApiError(403, "The regional feed needs a token of scope 'peer' "
+                                "(`hotline api-token create EMAIL --scope peer`).")
+        g.api_user = token.user
+        return view(*args, **kwargs)
+    return guarded

@@ -20,6 +20,7 @@ from hotline.auth.accounts import (
     revoke_token,
     set_active,
 )
+from hotline.auth.models import TokenScope
 from hotline.auth.service import MAX_TOKEN_DAYS, AccountError, create_api_token, create_user, roles
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -143,13 +144,15 @@ def api_token_group() -> None:
 @click.option("--name", default=None, help="What the token is for.")
 @click.option("--days", type=click.IntRange(1, MAX_TOKEN_DAYS), default=None,
               help=f"How long the token is valid (default HOTLINE_API_TOKEN_DAYS, at most {MAX_TOKEN_DAYS}).")
+@click.option("--scope", type=click.Choice([str(s) for s in TokenScope]), default=None,
+              help="peer: a token for a peer deployment, valid for the regional feed only.")
 @with_appcontext
-def api_token_create(email: str, name: str | None, days: int | None) -> None:
+def api_token_create(email: str, name: str | None, days: int | None, scope: str | None) -> None:
     """Issue a token for EMAIL, valid for --days; it is printed once and stored only as a hash."""
     if days is None:
         days = current_app.config["HOTLINE"].api_token_days
     try:
-        issued = create_api_token(db.session(), email, name, days=days)
+        issued = create_api_token(db.session(), email, name, days=days, scope=scope)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

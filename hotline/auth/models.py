@@ -19,6 +19,10 @@ class Role(StrEnum):
     TRANSLATOR = "translator"  # records and reviews prompts in their own languages only
 
 
+class TokenScope(StrEnum):
+    PEER = "peer"  # a peer deployment's token: the regional feed, and nothing else
+
+
 class User(Base):
     """A member of staff."""
 
@@ -62,5 +66,7 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None: the API as the user's role allows. "peer": only the regional feed (a peer deployment's token).
+    scope: Mapped[str | None] = mapped_column(String(16))
 
     user: Mapped[User] = relationship(back_populates="tokens")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
-from hotline.auth.models import ApiToken, Role, User
+from hotline.auth.models import ApiToken, Role, TokenScope, User
 from hotline.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, new_api_token
 from hotline.content.yamlfile import flatten_messages
 from hotline.db import utcnow
@@ -64,7 +64,7 @@ class IssuedToken:
 
 def create_api_token(
     session: Session, email: str, name: str | None = None, expires_at: datetime | None = None, actor: str = "cli",
-    days: int | None = None,
+    days: int | None = None, scope: str | None = None,
 ) -> IssuedToken:
     """Issue a bearer token for an existing, active user, valid ``days`` (default 90, at most 365) or until
     ``expires_at``; every token expires."""
@@ -79,12 +79,15 @@ def create_api_token(
         expires_at = now + timedelta(days=days)
     elif expires_at > now + timedelta(days=MAX_TOKEN_DAYS):
         raise AccountError(f"expires_at: a token is valid for at most {MAX_TOKEN_DAYS} days")
+    if scope is not None and scope not in set(TokenScope):
+        raise AccountError(f"scope: one of {', '.join(TokenScope)}, not {scope}")
     token, digest = new_api_token()
-    record = ApiToken(user=user, name=name, prefix=token[:12], token_hash=digest, expires_at=expires_at)
+    record = ApiToken(user=user, name=name, prefix=token[:12], token_hash=digest, expires_at=expires_at,
+                      scope=scope)
     session.add(record)
     session.flush()
     record_event(session, actor, "api_token.create", "api_token", record.id,
-                 after={"user_id": user.id, "expires_at": expires_at.isoformat()})
+                 after={"user_id": user.id, "expires_at": expires_at.isoformat(), "scope": scope})
     return IssuedToken(token, record)
 
 

@@ -21,9 +21,14 @@ class Column:
 
 # HXL tags: core hashtags where one fits (#date, #country, #adm1, #indicator), #meta for metadata, and
 # x_-prefixed custom hashtags (HXL's convention for extensions) for the codebook's type and category.
+# Every #date column holds an ISO date (YYYY-MM-DD), as libhxl's default schema requires: the ISO week label
+# (2026-W49) is not a date to HXL tools, so it is #meta+week and the week's Monday beside it is the #date.
+WEEK_COLUMNS: tuple[Column, ...] = (
+    Column("iso_week", "#meta+week"),
+    Column("week_start", "#date+week_start"),
+)
 TREND_COLUMNS: tuple[Column, ...] = (
-    Column("iso_week", "#date+week"),
-    Column("week_start", "#date+start"),
+    *WEEK_COLUMNS,
     Column("row", "#meta+row"),
     Column("country", "#country+code"),
     Column("admin1", "#adm1+code"),

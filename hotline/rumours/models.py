@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UTCDateTime, utcnow
@@ -81,6 +81,8 @@ class CounterMessage(Base):
     source: Mapped[str | None] = mapped_column(String(200))  # who says so: messages name their sources
     audio_path: Mapped[str | None] = mapped_column(String(512))
     status: Mapped[str] = mapped_column(String(16), default=ApprovalStatus.DRAFT)
+    # Offered to peer deployments in the regional feed (once approved): a supervisor's choice per message.
+    shareable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -132,7 +132,7 @@ def test_csv_export_streams_with_hxl_and_no_caller_data(client: FlaskClient, db_
     assert answer.headers["Content-Type"].startswith("text/csv")
     text = answer.get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[1][0] == "#date+week"
+    assert rows[1][0] == "#meta+week"
     assert "caller words" not in text and "+93" not in text
     assert any(row[5] == "'=SUM(1)" for row in rows[2:])
 
@@ -147,7 +147,7 @@ def test_xlsx_and_json_exports(client: FlaskClient, db_session: Session) -> None
         rows = list(workbook.active.iter_rows(values_only=True))  # type: ignore[union-attr]
     finally:
         workbook.close()
-    assert rows[1][0] == "#date+week" and rows[-1][2] == "week_total" and rows[-1][10] == 8
+    assert rows[1][0] == "#meta+week" and rows[-1][2] == "week_total" and rows[-1][10] == 8
     answer = client.get("/api/v1/exports/trends", query_string={**RANGE, "format": "json"}, headers=bearer(token))
     document = json.loads(answer.get_data(as_text=True))
     assert document["rows"][-1]["count"] == 8

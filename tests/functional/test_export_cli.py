@@ -27,7 +27,7 @@ def test_csv_to_standard_output(runner: FlaskCliRunner, db_session: Session) -> 
     result = runner.invoke(cli, ["export", "trends", "--from", "2026-12-28", "--to", "2027-01-03"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[1][0] == "#date+week"
+    assert rows[1][0] == "#meta+week"
     assert [row[0] for row in rows[2:]] == ["2026-W53"] * 3
     assert "exported 3 rows" in result.stderr
 

@@ -17,8 +17,8 @@ from hotline.trends.service import ROW_CELL, ROW_TOTAL, ExportRecord
 
 HXL_SCHEMA = [
     ["#valid_tag", "#valid_datatype", "#valid_required", "#valid_value+list"],
-    ["#date+week", "", "true", ""],
-    ["#date+start", "date", "true", ""],
+    ["#meta+week", "", "true", ""],
+    ["#date+week_start", "date", "true", ""],
     ["#meta+row", "", "true", f"{ROW_CELL}|{ROW_TOTAL}"],
     ["#indicator+reports+num", "number", "", ""],
     ["#country+code", "", "", ""],
@@ -46,7 +46,7 @@ def test_neutralise() -> None:
 def test_csv_has_an_hxl_row_that_libhxl_validates_and_no_formula() -> None:
     text = "".join(csv_chunks(records()))
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[1][:4] == ["#date+week", "#date+start", "#meta+row", "#country+code"]
+    assert rows[1][:4] == ["#meta+week", "#date+week_start", "#meta+row", "#country+code"]
     for row in rows[2:]:
         assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row)
     assert rows[3][4] == "'=cmd|' /C calc'!A0" and rows[3][10] == "" and rows[3][11] == "primary"
@@ -67,7 +67,7 @@ def test_xlsx_in_constant_memory_mode_reads_back_with_hxl_row(tmp_path: Path) ->
         rows = [["" if v is None else v for v in row] for row in workbook["trends"].iter_rows(values_only=True)]
     finally:
         workbook.close()
-    assert rows[1][0] == "#date+week"
+    assert rows[1][0] == "#meta+week"
     assert rows[2][10] == 41 and isinstance(rows[2][10], int)
     assert rows[3][4] == "'=cmd|' /C calc'!A0" and rows[3][7] == "'@SUM(A1)"
     assert hxl.schema(HXL_SCHEMA).validate(hxl.data([[str(v) for v in row] for row in rows]))
@@ -77,7 +77,54 @@ def test_json_export_streams_a_whole_document() -> None:
     chunks = list(json_chunks(iter(records()), {"from": "2026-12-28", "to": "2027-01-03"}))
     document = json.loads("".join(chunks))
     assert document["meta"]["from"] == "2026-12-28"
-    assert document["columns"][0] == {"name": "iso_week", "hxl": "#date+week"}
+    assert document["columns"][0] == {"name": "iso_week", "hxl": "#meta+week"}
     assert [row["count"] for row in document["rows"]] == [41, None, 50]
     assert document["rows"][1]["channel"] == "'+voice"
     assert json.loads("".join(json_chunks(iter([]), {})))["rows"] == []
+
+
+def _default_errors(rows: list[list[str]]) -> list[str]:
+    """What libhxl's built-in schema (the one `hxlvalidate` uses when given none) reports as errors."""
+    errors: list[str] = []
+
+    def collect(issue: hxl.validation.HXLValidationException) -> None:
+        if issue.rule.severity == "error":
+            errors.append(f"{issue.value!r}: {issue.message}")
+
+    hxl.schema(None, callback=collect).validate(hxl.data(rows))
+    return errors
+
+
+def test_every_format_passes_libhxls_default_validation(tmp_path: Path) -> None:
+    csv_rows = list(csv.reader(io.StringIO("".join(csv_chunks(records())))))
+    path = tmp_path / "trends.xlsx"
+    write_xlsx(str(path), records())
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        xlsx_rows = [["" if v is None else str(v) for v in row]
+                     for row in workbook["trends"].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    document = json.loads("".join(json_chunks(iter(records()), {})))
+    json_rows = [[c["name"] for c in document["columns"]], [c["hxl"] for c in document["columns"]],
+                 *[["" if row[c["name"]] is None else str(row[c["name"]]) for c in document["columns"]]
+                   for row in document["rows"]]]
+    for name, rows in (("csv", csv_rows), ("xlsx", xlsx_rows), ("json", json_rows)):
+        assert _default_errors(rows) == [], name
+        assert hxl.validate(rows)["is_valid"], name
+
+
+def test_the_weeks_first_day_is_an_iso_date_tagged_date_beside_the_week() -> None:
+    rows = list(csv.reader(io.StringIO("".join(csv_chunks(records())))))
+    source = hxl.data(rows)
+    tags = [column.display_tag for column in source.columns]
+    assert tags[:2] == ["#meta+week", "#date+week_start"]
+    assert [row.get("#date") for row in hxl.data(rows)] == ["2026-12-28"] * 3
+    assert [row[0] for row in rows[2:]] == ["2026-W53"] * 3
+
+
+def test_a_week_label_under_date_fails_the_default_validation() -> None:
+    """The check can fail: the week label where HXL expects a date is an error."""
+    rows = list(csv.reader(io.StringIO("".join(csv_chunks(records())))))
+    rows[1][0] = "#date+week"
+    assert _default_errors(rows)

@@ -1,0 +1,1 @@
+"""The regional feed: signed, suppressed aggregates and reviewed content shared between national deployments."""

@@ -1,0 +1,66 @@
+"""One deployment of the two-deployment regional test, in its own process and database (its HOTLINE_* environment):
+
+`python -m tests.region_deployment setup COUNTRY LANG` migrates, seeds, makes the signing key and prints
+`TOKEN PUBLIC_KEY` (a `peer` token for the other deployment); `... peers NAME|URL|KEY|TOKEN ...` subscribes to
+peers in one process (each start of the app costs seconds; `hotline region peers add` is tested in-process).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+from hotline.app import create_app
+from hotline.auth.service import create_api_token
+from hotline.extensions import db
+from hotline.migrate import upgrade
+from hotline.region.document import public_key_text
+from hotline.region.keys import load_or_create_key
+from hotline.region.publish import last_closed_week
+from hotline.region.subscribe import add_peer
+from hotline.rumours.models import ApprovalStatus, CounterMessage
+from tests.factories import make_staff
+from tests.trends_helpers import add_report, add_rumour
+
+
+def seed(country: str, language: str) -> str:
+    """Two closed weeks of reports, a reviewed rumour with a shareable message; the peer token."""
+    session = db.session()
+    operator = make_staff(session)
+    rumour = add_rumour(session)
+    rumour.statement_translations = {language: f"{country}: boats are safe in the monsoon"}
+    last = last_closed_week(datetime.now(UTC).date())
+    for weeks_back, reports in ((1, 11), (0, 7)):
+        day = datetime.combine(last - timedelta(weeks=weeks_back) + timedelta(days=2), time(10), tzinfo=UTC)
+        for _ in range(reports):
+            add_report(session, day, coded_by=operator, country=country, language=language, rumour_id=rumour.id)
+        add_report(session, day, coded_by=operator, country=country, language=language, category="journey_risk")
+    session.add(CounterMessage(rumour_id=rumour.id, category=rumour.category, language=language,
+                               title="The sea", body=f"In {country} the monsoon sinks boats", source="IOM",
+                               status=ApprovalStatus.APPROVED, shareable=True))
+    peer = make_staff(session, "analyst", email=f"peer@{country.lower()}.test")
+    token = create_api_token(session, peer.email, "regional peer", scope="peer").token
+    session.commit()
+    return token
+
+
+def main(command: str, *args: str) -> None:
+    """Run one command in this deployment's app context."""
+    app = create_app()
+    settings = app.config["HOTLINE"]
+    if command == "setup":
+        upgrade(settings.database_url)
+    with app.app_context():
+        if command == "setup":
+            key, _ = load_or_create_key(Path(settings.instance_path))
+            print(seed(args[0], args[1]), public_key_text(key))
+            return
+        for peer in args:
+            name, url, key_text, token = peer.split("|", 3)
+            add_peer(db.session(), app.extensions["hotline"].keys, name, url, key_text, token)
+        db.session.commit()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
