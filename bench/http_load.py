@@ -95,16 +95,22 @@ def serving(url: str, instance: Path, workers: int = 2, threads: int = 2,
 
 
 def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
+    """Until a worker answers /healthz: gunicorn binds its port before its workers have built the app."""
+    for _ in range(1200):
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited with {server.returncode}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                connection.close()
                 return
+            connection.close()
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     server.kill()
-    raise SystemExit("gunicorn did not start in 30 s")
+    raise SystemExit("gunicorn did not answer in 120 s")
 
 
 def _first_error(log: Path) -> str:
