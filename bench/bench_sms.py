@@ -89,19 +89,28 @@ def bench_embedded(url: str, count: int, concurrency: int, threads: int = 2) -> 
     return result["p99"]
 
 
-def drain(url: str, redis_url: str) -> dict[str, float]:
-    """What the RQ worker does next: file every waiting message (its own jobs are queued, not run)."""
+def drain(url: str, redis_url: str, limit: int = 200) -> dict[str, float]:
+    """What the RQ worker does next: file the ``limit`` oldest waiting messages, one transaction each, as
+    ``drain_inbox`` does (its own jobs are queued, not run)."""
+    from sqlalchemy import select
+
     from hotline.app import create_app
-    from hotline.sms.inbox import drain_inbox
+    from hotline.jobs import job_session
+    from hotline.sms.inbox import file_inbound
+    from hotline.sms.models import InboxItem
 
     with tempfile.TemporaryDirectory() as instance:
         app = create_app({**SECRETS, "HOTLINE_MODE": "testing", "HOTLINE_DATABASE_URL": url,
                           "HOTLINE_LOG_LEVEL": "WARNING", "HOTLINE_INSTANCE_PATH": instance,
                           "HOTLINE_REDIS_URL": redis_url})
         with app.app_context():
+            with job_session() as session:
+                waiting = list(session.scalars(select(InboxItem.id).where(InboxItem.attempts == 0)
+                                               .order_by(InboxItem.id).limit(limit)))
             started = time.perf_counter()
-            count = drain_inbox()
-            return {"count": count, "rate": count / (time.perf_counter() - started)}
+            for item_id in waiting:
+                file_inbound(item_id)
+            return {"count": len(waiting), "rate": len(waiting) / (time.perf_counter() - started)}
 
 
 def main() -> None:
