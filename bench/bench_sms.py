@@ -19,6 +19,7 @@ under 100 ms with 8 clients (``--embedded``, on SQLite).
 
 from __future__ import annotations
 
+import logging
 import sys
 import tempfile
 import time
@@ -79,6 +80,7 @@ def bench_embedded(url: str, count: int, concurrency: int, threads: int = 2) -> 
     (to a local fake of Twilio's REST API); its p99 with ``concurrency`` clients (target < 100 ms)."""
     from tests.fakes.twilio_api import FakeTwilioApi
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake's access log: one line per acknowledgement
     prepare_database(url)
     with FakeTwilioApi() as fake, tempfile.TemporaryDirectory() as instance, \
             serving(url, Path(instance), threads=threads, extra_env={"HOTLINE_TWILIO_API_BASE": fake.base_url}) as port:
