@@ -39,8 +39,12 @@ def load_arguments(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (PostgreSQL)")
-    parser.add_argument("--sqlite-concurrency", type=int, default=1,
-                        help="concurrent clients on SQLite, which serialises writers (default 1)")
+    parser.add_argument("--sqlite-concurrency", type=int, default=8,
+                        help="concurrent clients on SQLite (default 8, as on PostgreSQL: the issue's method)")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (2 workers)")
+    parser.add_argument("--rate", type=float, default=200.0,
+                        help="requests/s of the open-loop run (p99 at a steady rate; 0 skips it)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the open-loop run")
     parser.add_argument("--postgres-url", default=os.environ.get("HOTLINE_BENCH_POSTGRES_URL"),
                         help="a PostgreSQL database the benchmark may drop and create")
     return parser
@@ -59,7 +63,7 @@ def prepare_database(url: str) -> None:
 
 
 @contextmanager
-def serving(url: str, instance: Path, workers: int = 2, threads: int = 4,
+def serving(url: str, instance: Path, workers: int = 2, threads: int = 2,
             extra_env: dict[str, str] | None = None) -> Iterator[int]:
     """gunicorn (``workers`` x ``threads`` gthread, the production config file) on a free port; yields the port.
 
@@ -80,23 +84,33 @@ def serving(url: str, instance: Path, workers: int = 2, threads: int = 4,
             yield port
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
     errors = log.read_text(errors="replace").count("Traceback")
     if errors:
         print(f"  server logged {errors} traceback(s), e.g. {_first_error(log)}")
 
 
 def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
+    """Until a worker answers /healthz: gunicorn binds its port before its workers have built the app."""
+    for _ in range(1200):
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited with {server.returncode}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                connection.close()
                 return
+            connection.close()
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     server.kill()
-    raise SystemExit("gunicorn did not start in 30 s")
+    raise SystemExit("gunicorn did not answer in 120 s")
 
 
 def _first_error(log: Path) -> str:
@@ -128,6 +142,57 @@ class Client:
         return response.status, response.read().decode("utf-8", "replace")
 
 
+def run_open_loop(port: int, label: str, requests: list[Request], rate: float) -> dict[str, float]:
+    """Send ``requests`` at a steady ``rate`` per second whatever the answers' pace (an open loop, as Twilio sends):
+    request i is due at i/rate seconds, and its latency counts from then, so a server falling behind shows in the
+    tail instead of slowing the load down. Print and return the achieved rate and percentiles."""
+    due = [(i / rate, path, form) for i, (path, form) in enumerate(requests)]
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    pending = iter(due)
+    started = time.perf_counter() + 0.2
+
+    def worker() -> None:
+        client = Client(port)
+        while True:
+            with lock:
+                item = next(pending, None)
+            if item is None:
+                return
+            at, path, form = item
+            delay = started + at - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            status, _ = client.fetch(path, form)
+            elapsed = time.perf_counter() - (started + at)
+            with lock:
+                if status == 200:
+                    latencies.append(elapsed)
+                else:
+                    failures[0] += 1
+
+    # Enough connections that a slow answer never holds the next request back (each client waits for its answer).
+    threads = [threading.Thread(target=worker) for _ in range(max(8, int(rate // 10)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return _summary(label, latencies, failures[0], wall)
+
+
+def _summary(label: str, latencies: list[float], failed: int, wall: float) -> dict[str, float]:
+    latencies.sort()
+    if not latencies:
+        raise SystemExit(f"{label}: every request failed")
+    result = {"rps": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
+              "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, "failed": failed}
+    print(f"  {label:<24} {result['rps']:8.0f} req/s   p50 {result['p50']:6.1f} ms   p99 {result['p99']:6.1f} ms"
+          f"   failed {failed}")
+    return result
+
+
 def run(port: int, label: str, requests: list[Request], concurrency: int) -> dict[str, float]:
     """Send ``requests`` from ``concurrency`` keep-alive clients; print and return throughput and percentiles."""
     latencies: list[float] = []
@@ -149,11 +214,4 @@ def run(port: int, label: str, requests: list[Request], concurrency: int) -> dic
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    latencies.sort()
-    if not latencies:
-        raise SystemExit(f"{label}: every request failed")
-    result = {"rps": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
-              "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, "failed": failures[0]}
-    print(f"  {label:<24} {result['rps']:8.0f} req/s   p50 {result['p50']:6.1f} ms   p99 {result['p99']:6.1f} ms"
-          f"   failed {failures[0]}")
-    return result
+    return _summary(label, latencies, failures[0], wall)

@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from hotline.field.models import SOURCES
 from hotline.intake.constants import Channel
 from hotline.intake.inbound import InboundMessage, InboundRecording, InboundReport, Intake
+from hotline.intake.state import ContactState
 
 MAX_PEOPLE = 100_000
 MAX_TEXT = 4000
@@ -82,9 +83,9 @@ def field_intake(report: FieldReport, focal_point_id: int | None, received_at: d
                   focal_point_id=focal_point_id, message=message, hotline_number=hotline_number)
 
 
-def visit_details(report: FieldReport) -> dict[str, Any]:
+def visit_details(report: FieldReport) -> ContactState:
     """What the visit's Contact keeps besides the report: from whom, where and when it was heard."""
-    details: dict[str, Any] = {}
+    details: ContactState = {}
     if report.source:
         details["heard_from"] = report.source
     if report.place:

@@ -16,6 +16,7 @@ from hotline.classify.service import classify_report
 from hotline.field.models import FocalPoint
 from hotline.field.reports import FieldReport, field_intake, visit_details
 from hotline.files import private_dir
+from hotline.intake import store
 from hotline.intake.inbound import InboundMessage, InboundRecording
 from hotline.intake.service import IntakeContext, IntakeResult, record
 
@@ -70,7 +71,7 @@ def record_field_report(session: Session, report: FieldReport, point: FocalPoint
     result = record(session, event, ctx)
     if not result.created:
         return result
-    result.contact.state = {**(result.contact.state or {}), **visit_details(report)}
+    store.update_state(result.contact, visit_details(report))
     if point is not None and result.contact.caller_id is None:
         result.contact.caller_id = point.caller_id
         if result.report is not None:

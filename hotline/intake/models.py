@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UTCDateTime, utcnow
 from hotline.intake.constants import MessageStatus, ReportStatus, Sensitivity, Urgency
+from hotline.intake.state import ContactState
 
 
 class Caller(Base):
@@ -55,7 +56,7 @@ class Contact(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     language_confidence: Mapped[float | None] = mapped_column(Float)
     ivr_path: Mapped[list[str]] = mapped_column(JSON, default=list)
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[ContactState] = mapped_column(JSON, default=dict)
     status: Mapped[str | None] = mapped_column(String(24))
     heard_via: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from flask import has_app_context
-from sqlalchemy import Table, bindparam, inspect, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.content.taxonomy import Taxonomy
 from hotline.db import after_commit
+from hotline.intake import store
 from hotline.intake.constants import Channel, Direction, MessageStatus
 from hotline.intake.inbound import InboundReport, Intake, clean_text, iso_week_start, urgency_rank
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
@@ -32,24 +31,6 @@ from hotline.privacy.sealing import expiry, seal
 
 CLASSIFY_JOB = "hotline.classify.jobs.classify_new_report"  # by name: intake does not import the classifier
 
-_CALLERS = cast(Table, Caller.__table__)
-_CONTACTS = cast(Table, Contact.__table__)
-# Built once: Core statements on the tables skip the ORM's per-statement work (compile state, unit of work,
-# loading objects), which cost a new call more than its SQL did. Their compiled form is cached per dialect.
-_CONTACT_ID_BY_KEY = select(_CONTACTS.c.id).where(_CONTACTS.c.provider_id == bindparam("key"))
-_CALLER_BY_PSEUDONYM = select(
-    _CALLERS.c.id, _CALLERS.c.language, _CALLERS.c.heard_via, _CALLERS.c.opted_out, _CALLERS.c.last_seen_at
-).where(_CALLERS.c.pseudonym == bindparam("key"))
-_INSERT_CALLER = {
-    "postgresql": postgresql_insert(_CALLERS).on_conflict_do_nothing().returning(_CALLERS.c.id),
-    "sqlite": sqlite_insert(_CALLERS).on_conflict_do_nothing().returning(_CALLERS.c.id),
-}
-_INSERT_CONTACT = {
-    "postgresql": postgresql_insert(_CONTACTS).on_conflict_do_nothing().returning(_CONTACTS.c.id),
-    "sqlite": sqlite_insert(_CONTACTS).on_conflict_do_nothing().returning(_CONTACTS.c.id),
-}
-
-T = TypeVar("T")
 _CONVERSATION_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 
 
@@ -130,7 +111,7 @@ def begin_contact(session: Session, event: Intake, ctx: IntakeContext) -> Pendin
     """
     if not event.contact_key or event.message or event.recording or event.report:
         raise ValueError("begin_contact takes an event that only opens a contact by its key")
-    if session.execute(_CONTACT_ID_BY_KEY, {"key": event.contact_key}).first() is not None:
+    if store.execute(session, store.CONTACT_ID_BY_KEY, {"key": event.contact_key}).first() is not None:
         return None
     try:
         address = parse_address(event.sender)
@@ -163,12 +144,11 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
         "ivr_path": [*([event.ivr_step] if event.ivr_step else []), *opening.ivr_path],
         "heard_via": event_heard_via or opening.heard_via,
     }
-    contact_id = session.execute(_INSERT_CONTACT[_dialect(session)], values).scalar()
-    return None if contact_id is None else int(contact_id)
+    return store.insert_returning_id(session, store.CONTACTS, values)
 
 
 def _stored_caller(session: Session, key: str) -> _StoredCaller | None:
-    row = session.execute(_CALLER_BY_PSEUDONYM, {"key": key}).first()
+    row = store.execute(session, store.CALLER_BY_PSEUDONYM, {"key": key}).first()
     if row is None:
         return None
     return _StoredCaller(row.id, row.language, row.heard_via, bool(row.opted_out), row.last_seen_at)
@@ -187,9 +167,9 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
             "first_seen_at": event.received_at, "heard_via": heard_via,
             **_caller_refresh(address, key, event, ctx, opted_out=False, last_seen_at=None), **learnt,
         }
-        inserted = session.execute(_INSERT_CALLER[_dialect(session)], values).scalar()
+        inserted = store.insert_returning_id(session, store.CALLERS, values)
         if inserted is not None:
-            return int(inserted)
+            return inserted
         # A concurrent first contact from the same number inserted the caller: refresh theirs instead.
         stored = _stored_caller(session, key)
         if stored is None:
@@ -197,15 +177,8 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
     if heard_via and stored.heard_via is None:
         learnt["heard_via"] = heard_via
     values = {**_caller_refresh(address, key, event, ctx, stored.opted_out, stored.last_seen_at), **learnt}
-    session.execute(update(_CALLERS).where(_CALLERS.c.id == stored.id).values(values))
-    loaded = session.identity_map.get(session.identity_key(Caller, stored.id))
-    if loaded is not None:
-        session.expire(loaded)  # written behind the ORM's back: reload it on next access
+    store.update_caller(session, stored.id, values)
     return stored.id
-
-
-def _dialect(session: Session) -> str:
-    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
 def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
@@ -290,7 +263,7 @@ def _caller_for(session: Session, event: Intake, ctx: IntakeContext) -> tuple[Ca
     if found is not None:
         caller = found
     else:
-        caller, created = _insert_once(
+        caller, created = store.insert_once(
             session,
             lambda: _refresh_caller(Caller(pseudonym=key, key_version=ctx.keys.version, country=address.country,
                                            first_seen_at=event.received_at, last_seen_at=event.received_at),
@@ -324,27 +297,6 @@ def _caller_refresh(address: PhoneAddress, key: str, event: Intake, ctx: IntakeC
     return values
 
 
-def _insert_once(session: Session, make: Callable[[], T], reload: Callable[[], T | None]) -> tuple[T, bool]:
-    """Insert unless a concurrent request inserted the same unique key first; then use theirs.
-
-    One INSERT ... ON CONFLICT DO NOTHING RETURNING (SQLite and PostgreSQL) instead of a savepoint around an ORM
-    flush: a third of the cost of a new caller's webhook went to the savepoint.
-    """
-    obj = make()
-    mapper = inspect(type(obj))
-    values = {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs
-              if getattr(obj, attr.key) is not None}
-    dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(type(obj)).on_conflict_do_nothing().returning(type(obj))
-    inserted = session.scalars(statement, [values], execution_options={"populate_existing": True}).first()
-    if inserted is not None:
-        return inserted, True
-    existing = reload()
-    if existing is None:
-        raise IntegrityError("insert refused and nothing to reload", None, ValueError(type(obj).__name__))
-    return existing, False
-
-
 def _contact_for(
     session: Session, event: Intake, caller: Caller | None, ctx: IntakeContext, key_checked: bool = False
 ) -> tuple[Contact, bool]:
@@ -366,7 +318,7 @@ def _contact_for(
         key = event.idempotency_key
     else:
         key = event.idempotency_key
-    return _insert_once(
+    return store.insert_once(
         session,
         lambda: Contact(
             caller_id=caller.id if caller else None, channel=event.channel, provider_id=key,

@@ -12,18 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.service import record_consent
 from hotline.content.languages import LanguageTable
 from hotline.db import after_commit
+from hotline.intake import store
 from hotline.intake.constants import Channel
 from hotline.intake.inbound import InboundRecording, InboundReport, Intake
 from hotline.intake.models import Caller, Contact, Recording, Report
 from hotline.intake.service import ContactOpening, IntakeContext, begin_contact, open_contact, record
+from hotline.intake.state import CallInfo, ContactState
 from hotline.ivr import engine
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
@@ -42,26 +44,6 @@ _FACTS_LIMIT = 3
 # What Twilio puts in From for a withheld caller ID when the carrier gives a number-like value instead of a word.
 WITHHELD_NUMBERS = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
 
-_CONTACTS = cast(Table, Contact.__table__)
-_CALLERS = cast(Table, Caller.__table__)
-# Built once (their compiled forms are cached per dialect): what a step reads of its call, with the row locked
-# until commit on PostgreSQL (SQLite renders no FOR UPDATE: its writers are serialised by BEGIN IMMEDIATE), so a
-# retried step waits for the first delivery and then finds its step number taken.
-_CALL_FOR_STEP = select(
-    _CONTACTS.c.id, _CONTACTS.c.caller_id, _CONTACTS.c.provider_id, _CONTACTS.c.hotline_number,
-    _CONTACTS.c.language, _CONTACTS.c.heard_via, _CONTACTS.c.state, _CONTACTS.c.ivr_path,
-    _CONTACTS.c.last_activity_at,
-).where(_CONTACTS.c.provider_id == bindparam("call_sid")).with_for_update()
-# The SET clause follows the parameters given (state, ivr_path, last_activity_at, and what else changed).
-_SAVE_CALL = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
-# What a step learnt about its caller, without loading them: the latest language wins, and a heard_via they had
-# told us before is kept. Its parameter names are no contacts column, so _SAVE_CALL_TEACHING's SET ignores them.
-_TEACH_CALLER = update(_CALLERS).where(_CALLERS.c.id == bindparam("learner_id")).values(
-    language=func.coalesce(bindparam("learnt_language", type_=_CALLERS.c.language.type), _CALLERS.c.language),
-    heard_via=func.coalesce(_CALLERS.c.heard_via, bindparam("learnt_heard_via", type_=_CALLERS.c.heard_via.type)),
-)
-# PostgreSQL runs both UPDATEs in one statement (a data-modifying WITH): one round trip fewer per such step.
-_SAVE_CALL_TEACHING = _SAVE_CALL.add_cte(_TEACH_CALLER.cte("learnt"))
 
 
 @dataclass(frozen=True)
@@ -136,7 +118,7 @@ class _Call:
     hotline_number: str | None
     language: str | None
     heard_via: str | None
-    state: dict[str, Any]
+    state: ContactState
     ivr_path: list[str]
     last_activity_at: datetime
     changed: dict[str, Any] = field(default_factory=dict)
@@ -244,7 +226,7 @@ def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
     One SELECT (locking the call's row on PostgreSQL), one UPDATE of the contact, and one of the caller only when
     the answer taught us something about them; a replayed or stale action reads and writes nothing more.
     """
-    row = session.execute(_CALL_FOR_STEP, {"call_sid": req.call.call_sid}).first()
+    row = store.execute(session, store.CALL_FOR_STEP, {"call_sid": req.call.call_sid}).first()
     if row is None or not row.state.get("twiml"):
         return answer_call(session, ctx, req.call)  # state lost or never made: start the call afresh
     state: dict[str, Any] = row.state
@@ -270,7 +252,7 @@ def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
 def _left_queue(state: dict[str, Any], req: StepRequest) -> dict[str, Any]:
     """Keep how the caller's wait ended (answered / abandoned / voicemail) and how long it was; an operator's
     taking the call (``take_next_caller``) has already said "answered"."""
-    info = dict(state.get("call", {}))
+    info = dict(state.get("call") or {})
     queue = dict(info.get("queue") or {})
     if not queue.get("outcome"):
         queue["outcome"] = queue_outcome(req.queue_result)
@@ -300,8 +282,8 @@ def update_call_status(session: Session, ctx: VoiceContext, call: CallRequest, s
     """A call status callback: idempotent, in any order; a terminal status is never overwritten by an earlier one."""
     contact = _find_contact(session, call.call_sid, lock=True) or record(session, _call_intake(call),
                                                                           ctx.intake).contact
-    state = dict(contact.state)
-    info = dict(state.get("call", {}))
+    state = contact.state
+    info: CallInfo = {**state.get("call", {})}
     if duration is not None:
         info["duration"] = max(duration, int(info.get("duration") or 0))
     if contact.status not in TERMINAL_STATUSES:
@@ -310,8 +292,7 @@ def update_call_status(session: Session, ctx: VoiceContext, call: CallRequest, s
         contact.ended_at = contact.ended_at or call.received_at
         info["hung_up_at"] = info.get("hung_up_at") or state.get("node")
         info["abandoned"] = not state.get("ended") and not contact.reports
-    state["call"] = info
-    contact.state = state
+    store.update_state(contact, {"call": info})
     session.flush()
 
 
@@ -335,7 +316,7 @@ def hold(session: Session, ctx: VoiceContext, call: CallRequest, wait: QueueWait
 
 def _note_queue(contact: Contact, wait: QueueWait, at: datetime) -> None:
     """Keep what routing needs of a waiting call: the queue's sid and since when the caller waits."""
-    info = dict(contact.state.get("call", {}))
+    info: CallInfo = {**contact.state.get("call", {})}
     queue = {"sid": wait.queue_sid, "since": (at.timestamp() - wait.seconds)}
     if info.get("queue", {}).get("sid") == wait.queue_sid:
         return
@@ -360,28 +341,17 @@ def _save_call(session: Session, contact: _Call, state: dict[str, Any], visited:
                               "last_activity_at": max(contact.last_activity_at, at), **contact.changed}
     written = [name for name in values if name != "contact_id"]
     if contact.caller_id is None or not contact.learnt:
-        session.execute(_SAVE_CALL, values)
+        store.execute(session, store.SAVE_CALL, values)
     else:
         teach = {"learner_id": contact.caller_id, "learnt_language": contact.learnt.get("language"),
                  "learnt_heard_via": contact.learnt.get("heard_via")}
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(_SAVE_CALL_TEACHING, {**values, **teach})
+        if store.dialect(session) == "postgresql":
+            store.execute(session, store.SAVE_CALL_TEACHING, {**values, **teach})
         else:
-            session.execute(_TEACH_CALLER, teach)
-            session.execute(_SAVE_CALL, values)
-        _expire_loaded(session, Caller, contact.caller_id, ["language", "heard_via"])
-    _expire_loaded(session, Contact, contact.id, written)
-
-
-def _expire_loaded(session: Session, model: type[Contact] | type[Caller], key: int, names: list[str]) -> None:
-    """Written behind the ORM's back: an object of the row that this session loaded reloads those attributes.
-
-    Only they are expired, so another change pending on the object is kept (the paths that load one flush it
-    before the step writes).
-    """
-    loaded = session.identity_map.get(session.identity_key(model, key))
-    if loaded is not None:
-        session.expire(loaded, names)
+            store.execute(session, store.TEACH_CALLER, teach)
+            store.execute(session, store.SAVE_CALL, values)
+        store.expire_loaded(session, Caller, contact.caller_id, ["language", "heard_via"])
+    store.expire_loaded(session, Contact, contact.id, written)
 
 
 def _render_step(session: Session, ctx: VoiceContext, result: engine.Step, call: CallRequest) -> str:
@@ -500,7 +470,7 @@ def _office_open(ctx: VoiceContext, call: CallRequest) -> bool:
 
 
 def _find_contact(session: Session, call_sid: str, lock: bool = False) -> Contact | None:
-    """The call's Contact, for the webhooks other than a step (which reads its row with ``_CALL_FOR_STEP``).
+    """The call's Contact, for the webhooks other than a step (which reads its row with ``store.CALL_FOR_STEP``).
 
     ``lock`` holds the row until commit (PostgreSQL) for a webhook that rewrites the call's state, so that it and a
     step arriving at the same moment take turns instead of one writing back what the other replaced.

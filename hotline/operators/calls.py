@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, object_session
 from hotline.auth.models import User
 from hotline.intake.constants import Channel
 from hotline.intake.models import Contact, Report
+from hotline.intake.state import CallInfo
 from hotline.operators.routing import ANSWERED, WaitingCall, next_caller
 
 IN_PROGRESS = "in-progress"
@@ -108,7 +109,7 @@ def take_next_caller(session: Session, operator: User, operator_nodes: Collectio
 
 
 def _mark(contact: Contact, changes: dict[str, object], operator_id: int | None, now: datetime) -> None:
-    info = dict(contact.state.get("call", {}))
+    info: CallInfo = {**contact.state.get("call", {})}
     queue = dict(info.get("queue", {}))
     since = float(queue.get("since") or now.timestamp())
     info["queue"] = {**queue, "wait": max(0, int(now.timestamp() - since)), **changes}

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
 from hotline.files import inside
+from hotline.intake import store
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.intake.recording_files import RecordingFolders
 from hotline.privacy.keys import PrivacyKeys
@@ -192,9 +193,7 @@ def _clear_places(session: Session, where: ColumnElement[bool]) -> int:
     named = or_(*(cast(Contact.state, Text).contains(f'"{key}"') for key in PERSONAL_STATE_KEYS))
     for batch in _batches(session, Contact, where, named):
         for contact in batch:
-            state = dict(contact.state or {})
-            if any(state.pop(key, None) is not None for key in PERSONAL_STATE_KEYS):
-                contact.state = state  # a new dict, so the JSON column is written
+            if store.remove_state(contact, PERSONAL_STATE_KEYS):
                 cleared += 1
         session.flush()
     return cleared

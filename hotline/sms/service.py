@@ -16,6 +16,7 @@ from hotline.content.languages import LanguageTable
 from hotline.context import runtime
 from hotline.db import after_commit
 from hotline.i18n import babel_identifier
+from hotline.intake import store
 from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message, Report
 from hotline.intake.service import CLASSIFY_JOB, IntakeContext, IntakeResult, record
@@ -288,7 +289,7 @@ def _keyword_replies(session: Session, keyword: Interpretation, caller: Caller, 
         found = approved_counter_messages(session, language, now.date(), category=category, limit=1)
         return [found[0].body if found else replies.render(variant, replies.FACTS_PENDING)]
     if keyword.command == Command.CALLBACK:
-        contact.state = {**(contact.state or {}), "callback_requested_at": now.isoformat()}
+        store.update_state(contact, {"callback_requested_at": now.isoformat()})
         return [replies.render(variant, replies.CALLBACK,
                                hours=ctx.opening_hours(contact.hotline_number, language))]
     return []

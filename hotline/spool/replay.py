@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hotline.channels.twilio.voice_forms import CallForm, RecordingForm, StatusForm
 from hotline.context import runtime
 from hotline.db import is_outage
+from hotline.intake import store
 from hotline.intake.constants import Channel, MessageStatus
 from hotline.intake.inbound import InboundRecording, InboundReport, Intake
 from hotline.intake.models import Recording, Report
@@ -45,7 +46,6 @@ from hotline.sms.service import handle_inbound, sms_context
 from hotline.spool.store import ReplayBusy, Spool
 
 log = logging.getLogger("hotline.spool")
-DEGRADED = "degraded"
 INCOMPLETE = "incomplete"
 
 
@@ -138,7 +138,7 @@ def _voice_call(session: Session, spooled: SpoolRecord) -> None:
     result = record(session, _call_intake(form, spooled.received_at), runtime().intake_context())
     contact = result.contact
     if not contact.state.get("twiml"):  # the IVR never ran for this call: say the caller had the degraded flow
-        contact.state = {**contact.state, DEGRADED: True}
+        store.update_state(contact, {"degraded": True})
         contact.status = contact.status or voice.IN_PROGRESS
     session.flush()
 

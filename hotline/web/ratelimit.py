@@ -30,6 +30,7 @@ from hotline.web.errors import handle_http_error
 
 log = logging.getLogger("hotline.ratelimit")
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
+_TRUSTED_WHEN = "hotline_trusted_when"
 TOTP_PENDING = "totp_pending"  # hotline.auth.totp.PENDING: who is half signed in (imported there, so not from it)
 
 
@@ -60,9 +61,26 @@ def init_rate_limits(app: Flask) -> None:
 
 
 @limiter.request_filter
-def _off_for_this_app() -> bool:
-    """Flask-Limiter keeps "enabled" on its one (process-wide) object: each app's own setting decides here."""
-    return not current_app.config["HOTLINE"].ratelimit_enabled
+def _off_for_this_request() -> bool:
+    """Flask-Limiter keeps "enabled" on its one (process-wide) object: each app's own setting decides here; and a
+    request its view vouches for (``trusted_when``) skips the limiter's work altogether."""
+    if not current_app.config["HOTLINE"].ratelimit_enabled:
+        return True
+    trusted: Callable[[], bool] | None = getattr(current_app.view_functions.get(request.endpoint or ""),
+                                                 _TRUSTED_WHEN, None)
+    return trusted is not None and trusted()
+
+
+def trusted_when(vouched: Callable[[], bool]) -> Callable[[F], F]:
+    """Mark a limited view whose every limit exempts the requests that ``vouched()`` vouches for (a webhook Twilio
+    signed): for those, the limiter stops at its request filter instead of resolving and evaluating each limit
+    twice per request (the before-request hook and the view's decorator), a tenth of a new call's time."""
+
+    def mark(view: F) -> F:
+        setattr(view, _TRUSTED_WHEN, vouched)
+        return view
+
+    return mark
 
 
 def too_many_requests(exc: RateLimitExceeded) -> ResponseReturnValue:

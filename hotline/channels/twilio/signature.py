@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from hotline.web.ratelimit import refused_webhook_limit
+from hotline.web.ratelimit import refused_webhook_limit, trusted_when
 
 log = logging.getLogger("hotline.twilio")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,4 +65,5 @@ def twilio_webhook(view: F) -> F:
             abort(403)
         return view(*args, **kwargs)
 
-    return _limit_refusals(checked)  # type: ignore[return-value]
+    # A signed request is exempt from the refusal limit, Twilio's webhooks' only one: it skips the limiter.
+    return trusted_when(request_is_signed)(_limit_refusals(checked))  # type: ignore[return-value]
