@@ -1,12 +1,13 @@
 """Call-back service: record consent, place a call-back, follow its answer and status. Flushes, never commits.
 
 The call itself is placed by a ``Dialer`` the web layer passes in (twilio's REST client in production, a fake in
-tests): this package names no provider. The caller's number is unsealed here, handed to the dialer, and never
-returned to the caller of the service.
+tests), after the request that decided it has committed: this package names no provider. The caller's number is
+unsealed here, handed to the dialer, and never returned to the caller of the service.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,10 +19,13 @@ from sqlalchemy.orm import Session
 from hotline.audit.service import record_event
 from hotline.callbacks.models import CallbackAttempt, CallbackConsent, CallbackOutcome
 from hotline.callbacks.policy import NO_NUMBER, CallbackRules, CallerStanding, is_machine, refusal
+from hotline.db import after_commit
 from hotline.intake.models import Caller, Contact, Report
+from hotline.jobs import job_session
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.sealing import SealBroken, is_expired, unseal
 
+log = logging.getLogger("hotline.callbacks")
 _UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
 
 
@@ -107,15 +111,29 @@ def place_callback(session: Session, ctx: CallbackContext, report_id: int, user_
     session.add(attempt)
     session.flush()
     urls = ctx.urls(attempt.id)
-    try:
-        attempt.call_sid = ctx.dialer(to=address, from_=hotline_number, answer_url=urls.answer,
-                                      status_url=urls.status)
-    except Exception:
-        attempt.outcome, attempt.status, attempt.ended_at = CallbackOutcome.FAILED, "failed", now
     record_event(session, f"user:{user_id}" if user_id else "system", "report.callback", "report", report_id,
-                 after={"attempt": attempt.id, "outcome": attempt.outcome}, actor_user_id=user_id)
+                 after={"attempt": attempt.id}, actor_user_id=user_id)
     session.flush()
+    # The call goes out only once the attempt is committed (a rolled-back request calls nobody); the number stays
+    # in this closure, never in a job queue or a log.
+    after_commit(session, lambda: _dial(ctx.dialer, attempt.id, address, hotline_number, urls, now))
     return attempt
+
+
+def _dial(dialer: Dialer, attempt_id: int, to: str, from_: str, urls: CallbackUrls, now: datetime) -> None:
+    try:
+        call_sid: str | None = dialer(to=to, from_=from_, answer_url=urls.answer, status_url=urls.status)
+    except Exception:
+        log.warning("call-back attempt %s could not be placed", attempt_id, exc_info=True)
+        call_sid = None
+    with job_session() as session:
+        attempt = session.get(CallbackAttempt, attempt_id)
+        if attempt is None:
+            return
+        if call_sid is None:
+            attempt.outcome, attempt.status, attempt.ended_at = CallbackOutcome.FAILED, "failed", now
+        else:
+            attempt.call_sid = call_sid
 
 
 def answer(session: Session, attempt_id: int, call_sid: str, answered_by: str | None, now: datetime) -> Answer:
