@@ -65,7 +65,13 @@ def sms_reviewed(language: str, msgid: str) -> str | None:
     """The reviewed SMS text of ``msgid`` in ``language`` (for hotline.sms.replies; None outside an app)."""
     if not has_app_context() or _EXTENSION_KEY not in current_app.extensions:
         return None
-    return live_content().text(db.session(), "sms", language, msgid)
+    # A read-only session of its own: replies are rendered by requests and by jobs alike, and a job's render may
+    # come after the request's session has committed (no further SQL may run in it).
+    session = db.new_session(read_only=True)
+    try:
+        return live_content().text(session, "sms", language, msgid)
+    finally:
+        session.close()
 
 
 def live_content(app: Flask | None = None) -> LiveContent:
