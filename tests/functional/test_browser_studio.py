@@ -4,7 +4,6 @@ a second person approves. Screenshots land in HOTLINE_SCREENSHOT_DIR (default /t
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,19 +52,13 @@ def studio_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 
 @pytest.fixture(scope="module")
-def microphone_browser() -> Iterator[Any]:
+def microphone_browser(playwright_driver: Any) -> Iterator[Any]:
     """Chromium whose microphone is its built-in fake (a beep), granted without asking."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install it with `make system-deps` (apt-get install chromium)")
-    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + FAKE_MICROPHONE)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    chromium = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + FAKE_MICROPHONE)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 def _page(browser: Any, site: dict[str, Any], who: str) -> Any:
