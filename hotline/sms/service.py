@@ -161,7 +161,8 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     if result.new_contact:
         _reply(outcome, session, result.contact,
                replies.render(variant, replies.ACKNOWLEDGEMENT,
-                              hours=ctx.opening_hours(result.contact.hotline_number, language)), now)
+                              hours=ctx.opening_hours(result.contact.hotline_number,
+                                                       _hours_language(language, variant))), now)
     if keyword is not None:
         for body in _keyword_replies(session, keyword, caller, result.contact, (language, decision.script), ctx, now):
             _reply(outcome, session, result.contact, body, now)
@@ -291,5 +292,11 @@ def _keyword_replies(session: Session, keyword: Interpretation, caller: Caller, 
     if keyword.command == Command.CALLBACK:
         store.update_state(contact, {"callback_requested_at": now.isoformat()})
         return [replies.render(variant, replies.CALLBACK,
-                               hours=ctx.opening_hours(contact.hotline_number, language))]
+                               hours=ctx.opening_hours(contact.hotline_number, _hours_language(language, variant)))]
     return []
+
+
+def _hours_language(language: str, variant: str) -> str:
+    """The language to name the days in: a reply in another script (romanised Dari) names them in English, whose
+    day names are in Latin letters too, rather than mixing scripts in one text."""
+    return language if variant == language else "en"

@@ -120,8 +120,13 @@ def _sms_inbound(session: Session, spooled: SpoolRecord) -> None:
     ctx = sms_context()
     outcome = handle_inbound(session, spooled.form, ctx, spooled.received_at)
     # The caller already got the acknowledgement in the degraded answer: record it as sent, never send it twice.
-    acks = {replies.render(code, replies.ACKNOWLEDGEMENT, hours=ctx.config.opening_hours)
-            for code in (*ctx.languages.codes, "en")}
+    # Whatever script or hours the live service chose, an acknowledgement is one the caller already had.
+    number = spooled.form.get("To")
+    variants = [(code, variant) for code in (*ctx.languages.codes, "en")
+                for variant in (code, replies.reply_variant(code, "Latn", ctx.languages))]
+    acks = {replies.render(variant, replies.ACKNOWLEDGEMENT, hours=hours)
+            for code, variant in variants
+            for hours in (ctx.config.opening_hours, ctx.opening_hours(number, code))}
     for reply in outcome.replies:
         if reply.body in acks and reply.status == MessageStatus.QUEUED:
             reply.status = MessageStatus.SENT

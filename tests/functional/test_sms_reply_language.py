@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 
 from hotline.intake.models import Caller, Report
 from hotline.sms import replies
+from hotline.sms.service import sms_context
 from tests.factories import sid, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 
 MALAYSIA_LINE = "+60390000000"
 INDONESIA_LINE = "+62210000000"
 AFGHAN_LINE = "+93790000000"
-HOURS = "08:00-20:00"
 
 
 @pytest.fixture()
@@ -37,6 +37,13 @@ def _send(client: FlaskClient, body: str, sender: str, line: str) -> Any:
     return response
 
 
+def _ack(client: FlaskClient, variant: str, line: str) -> str:
+    """The acknowledgement in ``variant`` with the office hours of ``line``, as the service says them."""
+    with client.application.app_context():
+        hours = sms_context().opening_hours(line, "en" if "-" in variant else variant)
+    return replies.render(variant, replies.ACKNOWLEDGEMENT, hours=hours)
+
+
 def _last_body(twilio_api: FakeTwilioApi) -> str:
     return str(twilio_api.messages[-1].form["Body"])
 
@@ -48,14 +55,14 @@ def test_an_indonesian_text_to_the_malaysian_line_is_answered_in_indonesian(
     assert report is not None
     assert report.language == "id"
     body = _last_body(twilio_api)
-    assert body == replies.render("id", replies.ACKNOWLEDGEMENT, hours=HOURS)
+    assert body == _ack(client, "id", MALAYSIA_LINE)
     assert "rahasia" in body
     assert "sulit" not in body
 
 
 def test_a_malay_text_is_answered_in_malay(client: FlaskClient, twilio_api: FakeTwilioApi) -> None:
     _send(client, "saya nak tahu pasal permit kerja, boleh tolong?", "+60123456789", MALAYSIA_LINE)
-    assert _last_body(twilio_api) == replies.render("ms", replies.ACKNOWLEDGEMENT, hours=HOURS)
+    assert _last_body(twilio_api) == _ack(client, "ms", MALAYSIA_LINE)
 
 
 def test_the_dialled_number_decides_a_text_the_words_leave_open(
@@ -63,8 +70,8 @@ def test_the_dialled_number_decides_a_text_the_words_leave_open(
     _send(client, "Terima kasih banyak", "+6599990000", INDONESIA_LINE)
     _send(client, "Terima kasih banyak", "+6599990001", MALAYSIA_LINE)
     first, second = (str(m.form["Body"]) for m in twilio_api.messages)
-    assert first == replies.render("id", replies.ACKNOWLEDGEMENT, hours=HOURS)
-    assert second == replies.render("ms", replies.ACKNOWLEDGEMENT, hours=HOURS)
+    assert first == _ack(client, "id", INDONESIA_LINE)
+    assert second == _ack(client, "ms", MALAYSIA_LINE)
 
 
 def test_a_caller_once_taken_for_malay_who_writes_indonesian_is_answered_in_indonesian(
@@ -91,7 +98,7 @@ def test_a_romanised_text_is_answered_in_latin_letters(
         client: FlaskClient, twilio_api: FakeTwilioApi, body: str, variant: str) -> None:
     _send(client, body, "+93700000001", AFGHAN_LINE)
     reply = _last_body(twilio_api)
-    assert reply == replies.render(variant, replies.ACKNOWLEDGEMENT, hours=HOURS)
+    assert reply == _ack(client, variant, AFGHAN_LINE)
     assert reply.isascii()
 
 
@@ -107,8 +114,8 @@ def test_a_dari_caller_writing_in_latin_letters_gets_latin_letters_and_in_arabic
 def test_a_rohingya_text_is_answered_in_rohingya(client: FlaskClient, twilio_api: FakeTwilioApi) -> None:
     _send(client, "dalal hoiye hám gorile mashe beton beshi, sotto ni?", "+8801700000001", "+8802000000000")
     reply = _last_body(twilio_api)
-    assert reply == replies.render("rhg", replies.ACKNOWLEDGEMENT, hours=HOURS)
-    assert reply != replies.render("en", replies.ACKNOWLEDGEMENT, hours=HOURS)
+    assert reply == _ack(client, "rhg", "+8802000000000")
+    assert reply != _ack(client, "en", "+8802000000000")
 
 
 @pytest.mark.parametrize(("body", "language", "variant"), [

@@ -114,9 +114,12 @@ def test_a_heard_via_the_caller_told_before_is_kept(client, db_session: Session,
 def test_a_callback_request_on_a_step_is_filed_for_the_caller(client, db_session: Session,
                                                              at_heard_via: Contact) -> None:
     signed_post(client, HEARD_VIA, {**CALL, "Digits": "1"})
-    response = signed_post(client, MAIN_MENU, {**CALL, "Digits": "4"})
-    assert response.status_code == 200
+    asked = signed_post(client, MAIN_MENU, {**CALL, "Digits": "4"})  # consent first: nothing is filed yet
     contact = at_heard_via
+    db_session.refresh(contact)
+    assert "call you back on this number" in asked.data.decode() and not contact.reports
+    response = signed_post(client, "/twilio/voice/step?node=callback_consent&n=4", {**CALL, "Digits": "1"})
+    assert response.status_code == 200
     db_session.refresh(contact)
     assert [(r.type, r.caller_id) for r in contact.reports] == [("request", contact.caller_id)]
     assert contact.state["twiml"] == response.data.decode() and "callback" in contact.ivr_path

@@ -188,7 +188,7 @@ def test_a_candidate_keeps_its_source_until_reviewed_and_its_words_never_merge_i
     target = _rumour(db_session, "Smugglers promise refunds", {"prs": "..."})
     merge(db_session, candidate, target, staff)
     assert target.statement_translations == {"prs": "..."}  # the caller's words stay with the candidate
-    other = _report(app, db_session, "somebody said the border guards take bribes from every family at the river")
+    other = _report(app, db_session, "I heard that border guards take bribes from every family at the river")
     classify_report(db_session, other, classify_runtime(app))
     second = db_session.get(Rumour, other.rumour_id)
     assert second is not None and second.source_report_id == other.id
