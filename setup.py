@@ -23,7 +23,7 @@ class BuildWithCatalogues(build_py):
             target = Path(self.build_lib) / "hotline" / "locales" / po.relative_to(source).with_suffix(".mo")
             target.parent.mkdir(parents=True, exist_ok=True)
             with po.open("rb") as handle:
-                catalogue = read_po(handle, locale=None, domain=po.stem)
+                catalogue = read_po(handle, locale=None, domain=po.stem, abort_invalid=True)
             with target.open("wb") as out:
                 write_mo(out, catalogue, use_fuzzy=False)
 

@@ -189,7 +189,7 @@ def compile_catalogues(locales_dir: str | os.PathLike[str]) -> list[Path]:
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
         with po_path.open("rb") as po_file:
-            catalogue = read_po(po_file, locale=None, domain=po_path.stem)
+            catalogue = read_po(po_file, locale=None, domain=po_path.stem, abort_invalid=True)
         fd, tmp_name = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
         try:
             with os.fdopen(fd, "wb") as mo_file:
