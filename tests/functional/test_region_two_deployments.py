@@ -41,6 +41,7 @@ class Deployment:
     token: str = ""
     public_key: str = ""
     server: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
 
     @property
     def url(self) -> str:
@@ -78,20 +79,23 @@ def deployment(tmp_path: Path, name: str, country: str, language: str) -> Deploy
     site = Deployment(name, env, database, free_port())
     site.token, site.public_key = site.script("setup", country, language).split()[-2:]
     code = f"from hotline.app import create_app; create_app().run(host='127.0.0.1', port={site.port})"
-    site.server = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    site.log = tmp_path / f"{name}-server.log"
+    with site.log.open("wb") as log:  # the child keeps its own handle; the log says why a start failed
+        site.server = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
+                                       stdout=subprocess.DEVNULL, stderr=log)
     return site
 
 
-def wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+def wait_until_up(site: Deployment) -> None:
+    deadline = time.monotonic() + 120  # building the app in a fresh interpreter is slow on a busy machine
+    while time.monotonic() < deadline and site.server is not None and site.server.poll() is None:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{site.port}/healthz", timeout=2):
                 return
         except OSError:
             time.sleep(0.2)
-    raise AssertionError(f"the deployment on port {port} did not start")
+    tail = site.log.read_text(errors="replace")[-3000:] if site.log else ""
+    raise AssertionError(f"the deployment on port {site.port} did not start:\n{tail}")
 
 
 class Meddler(http.server.BaseHTTPRequestHandler):
@@ -131,7 +135,7 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deploymen
         sites.append(deployment(tmp_path, "af", "AF", "prs"))
         sites.append(deployment(tmp_path, "bd", "BD", "bn"))
         for site in sites:
-            wait_until_up(site.port)
+            wait_until_up(site)
         yield sites[0], sites[1]
     finally:
         for site in sites:
