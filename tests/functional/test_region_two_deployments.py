@@ -76,9 +76,13 @@ def deployment(tmp_path: Path, name: str, country: str, language: str) -> Deploy
            "HOTLINE_RATELIMIT_ENABLED": "false", "HOTLINE_TOTP_REQUIRED_ROLES": "none",
            "HOTLINE_PSEUDONYM_KEY": f"{name}-pseudonym-key-0123456789abcdef0123456789"}
     env.pop("HOTLINE_REDIS_URL", None)
+    env.pop("FLASK_RUN_FROM_CLI", None)
     site = Deployment(name, env, database, free_port())
     site.token, site.public_key = site.script("setup", country, language).split()[-2:]
-    code = f"from hotline.app import create_app; create_app().run(host='127.0.0.1', port={site.port})"
+    # werkzeug's server, not app.run(): that returns at once when an earlier test's in-process CLI has left
+    # FLASK_RUN_FROM_CLI=true in the environment this process hands down.
+    code = ("from werkzeug.serving import run_simple; from hotline.app import create_app; "
+            f"run_simple('127.0.0.1', {site.port}, create_app(), threaded=True)")
     site.log = tmp_path / f"{name}-server.log"
     with site.log.open("wb") as log:  # the child keeps its own handle; the log says why a start failed
         site.server = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
