@@ -9,15 +9,13 @@ Files are scanned once at start-up, so resolving a prompt during a call touches 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
+from hotline.content import catalogues
 from hotline.content.languages import Language, LanguageTable
 
 DOMAIN = "ivr"
@@ -40,16 +38,8 @@ class Resolved:
 
 
 def load_translations(locales_dir: Path, code: str) -> NullTranslations:
-    """The ``ivr`` catalogue of one language, compiled in memory from its .po file (no build step needed)."""
-    path = locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
-        return NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=None, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)  # fuzzy entries are unreviewed guesses: never spoken
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    """The ``ivr`` catalogue of one language (fuzzy entries are unreviewed guesses: never spoken)."""
+    return catalogues.load_translations(locales_dir, code, DOMAIN)
 
 
 def scan_audio(audio_dir: Path, language: str) -> dict[str, dict[str, str]]:
