@@ -58,7 +58,7 @@ def peer_weeks(index: int, reports: int, weeks: int) -> list[tuple[date, list[li
     country = COUNTRIES[index % len(COUNTRIES)]
     languages = rng.sample(LANGUAGES, 3)
     # Cells: every language x category, and four reviewed rumours a category (a quarter of the reports).
-    cells = [(lang, cat, None) for lang in languages for cat in CATEGORIES]
+    cells: list[tuple[str, str, int | None]] = [(lang, cat, None) for lang in languages for cat in CATEGORIES]
     cells += [(lang, cat, 1 + CATEGORIES.index(cat) * 4 + r) for lang in languages for cat in CATEGORIES
               for r in range(4)]
     weights = [rng.paretovariate(1.2) * (3 if rumour is None else 0.25) for _, _, rumour in cells]
