@@ -41,9 +41,12 @@ READERS = (Role.OPERATOR, Role.SUPERVISOR, Role.ANALYST)
 AGGREGATES = (Role.SUPERVISOR, Role.ANALYST)
 
 
+EXPORT_NAME = "here"  # how this deployment is named beside its peers in exported data (as `region export`)
+
+
 def here() -> str:
-    """How this deployment is named beside its peers in the regional pages and exports."""
-    return str(_("here"))
+    """How this deployment is named beside its peers on the regional pages."""
+    return str(_("this hotline"))
 
 
 def own_public_key() -> str | None:
@@ -115,8 +118,8 @@ def export(table: str, fmt: str) -> ResponseReturnValue:
     if table not in TABLES or fmt not in FORMATS:
         abort(404)
     session = db.session()
-    records = (list(regional_week_records(session, here())) if table == "weeks" else
-               [evaluation_record(row) for row in regional_evaluations(session, here())])
+    records = (list(regional_week_records(session, EXPORT_NAME)) if table == "weeks" else
+               [evaluation_record(row) for row in regional_evaluations(session, EXPORT_NAME)])
     columns = columns_of(table)
     if fmt == "xlsx":
         buffer = io.BytesIO()

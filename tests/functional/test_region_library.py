@@ -150,7 +150,7 @@ def test_the_regional_library_searches_on_the_server_a_page_at_a_time(app: Flask
     by_translation = operator.get("/console/region/library?rumour=মালয়েশিয়া").get_data(as_text=True)
     assert "2 messages" in by_translation and "Boats are not safe" in by_translation
     by_language = operator.get("/console/region/library?rumour=malaysia&lang=bn").get_data(as_text=True)
-    assert "1 messages" in by_language and "নৌকা নিরাপদ নয়" in by_language
+    assert "1 message<" in by_language and "নৌকা নিরাপদ নয়" in by_language
     by_category = operator.get("/console/region/library?category=journey_risk").get_data(as_text=True)
     assert "25 messages" in by_category
     assert operator.get("/console/region/library?lang=<x>").status_code == 400
@@ -193,7 +193,7 @@ def test_adoption_end_to_end(app: Flask, client: FlaskClient, runner: FlaskCliRu
     library = approver.get("/console/library").get_data(as_text=True)
     assert "Adopted from bd" in library
     regional = approver.get("/console/region/library?lang=bn").get_data(as_text=True)
-    assert "Used in here" in regional and "Adopted here." in regional
+    assert "Used in this hotline" in regional and "Adopted here." in regional
     # A peer that adopted one of our shared messages: its feed says so, and our library shows it.
     ours = approved(db_session, shareable=True)
     db_session.add(RegionPeerAdoption(peer_id=peer.id, source_key=own_key, remote_message_id=ours.id))
@@ -230,6 +230,12 @@ def test_regional_evaluations_page_and_exports(app: Flask, client: FlaskClient, 
     assert published["name"] == "Sea safety" and published["before"]["reports"] == 12
     assert published["during"]["reports"] == 0 and published["countries"] == ["AF"]
     assert "report_count" not in json.dumps(published)
+    # Late coding in the weeks before: a recount would show 13, and 13 - 12 is one report. Published once, so not.
+    add_report(db_session, datetime.combine(starts - timedelta(days=3), datetime.min.time(), tzinfo=UTC),
+               coded_by=operator, category="journey_risk", country="AF")
+    db_session.flush()
+    again, _ = pull(client, token(db_session))
+    assert open_envelope(again.get_data(), load_public_key(own_key))["evaluations"] == [published]
 
     viewer, _ = signed_in(app, db_session, "operator")
     assert viewer.get("/console/region/evaluations").status_code == 403
