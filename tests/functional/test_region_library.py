@@ -150,7 +150,7 @@ def test_the_regional_library_searches_on_the_server_a_page_at_a_time(app: Flask
     by_translation = operator.get("/console/region/library?rumour=মালয়েশিয়া").get_data(as_text=True)
     assert "2 messages" in by_translation and "Boats are not safe" in by_translation
     by_language = operator.get("/console/region/library?rumour=malaysia&lang=bn").get_data(as_text=True)
-    assert "1 message<" in by_language and "নৌকা নিরাপদ নয়" in by_language
+    assert "One message" in by_language and "নৌকা নিরাপদ নয়" in by_language
     by_category = operator.get("/console/region/library?category=journey_risk").get_data(as_text=True)
     assert "25 messages" in by_category
     assert operator.get("/console/region/library?lang=<x>").status_code == 400
