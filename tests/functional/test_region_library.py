@@ -258,3 +258,16 @@ def test_regional_evaluations_page_and_exports(app: Flask, client: FlaskClient, 
     assert weeks[1][:3] == ["#meta+source", "#meta+week", "#date+week_start"]
     assert hxl.validate(weeks)["is_valid"]
     assert date.fromisoformat(weeks[2][2]) <= closed_monday()
+
+
+def test_each_role_sees_only_the_regional_pages_it_may_open(app: Flask, db_session: Session) -> None:
+    for role, expected in (("operator", {"/console/region/library"}),
+                           ("analyst", {"/console/region/library", "/console/region/evaluations"}),
+                           ("supervisor", {"/console/region/library", "/console/region/evaluations"}),
+                           ("translator", set())):
+        client, _ = signed_in(app, db_session, role)
+        html = client.get("/console/profile").get_data(as_text=True)
+        links = {link for link in ("/console/region/library", "/console/region/evaluations") if link in html}
+        assert links == expected, role
+        for link in ("/console/region/library", "/console/region/evaluations"):
+            assert client.get(link).status_code == (200 if link in expected else 403), (role, link)
