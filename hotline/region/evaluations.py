@@ -1,10 +1,15 @@
-"""Campaign evaluations in the regional feed: published once per stage, suppressed as the trends API's are.
+"""Campaign evaluations in the regional feed: counted from the published weekly tables, tested as the trends
+API's are, published once per stage.
 
-A campaign is published when its last week has closed (stage "ended": before and during, the change and its
-exact test, hotline.trends.evaluation) and again when the weeks after it have closed too (stage "complete", with
-the same before and during figures as first published and the after figures added). Each stage is stored when
-first published and served unchanged afterwards: a recount (late coding) never appears beside the first count,
-so no two feeds differ by a small cell. The pure part (``evaluation_item``, ``check_item``) is unit-tested.
+The counts are sums of the cells that the frozen weekly tables (hotline.region.publish) already publish, in the
+campaign's target categories, languages and countries: an evaluation adds nothing to what the tables say, so its
+before/during/after totals cannot be set against the tables to give back a suppressed cell (a count of reports
+straight from the database could: the category's total for two weeks, less the visible cells, is the hidden one).
+They are therefore a lower bound (suppressed cells are left out, and the tables know no admin1 or channel). The
+change and its p-value are hotline.trends.evaluation's, and counts under k are hidden again with what gives them
+back (suppress_evaluation). A campaign is published when its last week has closed (stage "ended") and again when
+the weeks after it have (stage "complete", before and during as first published); each stage is stored once.
+The pure parts (``scope_counts``, ``evaluation_item``, ``check_item``) are unit-tested.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from sqlalchemy.orm import Session
 from hotline.campaigns.models import Campaign
 from hotline.region.document import FeedRefused
 from hotline.region.library_models import RegionPeerEvaluation, RegionPublishedEvaluation
-from hotline.region.models import RegionPeer
-from hotline.trends.campaigns import CampaignResult, evaluate_campaign
-from hotline.trends.evaluation import Evaluation, Periods
+from hotline.region.models import RegionPeer, RegionPublishedWeek
+from hotline.region.tables import REGION_COLUMNS, ROW_CELL
+from hotline.trends.evaluation import Evaluation, Periods, evaluate, periods, suppress_evaluation
 from hotline.trends.suppression import MIN_K, check_k
 from hotline.trends.weeks import week_end, week_start
 
@@ -67,11 +72,43 @@ def due_stage(campaign: Campaign, through: date) -> str | None:
     return COMPLETE if last + timedelta(days=length) <= through else ENDED
 
 
-def _evaluate(session: Session, campaign: Campaign, stage: str, through: date, k: int) -> CampaignResult:
+_AT = {c.name: i for i, c in enumerate(REGION_COLUMNS)}
+
+
+def campaign_periods(campaign: Campaign, stage: str, through: date) -> Periods:
+    """Whole ISO weeks before, during and (complete stage) after the campaign, as the trends evaluation takes."""
     last = week_end(campaign.ends_on)
-    # evaluate_campaign counts "after" up to the Sunday before ``as_of``'s week: none for the ended stage.
-    as_of = last + timedelta(days=1) if stage == ENDED else through + timedelta(days=1)
-    return evaluate_campaign(session, campaign, as_of, k)
+    return periods(week_start(campaign.starts_on), last, last if stage == ENDED else through)
+
+
+def _mondays(span: tuple[date, date]) -> list[date]:
+    return [span[0] + timedelta(weeks=n) for n in range((span[1] - span[0]).days // 7 + 1)]
+
+
+def scope_counts(weeks: dict[date, list[list[Any]]], campaign: Campaign, spans: Periods) -> dict[str, int] | None:
+    """Reports per period from the published weekly rows (visible cells only) in the campaign's categories,
+    languages and countries; None when a week of a period was never published (nothing to count it from)."""
+    categories = set(campaign.target_categories or [])
+    languages = set(campaign.languages or [])
+    countries = {str(r["country"]) for r in campaign.regions or [] if r.get("country")}
+    counts: dict[str, int] = {}
+    for name, span in (("before", spans.before), ("during", spans.during), ("after", spans.after)):
+        if span is None:
+            continue
+        total = 0
+        for monday in _mondays(span):
+            if monday not in weeks:
+                return None
+            for row in weeks[monday]:
+                count = row[_AT["count"]]
+                if row[_AT["row"]] != ROW_CELL or count is None or row[_AT["category"]] not in categories:
+                    continue
+                if (languages and row[_AT["language"]] not in languages) or \
+                        (countries and row[_AT["country"]] not in countries):
+                    continue
+                total += count
+        counts[name] = total
+    return counts
 
 
 def freeze_evaluations(session: Session, through: date, k: int) -> int:
@@ -80,12 +117,18 @@ def freeze_evaluations(session: Session, through: date, k: int) -> int:
     check_k(k)
     stored = 0
     published = {(e.campaign_id, e.stage): e for e in session.scalars(select(RegionPublishedEvaluation))}
+    weeks: dict[date, list[list[Any]]] | None = None
     for campaign in session.scalars(select(Campaign).order_by(Campaign.id)):
         stage = due_stage(campaign, through)
         if stage is None or (campaign.id, stage) in published:
             continue
-        result = _evaluate(session, campaign, stage, through, k)
-        item = evaluation_item(campaign, result.periods, result.evaluation, stage, k)
+        if weeks is None:
+            weeks = {w.week_start: w.rows for w in session.scalars(select(RegionPublishedWeek))}
+        spans = campaign_periods(campaign, stage, through)
+        counts = scope_counts(weeks, campaign, spans)
+        if counts is None:
+            continue  # its weeks are older than the first published one: it is never published
+        item = evaluation_item(campaign, spans, suppress_evaluation(evaluate(counts, spans), k), stage, k)
         ended = published.get((campaign.id, ENDED))
         if stage == COMPLETE and ended is not None:
             item = complete_item(ended.item, item)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -23,10 +23,12 @@ from hotline.region.evaluations import (
     COMPLETE,
     ENDED,
     RegionalEvaluation,
+    campaign_periods,
     check_items,
     complete_item,
     due_stage,
     evaluation_item,
+    scope_counts,
 )
 from hotline.region.library import LibraryQuery, LibraryQuerySchema, clean_args
 from hotline.region.models import RegionPeerMessage
@@ -36,6 +38,8 @@ from hotline.region.regional_export import (
     evaluation_record,
     week_records,
 )
+from hotline.region.tables import week_rows
+from hotline.trends.cells import Cell
 from hotline.trends.evaluation import evaluate, periods, suppress_evaluation
 
 KEY = "A" * 43 + "="
@@ -181,3 +185,28 @@ def test_a_week_label_under_date_would_fail_so_the_check_can_fail(tmp_path: Path
     rows = _rows_of_every_format(weeks, WEEK_COLUMNS, tmp_path)["csv"]
     rows[1][1] = "#date+week"
     assert _default_errors(rows)
+
+
+def _week(monday: date, cells: list[tuple[str, str, str, int]], k: int = 5) -> list[list[Any]]:
+    return week_rows(monday, [Cell(monday, country, None, lang, None, None, cat, None, n)
+                              for country, lang, cat, n in cells], k)
+
+
+def test_evaluation_counts_are_sums_of_published_cells_so_no_hidden_cell_comes_back() -> None:
+    c = campaign(languages=[], regions=[{"country": "BD"}])  # journey_risk in BD, two weeks from 2026-09-07
+    spans = campaign_periods(c, ENDED, date(2026, 9, 20))
+    mondays = [date(2026, 8, 24) + timedelta(weeks=n) for n in range(4)]
+    weeks = {monday: _week(monday, [("BD", "bn", "journey_risk", 20), ("BD", "rhg", "journey_risk", 2),
+                                    ("BD", "en", "journey_risk", 9), ("BD", "bn", "legal_pathways", 30),
+                                    ("AF", "ps", "journey_risk", 40)]) for monday in mondays}
+    hidden = [r for r in weeks[mondays[0]] if r[7] is None]
+    assert hidden, "the small rhg cell (and what gives it back) is suppressed in the weekly table"
+    visible = sum(r[7] for r in weeks[mondays[0]] if r[2] == "cell" and r[3] == "BD" and r[5] == "journey_risk"
+                  and r[7] is not None)
+    counts = scope_counts(weeks, c, spans)
+    assert counts == {"before": 2 * visible, "during": 2 * visible}
+    # A count straight from the reports (20 + 2 + 9 a week) less the visible cells would give the hidden 2 back.
+    assert 2 * (20 + 2 + 9) - counts["before"] >= 2 * 2
+    assert scope_counts({m: rows for m, rows in weeks.items() if m != mondays[1]}, c, spans) is None
+    only_bn = scope_counts(weeks, campaign(languages=["bn"], regions=[]), spans)
+    assert only_bn == {"before": 40, "during": 40}
