@@ -29,6 +29,7 @@ from hotline.ivr.views import init_voice
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
+from hotline.region.library_views import init_region_library
 from hotline.region.views import bp as region_bp
 from hotline.settings import CONFIG_DIR, LOCALES_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(trends_bp)
     app.register_blueprint(region_bp)
+    init_region_library(app)
     register_error_handlers(app)
     init_template_helpers(app)
 

@@ -8,6 +8,12 @@ from hotline.db import Base
 from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.operators.models import OperatorPresence
+from hotline.region.library_models import (
+    RegionAdoption,
+    RegionPeerAdoption,
+    RegionPeerEvaluation,
+    RegionPublishedEvaluation,
+)
 from hotline.region.models import RegionPeer, RegionPeerMessage, RegionPeerRumour, RegionPeerWeek, RegionPublishedWeek
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
@@ -17,6 +23,7 @@ from hotline.triage.models import ProtectionReferral, ReferralPartner
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "CallbackAttempt", "CallbackConsent", "Caller", "Campaign", "Contact",
     "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorPresence", "PromptRecording",
-    "ProtectionReferral", "Recording", "ReferralPartner", "RegionPeer", "RegionPeerMessage", "RegionPeerRumour",
-    "RegionPeerWeek", "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "User",
+    "ProtectionReferral", "Recording", "ReferralPartner", "RegionAdoption", "RegionPeer", "RegionPeerAdoption",
+    "RegionPeerEvaluation", "RegionPeerMessage", "RegionPeerRumour", "RegionPeerWeek", "RegionPublishedEvaluation",
+    "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "User",
 ]

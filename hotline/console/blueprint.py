@@ -26,6 +26,10 @@ REFUSALS = {
     "invalid": lazy_gettext("Check the form: something is missing or not valid."),
     "forbidden": lazy_gettext("Only a supervisor can do that."),
     "own_message": lazy_gettext("Another supervisor must approve a message you wrote."),
+    "not_approved": lazy_gettext("Only an approved message can be shared with peer deployments."),
+    "already_adopted": lazy_gettext("This message has already been adopted here."),
+    "not_adoptable": lazy_gettext("This message cannot be adopted here: its language or category is not used by "
+                                  "this hotline."),
     "confirm_close": lazy_gettext("This protection case was escalated: confirm that the partner has it in hand "
                                   "before closing it."),
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 import click
@@ -11,10 +13,13 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
 from hotline.db import utcnow
+from hotline.exports.writers import FORMATS, csv_chunks, json_chunks, write_xlsx
 from hotline.extensions import db
 from hotline.privacy.keys import PrivacyKeys
 from hotline.region.document import FeedRefused, public_key_text
+from hotline.region.evaluations import regional_evaluations
 from hotline.region.keys import key_path, load_or_create_key
+from hotline.region.regional_export import TABLES, columns_of, evaluation_record, regional_week_records
 from hotline.region.schemas import PeerSchema
 from hotline.region.subscribe import PeerError, add_peer, peers, pull_peer
 
@@ -100,3 +105,31 @@ def region_pull(name: str | None) -> None:
         click.echo(f"{target}: {result.weeks} new weeks, {result.rumours} rumours, {result.messages} messages")
     if failed:
         sys.exit(1)
+
+
+@region_group.command("export")
+@click.option("--table", type=click.Choice(TABLES), default="weeks", show_default=True,
+              help="weeks: every deployment's published weekly tables; evaluations: campaign evaluations.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here instead of standard output.")
+@click.option("--name", default="here", show_default=True, help="How this deployment is named beside its peers.")
+@with_appcontext
+def region_export(table: str, fmt: str, output: Path | None, name: str) -> None:
+    """The regional tables (ours and every peer's, as published) with an HXL hashtag row."""
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        raise click.UsageError("XLSX is binary: give -o FILE or redirect standard output")
+    with closing(db.new_session(read_only=True)) as session:
+        records = (list(regional_week_records(session, name)) if table == "weeks" else
+                   [evaluation_record(row) for row in regional_evaluations(session, name)])
+    columns = columns_of(table)
+    if fmt == "xlsx":
+        write_xlsx(str(output) if output else sys.stdout.buffer, records, columns, sheet=table)
+    else:
+        text = "".join(csv_chunks(records, columns) if fmt == "csv" else
+                       json_chunks(records, {"table": table, "generated": date.today().isoformat()}, columns))
+        if output:
+            output.write_text(text, encoding="utf-8", newline="")
+        else:
+            click.echo(text, nl=False)
+    click.echo(f"exported {len(records)} rows of {table} as {fmt}" + (f" to {output}" if output else ""), err=True)

@@ -87,3 +87,4 @@ class RegionPeerMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    audio_url: Mapped[str | None] = mapped_column(String(512))  # the peer's approved recording (https), if any

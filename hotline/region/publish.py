@@ -17,7 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.intake.models import Report
+from hotline.region.adoption import published_adoptions
 from hotline.region.document import FORMAT, digest, sign
+from hotline.region.evaluations import freeze_evaluations, published_evaluations
 from hotline.region.models import RegionPublishedWeek
 from hotline.region.tables import REGION_COLUMNS, week_rows
 from hotline.rumours.models import ApprovalStatus, CounterMessage, Rumour, RumourStatus
@@ -99,6 +101,10 @@ def build_document(session: Session, request: FeedRequest, now: datetime, k: int
                    "rows": w.rows} for w in weeks],
         "rumours": [_rumour(r) for r in _reviewed_rumours(session)],
         "messages": [_message(m) for m in _shareable_messages(session, now.date())],
+        # Added after the first format (a subscriber from before ignores them; one after reads them as empty
+        # when a peer from before leaves them out): which peers' messages are used here, campaign evaluations.
+        "adoptions": published_adoptions(session),
+        "evaluations": published_evaluations(session),
     }
 
 
@@ -124,12 +130,16 @@ def _shareable_messages(session: Session, today: date) -> list[CounterMessage]:
 
 
 def _message(message: CounterMessage) -> dict[str, Any]:
-    return {"id": message.id, "rumour_id": message.rumour_id, "category": message.category,
+    item = {"id": message.id, "rumour_id": message.rumour_id, "category": message.category,
             "language": message.language, "title": message.title, "body": message.body, "source": message.source}
+    if message.audio_path and message.audio_path.startswith("https://"):
+        item["audio_url"] = message.audio_path  # an approved recording peers' phone lines can play as it is
+    return item
 
 
 def signed_feed(session: Session, request: FeedRequest, now: datetime, k: int, confirmed_score: float,
                 key: Ed25519PrivateKey) -> dict[str, Any]:
     """Freeze what has closed since the last request, then the signed envelope of the feed for ``request``."""
     freeze_weeks(session, now.date(), k, confirmed_score)
+    freeze_evaluations(session, last_closed_week(now.date()) + timedelta(days=6), k)
     return sign(build_document(session, request, now, k), key)

@@ -87,3 +87,6 @@ class PeerMessageSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(max=200))
     body = fields.String(required=True, validate=validate.Length(max=20000))
     source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    # Added later: a peer from before sends none. Only an https recording (what Twilio can fetch) is taken.
+    audio_url = fields.String(load_default=None, allow_none=True,
+                              validate=[validate.Length(max=512), validate.Regexp(r"^https://\S+$")])

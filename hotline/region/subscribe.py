@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.sealing import SealBroken, seal, unseal
+from hotline.region.adoption import check_adoptions, store_peer_adoptions
 from hotline.region.document import (
     Expectation,
     FeedRefused,
@@ -25,6 +26,7 @@ from hotline.region.document import (
     open_envelope,
     week_digest,
 )
+from hotline.region.evaluations import check_items, store_peer_evaluations
 from hotline.region.models import RegionPeer, RegionPeerMessage, RegionPeerRumour, RegionPeerWeek
 from hotline.region.schemas import PeerMessageSchema, PeerRumourSchema
 from hotline.region.tables import REGION_COLUMNS
@@ -111,8 +113,11 @@ def pull_peer(session: Session, keys: PrivacyKeys, peer: RegionPeer, now: dateti
         tables = _checked_weeks(document, mondays)
         rumour_items = _checked_items(document, "rumours", PeerRumourSchema())
         message_items = _checked_items(document, "messages", PeerMessageSchema())
+        adoptions, evaluations = check_adoptions(document.get("adoptions")), check_items(document.get("evaluations"))
         weeks += _store_weeks(session, peer, tables)
         rumours, messages = _store_rumours(session, peer, rumour_items), _store_messages(session, peer, message_items)
+        store_peer_adoptions(session, peer, adoptions)
+        store_peer_evaluations(session, peer, evaluations)
         peer.last_issued_at = datetime.fromisoformat(document["issued_at"])
         peer.last_week = mondays[-1] if mondays else peer.last_week
         if not document.get("more"):
@@ -192,6 +197,7 @@ def _store_messages(session: Session, peer: RegionPeer, items: dict[int, dict[st
         row = existing.get(remote_id) or RegionPeerMessage(peer_id=peer.id, remote_id=remote_id)
         row.remote_rumour_id, row.category, row.language = item["rumour_id"], item["category"], item["language"]
         row.title, row.body, row.source = item["title"], item["body"], item["source"]
+        row.audio_url = item["audio_url"]
         session.add(row)
     session.execute(delete(RegionPeerMessage).where(RegionPeerMessage.peer_id == peer.id,
                                                     RegionPeerMessage.remote_id.not_in(list(items))))

@@ -93,3 +93,17 @@ def valid_today(message: CounterMessage, today: date) -> bool:
     """Whether today falls in the message's validity window."""
     return (message.valid_from is None or message.valid_from <= today) and \
         (message.valid_until is None or message.valid_until >= today)
+
+
+def set_shareable(session: Session, message: CounterMessage, user: User, shareable: bool) -> None:
+    """Offer an approved message to peer deployments in the regional feed, or stop offering it (supervisors
+    only). Only approved messages may be offered: a draft or a retired text is never shared."""
+    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise ActionRefused("forbidden")
+    if shareable and message.status != ApprovalStatus.APPROVED:
+        raise ActionRefused("not_approved")
+    before = {"shareable": message.shareable}
+    message.shareable = shareable
+    record_event(session, f"user:{user.id}", "counter_message.shareable", "counter_message", message.id,
+                 before=before, after={"shareable": shareable}, actor_user_id=user.id)
+    session.flush()
