@@ -12,9 +12,9 @@ import io
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import partial
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import joblib
