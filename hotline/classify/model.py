@@ -112,6 +112,8 @@ def clusters(word: str) -> list[str]:
     In Latin or Arabic script nearly every cluster is one character; in Sinhala, Tamil, Thai, Thaana or Bengali a
     syllable is two to four code points, so plain character 4-grams would see little more than one syllable.
     """
+    if word.isascii():  # romanised text, most of it: one character per cluster
+        return list(word)
     out: list[str] = []
     for ch in word:
         if out and (unicodedata.category(ch) in ("Mn", "Mc") or out[-1][-1] in _VIRAMAS):
