@@ -16,6 +16,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from hotline.classify.classifier import Classifier
 from hotline.classify.config import load_classify_config
@@ -26,7 +27,7 @@ from hotline.classify.model import features, train
 from hotline.classify.normalise import normalise
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
-from hotline.settings import CONFIG_DIR, PACKAGE_DIR
+from hotline.settings import CONFIG_DIR, PACKAGE_DIR, PROJECT_ROOT
 
 
 def _median_ms(fn: Callable[[str], object], texts: list[str]) -> float:
@@ -68,10 +69,12 @@ def main() -> None:
     config = load_classify_config(CONFIG_DIR / "classify.yaml")
     lexicons = load_lexicons(CONFIG_DIR / "lexicons", taxonomy, languages.codes)
 
-    def read(name: str) -> list:  # type: ignore[type-arg]
-        return read_examples(PACKAGE_DIR / name, taxonomy.type_ids, taxonomy.category_ids, languages.codes)
+    def read(path: Path) -> list:  # type: ignore[type-arg]
+        return read_examples(path, taxonomy.type_ids, taxonomy.category_ids, languages.codes)
 
-    seed, evaluation = read("data/train/seed.csv"), read("data/eval/hotline_eval.csv")
+    # The evaluation set lives in the repository, not in the package (it is never shipped nor trained on).
+    seed = read(PACKAGE_DIR / "data" / "train" / "seed.csv")
+    evaluation = read(PROJECT_ROOT / "data" / "eval" / "hotline_eval.csv")
     model = train(seed, config.min_examples_per_class, config.ngram_range, config.regularisation_alpha, label="seed")
     classifier = Classifier(model, lexicons, config)
     assert model.category_model.pipeline is not None

@@ -53,6 +53,23 @@ def lexicon_decision(hits: Counter[str]) -> Decision | None:
     return Decision(label, round(min(0.9, 0.35 + 0.1 * top + 0.25 * margin), 3), "lexicon")
 
 
+def blend(probabilities: Mapping[str, float], hits: Counter[str], weight: float) -> dict[str, float]:
+    """The model's probabilities with each lexicon group's share of the keyword hits added at ``weight``, renormalised.
+
+    The character n-gram model learns from a few hundred texts and spreads its probability thin over twelve
+    categories; the lexicons carry each language's words for every class. Adding their share (rather than
+    consulting them only when the model is unsure) lets a clear keyword tip a close call, and lets the lexicon
+    name a class the model never learned. Without a model (or without hits) the probabilities pass unchanged.
+    """
+    total = sum(hits.values())
+    if not probabilities or total == 0 or weight <= 0:
+        return dict(probabilities)
+    scores = dict(probabilities)
+    for label, count in hits.items():
+        scores[label] = scores.get(label, 0.0) + weight * count / total
+    return {label: score / (1.0 + weight) for label, score in scores.items()}
+
+
 def combine(probabilities: Mapping[str, float], model: LabelModel, lexicon: Decision | None,
             fallback_confidence: float) -> Decision | None:
     """Model or lexicon: the lexicon decides when the model is unsure or never learned the lexicon's class."""
@@ -109,12 +126,14 @@ class Classifier:
         type_hits = count_hits(plain, lexicons, "types")
         if "?" in features(text or ""):
             type_hits[QUESTION] += 1
-        model = self.model
-        type_decision = combine(type_probs, model.type_model if model else LabelModel(None, ()),
+        category_hits = count_hits(plain, lexicons, "categories")
+        model, weight = self.model, self.config.lexicon_weight
+        type_decision = combine(blend(type_probs, type_hits, weight),
+                                model.type_model if model else LabelModel(None, ()),
                                 lexicon_decision(type_hits), self.config.fallback_confidence)
-        category_decision = combine(category_probs, model.category_model if model else LabelModel(None, ()),
-                                    lexicon_decision(count_hits(plain, lexicons, "categories")),
-                                    self.config.fallback_confidence)
+        category_decision = combine(blend(category_probs, category_hits, weight),
+                                    model.category_model if model else LabelModel(None, ()),
+                                    lexicon_decision(category_hits), self.config.fallback_confidence)
         return Classification(
             type_decision or Decision(INCOMPLETE, 0.2, "default"),
             category_decision or Decision(OTHER, 0.2, "default"),

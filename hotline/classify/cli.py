@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from hotline.classify.dataset import DatasetError
-from hotline.classify.evaluation import evaluate, format_report
+from hotline.classify.evaluation import cross_validate, evaluate, format_report
 from hotline.classify.model import save_model
 from hotline.classify.runtime import classify_runtime, coded_report_examples
 from hotline.extensions import db
@@ -62,6 +62,27 @@ def evaluate_command(file: Path, as_json: bool) -> None:
     if not examples:
         raise click.ClickException(f"{file}: no rows to evaluate")
     report = evaluate(rt.classifier, examples)
+    click.echo(json.dumps(report, ensure_ascii=False) if as_json else format_report(report))
+
+
+@classify_group.command("crossval")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+@click.option("--csv", "csv_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An extra coded CSV to include; repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@with_appcontext
+def crossval_command(folds: int, csv_files: tuple[Path, ...], as_json: bool) -> None:
+    """Stratified k-fold cross-validation on the seed files (and --csv files): scores beside the evaluation set's."""
+    rt = classify_runtime()
+    try:
+        examples = rt.seed_examples()
+        for path in csv_files:
+            examples += rt.read_csv(path)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    if len(examples) < folds:
+        raise click.ClickException(f"{len(examples)} examples cannot make {folds} folds")
+    report = cross_validate(examples, lambda rows: rt.train(rows, label="cv"), rt.lexicons, rt.config, folds)
     click.echo(json.dumps(report, ensure_ascii=False) if as_json else format_report(report))
 
 

@@ -30,6 +30,7 @@ class ClassifyConfig:
 
     min_examples_per_class: int
     fallback_confidence: float
+    lexicon_weight: float
     ngram_range: tuple[int, int]
     regularisation_alpha: float
     seed_files: tuple[str, ...]
@@ -44,6 +45,7 @@ class ClassifyConfig:
 class _ModelSchema(Schema):
     min_examples_per_class = fields.Integer(required=True, validate=validate.Range(min=1))
     fallback_confidence = fields.Float(required=True, validate=_UNIT)
+    lexicon_weight = fields.Float(load_default=0.5, validate=validate.Range(min=0.0, max=5.0))
     ngram_min = fields.Integer(required=True, validate=validate.Range(min=1, max=6))
     ngram_max = fields.Integer(required=True, validate=validate.Range(min=1, max=6))
     regularisation_alpha = fields.Float(required=True, validate=validate.Range(min=1e-7, max=1.0))
@@ -92,6 +94,7 @@ class ClassifyFileSchema(Schema):
         return ClassifyConfig(
             min_examples_per_class=model["min_examples_per_class"],
             fallback_confidence=model["fallback_confidence"],
+            lexicon_weight=model["lexicon_weight"],
             ngram_range=(model["ngram_min"], model["ngram_max"]),
             regularisation_alpha=model["regularisation_alpha"],
             seed_files=tuple(training["seed_files"]),

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from hotline.classify.model import Example
+from hotline.classify.model import Example, script_ngrams
+from hotline.classify.normalise import normalise
 
 COLUMNS = ("text", "language", "type", "category")
+NEAR_COPY = 0.75  # trigram overlap from which a training text counts as a reworded evaluation text
+_NEAR_COPY_MIN_WORDS = 3  # shorter texts ("hello", "ok thanks") recur by nature; they must only differ
 
 
 class DatasetError(Exception):
@@ -77,3 +81,52 @@ def _check_row(schema: Schema, row: dict[str, Any], line: int, examples: list[Ex
             problems.append(f"{line}: {field_name}: {'; '.join(map(str, messages))}")
         return
     examples.append(Example(row.get("text") or "", data["language"], data["type"], data["category"]))
+
+
+class _TrigramIndex:
+    """Evaluation texts by character trigram, for Jaccard overlap against one text at a time without a full scan."""
+
+    def __init__(self, texts: list[str], sets: list[frozenset[str]]):
+        self.texts, self.sizes = texts, [len(grams) for grams in sets]
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for index, grams in enumerate(sets):
+            for gram in grams:
+                self.postings[gram].append(index)
+
+    def closest(self, grams: frozenset[str]) -> tuple[float, str]:
+        shared: Counter[int] = Counter()
+        for gram in grams:
+            shared.update(self.postings.get(gram, ()))
+        return max(((n / (len(grams) + self.sizes[i] - n), self.texts[i]) for i, n in shared.items()),
+                   default=(0.0, ""))
+
+
+def _trigrams(plain: str) -> tuple[frozenset[str], frozenset[str]]:
+    # Word-bounded trigrams see reordered words; trigrams of the text without spaces see re-spaced words.
+    return (frozenset(script_ngrams(plain, (3, 3))), frozenset(script_ngrams(plain.replace(" ", ""), (3, 3))))
+
+
+def leaked(training: Iterable[str], evaluation: Iterable[str], threshold: float = NEAR_COPY) -> list[tuple[str, str]]:
+    """Pairs (training text, evaluation text) where the training text is an evaluation text, once normalised.
+
+    "Is" means equal after normalisation and with spaces ignored, or, for texts of three words or more, sharing
+    ``threshold`` or more of their character trigrams (Jaccard): a reworded, reordered or re-spaced copy. Training
+    on those would make the evaluation scores flatter the model.
+    """
+    scored = [(text, plain) for text in evaluation if (plain := normalise(text))]
+    exact = {plain.replace(" ", ""): text for text, plain in scored}
+    texts = [text for text, _ in scored]
+    trigrams = [_trigrams(plain) for _, plain in scored]
+    indexes = [_TrigramIndex(texts, [t[k] for t in trigrams]) for k in (0, 1)]
+    found: list[tuple[str, str]] = []
+    for text in training:
+        plain = normalise(text)
+        if not plain:
+            continue
+        if plain.replace(" ", "") in exact:
+            found.append((text, exact[plain.replace(" ", "")]))
+        elif len(plain.split()) >= _NEAR_COPY_MIN_WORDS:
+            score, closest = max(index.closest(grams) for index, grams in zip(indexes, _trigrams(plain), strict=True))
+            if score >= threshold:
+                found.append((text, closest))
+    return found

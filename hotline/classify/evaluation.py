@@ -6,14 +6,17 @@ The classifier is used as it is; evaluation never trains on what it scores.
 from __future__ import annotations
 
 import warnings
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold
 
-from hotline.classify.classifier import Classifier
-from hotline.classify.model import Example
+from hotline.classify.classifier import Classification, Classifier
+from hotline.classify.config import ClassifyConfig
+from hotline.classify.lexicon import Lexicon
+from hotline.classify.model import Example, TrainedModel
 
 
 def _confusion(truth: Sequence[str], predicted: Sequence[str], labels: list[str]) -> list[list[int]]:
@@ -42,6 +45,40 @@ def _scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
 def evaluate(classifier: Classifier, examples: Sequence[Example]) -> dict[str, Any]:
     """The evaluation report as one JSON-able dict (overall, per category, per language)."""
     results = classifier.classify_many([(e.text, e.language) for e in examples])
+    return _report(classifier.version, examples, results)
+
+
+def cross_validate(examples: Sequence[Example], fit: Callable[[Sequence[Example]], TrainedModel],
+                   lexicons: Mapping[str, Lexicon], config: ClassifyConfig, folds: int = 5,
+                   seed: int = 0) -> dict[str, Any]:
+    """Stratified k-fold cross-validation on training data, reported like ``evaluate``.
+
+    Each fold is classified by a model ``fit`` on the other folds only, and the out-of-fold predictions are
+    scored together. Strata are language and category, so every fold holds every language's categories as far as
+    the counts allow. A second, independent estimate beside the evaluation set, so that tuning against one set
+    cannot quietly overfit it.
+    """
+    strata = [f"{e.language}:{e.category}" for e in examples]
+    counts = Counter(strata)
+    # A language-category pair rarer than the fold count is stratified by category alone.
+    labels = [s if counts[s] >= folds else s.split(":", 1)[1] for s in strata]
+    results: list[Classification | None] = [None] * len(examples)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    version = ""
+    with warnings.catch_warnings():  # a category rarer than the fold count: scikit-learn warns, and folds cope
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = list(splitter.split(list(examples), labels))
+    for train_rows, test_rows in splits:
+        classifier = Classifier(fit([examples[i] for i in train_rows]), lexicons, config)
+        version = classifier.version
+        for i, result in zip(test_rows, classifier.classify_many(
+                [(examples[i].text, examples[i].language) for i in test_rows]), strict=True):
+            results[i] = result
+    done = [r for r in results if r is not None]
+    return _report(f"{folds}-fold cross-validation ({version.split('.')[-1]})", examples, done)
+
+
+def _report(version: str, examples: Sequence[Example], results: Sequence[Classification]) -> dict[str, Any]:
     by_language: dict[str, list[int]] = defaultdict(list)
     for index, example in enumerate(examples):
         by_language[example.language or "und"].append(index)
@@ -60,7 +97,7 @@ def evaluate(classifier: Classifier, examples: Sequence[Example]) -> dict[str, A
             "category": cats["per_class"],
         }
     return {
-        "classifier_version": classifier.version,
+        "classifier_version": version,
         "count": len(examples),
         "type": _scores(true_types, pred_types),
         "category": _scores(true_cats, pred_cats),

@@ -1,4 +1,5 @@
-"""The trainable part: character n-gram TF-IDF + a logistic-loss linear model (SGD), one for type, one for category.
+"""The trainable part: script-aware character n-gram TF-IDF + a logistic-loss linear model (SGD), one for type,
+one for category.
 
 Learns from operator-coded examples; a class with too few examples is left out (the lexicons decide for it).
 Persisted only inside the instance folder, behind a version header.
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import joblib
@@ -98,6 +101,43 @@ def features(text: str) -> str:
     return normalise(text, keep_question_mark=True)
 
 
+# Signs that join the next consonant into one written cluster (Sinhala al-lakuna, Tamil pulli, Devanagari and
+# Bengali virama): "ක්‍ර" is one syllable to a reader, so it is one unit to the n-grams.
+_VIRAMAS = frozenset("\u0dca\u0bcd\u094d\u09cd")
+
+
+def clusters(word: str) -> list[str]:
+    """``word`` cut into written clusters: a letter with its combining vowel signs and marks, conjuncts joined.
+
+    In Latin or Arabic script nearly every cluster is one character; in Sinhala, Tamil, Thai, Thaana or Bengali a
+    syllable is two to four code points, so plain character 4-grams would see little more than one syllable.
+    """
+    if word.isascii():  # romanised text, most of it: one character per cluster
+        return list(word)
+    out: list[str] = []
+    for ch in word:
+        if out and (unicodedata.category(ch) in ("Mn", "Mc") or out[-1][-1] in _VIRAMAS):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def script_ngrams(text: str, ngram_range: tuple[int, int] = (1, 4)) -> list[str]:
+    """The vectoriser's analyser: n-grams of written clusters inside each space-padded word (like ``char_wb``).
+
+    ``text`` is already ``features()`` output. Thai, written without spaces, is one long "word" per phrase, so
+    its n-grams run across word boundaries, which is what lets them stand in for a word segmenter.
+    """
+    low, high = ngram_range
+    grams: list[str] = []
+    for word in text.split():
+        units = [" ", *clusters(word), " "]
+        for n in range(low, high + 1):
+            grams.extend("".join(units[i:i + n]) for i in range(len(units) - n + 1))
+    return grams
+
+
 def _fit(texts: list[str], labels: list[str], min_examples: int, ngram_range: tuple[int, int],
          alpha: float) -> LabelModel:
     counts = Counter(labels)
@@ -106,7 +146,9 @@ def _fit(texts: list[str], labels: list[str], min_examples: int, ngram_range: tu
     if len(keep) < 2:  # nothing to tell apart: the lexicons decide
         return LabelModel(None, tuple(sorted(keep)))
     pipeline = Pipeline([
-        ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True, min_df=1)),
+        # A partial of a module-level function, so that joblib saves a reference to it, not code.
+        ("tfidf", TfidfVectorizer(analyzer=partial(script_ngrams, ngram_range=ngram_range), sublinear_tf=True,
+                                  min_df=1)),
         # Logistic loss gives probabilities; SGD trains in a fraction of a second on thousands of reports.
         ("clf", SGDClassifier(loss="log_loss", alpha=alpha, class_weight="balanced", max_iter=30, tol=None,
                               random_state=0)),

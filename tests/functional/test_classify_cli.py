@@ -92,3 +92,18 @@ def test_check_lists_every_lexicon(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0, result.output
     for name in ("prs:", "ur-Latn:", "prs-Latn:", "rhg:", "th:", "dv:"):
         assert name in result.output
+
+
+def test_crossval_scores_the_seed_files_out_of_fold(runner: FlaskCliRunner, app: Flask) -> None:
+    result = runner.invoke(cli, args=["classify", "crossval", "--folds", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["classifier_version"].startswith("3-fold cross-validation")
+    assert report["count"] >= 600 and len(report["languages"]) == 13
+    assert 0 <= report["category"]["macro_f1"] <= 1
+    assert not (Path(app.instance_path) / MODEL_FILE).exists()  # cross-validation saves no model
+
+
+def test_crossval_refuses_a_single_fold(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(cli, args=["classify", "crossval", "--folds", "1"])
+    assert result.exit_code != 0 and "--folds" in result.output
