@@ -3,6 +3,7 @@
 from hotline.audit.models import AuditEvent
 from hotline.auth.models import ApiToken, Role, User
 from hotline.callbacks.models import CallbackAttempt, CallbackConsent
+from hotline.callbacks.spoken_models import SpokenReply, SpokenReplyAttempt
 from hotline.campaigns.models import Campaign
 from hotline.db import Base
 from hotline.field.models import FocalPoint
@@ -18,5 +19,6 @@ __all__ = [
     "ApiToken", "AuditEvent", "Base", "CallbackAttempt", "CallbackConsent", "Caller", "Campaign", "Contact",
     "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorPresence", "PromptRecording",
     "ProtectionReferral", "Recording", "ReferralPartner", "RegionPeer", "RegionPeerMessage", "RegionPeerRumour",
-    "RegionPeerWeek", "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "User",
+    "RegionPeerWeek", "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "SpokenReply",
+    "SpokenReplyAttempt", "User",
 ]
