@@ -27,7 +27,6 @@ from hotline.callbacks.spoken_models import SpokenReply, SpokenReplyAttempt
 from hotline.intake.models import Caller, Contact, Recording, Report
 from hotline.ivr.spoken_views import audio_token, read_audio_token
 from hotline.rumours.models import CounterMessage
-from tests.console_helpers import make_report
 from tests.factories import csrf_token_in, make_staff, sid, sign_in, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.functional.test_callbacks import (  # the call-backs' fixtures and helpers, shared
