@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import wave
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -39,9 +40,10 @@ from tests.functional.test_callbacks import (  # the call-backs' fixtures and he
     clock,
     twilio_api,
 )
+from tests.functional.test_rate_limits import from_address, limited
 from tests.studio_audio import voice_like_wav
 
-__all__ = ["clock", "twilio_api"]
+__all__ = ["clock", "limited", "twilio_api"]
 GREETING = "Hello. You asked us to call you back. To hear our answer, press 1."
 MENU = "To hear it again, press 1. To leave another question, press 2."
 
@@ -371,3 +373,10 @@ def test_the_audio_url_is_signed_and_expires(
     assert stranger.get(f"/ivr/reply/{reply.audio_key}.wav").status_code == 404  # the bare key is not a token
     monkeypatch.setattr("hotline.ivr.spoken_views.read_audio_token.__defaults__", (-1,))
     assert stranger.get(f"/ivr/reply/{good}.wav").status_code == 404  # expired
+
+
+def test_guessing_audio_urls_is_rate_limited(limited: Callable[..., Flask]) -> None:
+    guesser = from_address(limited(), "203.0.113.60")
+    for attempt in range(3):  # HOTLINE_RATELIMIT_WEBHOOK_REFUSED is 3 per minute here
+        assert guesser.get(f"/ivr/reply/not-a-token-{attempt}.wav").status_code == 404
+    assert guesser.get("/ivr/reply/not-a-token-4.wav").status_code == 429
