@@ -97,5 +97,5 @@ def test_an_operator_records_a_spoken_reply_in_the_browser(
         assert source == "browser" and (wav.getframerate(), wav.getnchannels()) == (8000, 1)
         assert wav.getnframes() > 8000 // 2  # speech kept, silence trimmed
     assert not errors, errors
-    for body in bodies + [page.content()]:
+    for body in [*bodies, page.content()]:
         assert SENDER not in body and SENDER[3:] not in body
