@@ -59,7 +59,7 @@ def report(report_id: int) -> ResponseReturnValue:
                            history=referral_history(session, [r.id for r in view.referrals]),
                            assignable=assignable_staff(session, view.report.language, view.report.sensitivity)
                            if user.role in ("supervisor", "admin") else [],
-                           spoken=spoken_panel(session, view.report, utcnow()))
+                           spoken=spoken_panel(session, view, utcnow()))
     response = Response(page)
     # A spoken reply's take plays from a blob: URL before it is uploaded (as in the prompt studio).
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(

@@ -28,11 +28,11 @@ from hotline.ivr.content import content_in_force
 from hotline.ivr.prompts import MISSING
 from hotline.ivr.spoken_flow import PROMPTS
 from hotline.ivr.spoken_views import spoken_urls
-from hotline.rumours.library import approved_counter_messages
 from hotline.rumours.models import CounterMessage
 from hotline.studio.audio import AudioRejected, normalise
 from hotline.triage.access import may_open_report
 from hotline.triage.actions import ActionRefused, load_for_action
+from hotline.triage.report import ReportView
 
 UPLOAD_LIMIT = 16 * 2**20  # as the studio's: a two-minute answer uploaded as a WAV file
 SPOKEN_REFUSALS = {
@@ -101,17 +101,16 @@ def prompts_ready(session: Session, language: str | None) -> bool:
     return all(book.resolve(prompt, language).source != MISSING for prompt in PROMPTS)
 
 
-def spoken_panel(session: Session, report: Report, now: datetime) -> SpokenPanel:
-    """The panel's data for the report page."""
-    language = reply_language(session, report)
+def spoken_panel(session: Session, view: ReportView, now: datetime) -> SpokenPanel:
+    """The panel's data for the report page, reusing what the page has loaded (consent, messages, language)."""
+    report, language = view.report, view.reply_language
     reply = spoken.current_reply(session, report.id)
     title = None
     if reply is not None and reply.counter_message_id is not None:
         message = session.get(CounterMessage, reply.counter_message_id)
         title = message.title if message is not None else None
-    messages = [m for m in approved_counter_messages(session, language, now.date(), limit=30)
-                if spoken.playable(m, language, now.date())] if language else []
-    return SpokenPanel(consent=has_consent(session, report.id), language=language, reply=reply, reply_title=title,
+    messages = [m for m in view.counter_messages if spoken.playable(m, language, now.date())] if language else []
+    return SpokenPanel(consent=view.callback_consent, language=language, reply=reply, reply_title=title,
                        attempts=[_line(a) for a in spoken.attempts_of(session, report.id)], messages=messages)
 
 
