@@ -25,6 +25,7 @@ from hotline.i18n import init_template_helpers, select_locale
 from hotline.ivr.callback_views import bp as twilio_callback_bp
 from hotline.ivr.content import STAND_INS_FOLDER, IvrPaths
 from hotline.ivr.phone_views import bp as phone_bp
+from hotline.ivr.spoken_views import bp as twilio_spoken_bp
 from hotline.ivr.views import init_voice
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(twilio_sms_bp)
     app.register_blueprint(twilio_callback_bp)
+    app.register_blueprint(twilio_spoken_bp)
     init_console(app)
     init_field(app)
     init_studio(app)

@@ -3,6 +3,7 @@
 from hotline.audit.models import AuditEvent
 from hotline.auth.models import ApiToken, Role, User
 from hotline.callbacks.models import CallbackAttempt, CallbackConsent
+from hotline.callbacks.spoken_models import SpokenReply, SpokenReplyAttempt
 from hotline.campaigns.models import Campaign
 from hotline.db import Base
 from hotline.field.models import FocalPoint
@@ -25,5 +26,5 @@ __all__ = [
     "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorPresence", "PromptRecording",
     "ProtectionReferral", "Recording", "ReferralPartner", "RegionAdoption", "RegionPeer", "RegionPeerAdoption",
     "RegionPeerEvaluation", "RegionPeerMessage", "RegionPeerRumour", "RegionPeerWeek", "RegionPublishedEvaluation",
-    "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "User",
+    "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "SpokenReply", "SpokenReplyAttempt", "User",
 ]

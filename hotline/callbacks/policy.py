@@ -69,3 +69,36 @@ def is_daytime(now: datetime, timezone: str, rules: CallbackRules) -> bool:
 def is_machine(answered_by: str | None) -> bool:
     """Whether answering-machine detection says a machine (or fax) answered; unknown counts as a person."""
     return (answered_by or "").lower() in _MACHINES
+
+
+# Spoken replies: why one may not be recorded or placed (besides the call-back reasons above).
+NO_ANSWER, NO_PROMPTS, NOT_AUDIO = "no_answer", "no_prompts", "not_audio"
+
+# How far a spoken reply got (named constants: the console translates them).
+QUEUED, CALLING, ANSWERED, PLAYED, MACHINE, NOT_ANSWERED, HUNG_UP, FAILED = (
+    "queued", "calling", "answered", "played", "machine", "not_answered", "hung_up", "failed",
+)
+DELIVERED = frozenset({PLAYED})
+NOT_DELIVERED = frozenset({MACHINE, NOT_ANSWERED, HUNG_UP, FAILED})
+_RINGING = frozenset({"initiated", "ringing", "in-progress"})
+_NOBODY = frozenset({"busy", "no-answer", "canceled"})
+
+
+def delivery(status: str, outcome: str, plays: int) -> str:
+    """The delivery status of one spoken-reply call, from Twilio's call status, the call's outcome (as call-backs
+    store it: placed, person, machine, unanswered, failed) and how many times the answer was played."""
+    if plays > 0:
+        return PLAYED
+    if outcome == "machine":
+        return MACHINE
+    if outcome == "failed" or status == "failed":
+        return FAILED
+    if outcome == "unanswered" or status in _NOBODY:
+        return NOT_ANSWERED
+    if outcome == "person":
+        return HUNG_UP if status == "completed" else ANSWERED
+    if status == "completed":  # ended without Twilio ever asking what to say
+        return NOT_ANSWERED
+    if status in _RINGING:
+        return CALLING
+    return QUEUED

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from hotline.audit.service import record_event
 from hotline.callbacks.models import CallbackAttempt, CallbackConsent, CallbackOutcome
 from hotline.callbacks.policy import NO_NUMBER, CallbackRules, CallerStanding, is_machine, refusal
+from hotline.callbacks.spoken_models import SpokenReplyAttempt
 from hotline.db import after_commit
 from hotline.intake.models import Caller, Contact, Report
 from hotline.jobs import job_session
@@ -27,6 +28,7 @@ from hotline.privacy.sealing import SealBroken, is_expired, unseal
 
 log = logging.getLogger("hotline.callbacks")
 _UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
+AttemptModel = type[CallbackAttempt] | type[SpokenReplyAttempt]  # the two kinds of outbound call
 
 
 class Dialer(Protocol):
@@ -52,6 +54,16 @@ class CallbackContext:
     timezone_for: Callable[[str | None], str]  # the time zone of a hotline number
     dialer: Dialer
     urls: Callable[[int], CallbackUrls]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where an outbound call goes: the caller's number (it never leaves the server but to Twilio), the number
+    they dialled (the call comes from it), and the language to greet them in."""
+
+    address: str
+    hotline_number: str
+    language: str | None
 
 
 class CallbackRefused(Exception):
@@ -92,42 +104,65 @@ def attempts_of(session: Session, report_id: int) -> list[CallbackAttempt]:
 def place_callback(session: Session, ctx: CallbackContext, report_id: int, user_id: int | None,
                    now: datetime) -> CallbackAttempt:
     """Call the caller of ``report_id`` back, or raise CallbackRefused naming why not."""
+    destination = clear_to_call(session, ctx, report_id, now)
+    attempt = CallbackAttempt(report_id=report_id, placed_by_id=user_id, language=destination.language,
+                              placed_at=now)
+    session.add(attempt)
+    session.flush()
+    record_event(session, f"user:{user_id}" if user_id else "system", "report.callback", "report", report_id,
+                 after={"attempt": attempt.id}, actor_user_id=user_id)
+    session.flush()
+    dial_after_commit(session, ctx, CallbackAttempt, attempt.id, destination, now)
+    return attempt
+
+
+def clear_to_call(session: Session, ctx: CallbackContext, report_id: int, now: datetime) -> Destination:
+    """Where a call about ``report_id`` may go now, or CallbackRefused naming why no call may be placed.
+
+    The gate of every outbound call (call-backs and spoken replies): consent, an erased or opted-out caller, a
+    number still held, the attempt limit and least gap (counting every call placed about the report), daytime in
+    the time zone of the number the caller dialled."""
     report = session.get(Report, report_id)
     if report is None:
         raise CallbackRefused(NO_NUMBER)
     caller = session.get(Caller, report.caller_id) if report.caller_id is not None else None
     contact = session.get(Contact, report.contact_id)
     hotline_number = contact.hotline_number if contact is not None else None
-    earlier = attempts_of(session, report_id)
-    reason = refusal(_standing(session, report, caller, now), [a.placed_at for a in earlier], now,
+    reason = refusal(_standing(session, report, caller, now), calls_placed(session, report_id), now,
                      ctx.timezone_for(hotline_number), ctx.rules)
     address = _address(ctx.keys, caller) if reason is None and caller is not None else None
     if reason is None and (address is None or not hotline_number):
         reason = NO_NUMBER
     if reason is not None or address is None or hotline_number is None:
         raise CallbackRefused(reason or NO_NUMBER)
-    attempt = CallbackAttempt(report_id=report_id, placed_by_id=user_id, language=report.language or (
-        caller.language if caller else None), placed_at=now)
-    session.add(attempt)
-    session.flush()
-    urls = ctx.urls(attempt.id)
-    record_event(session, f"user:{user_id}" if user_id else "system", "report.callback", "report", report_id,
-                 after={"attempt": attempt.id}, actor_user_id=user_id)
-    session.flush()
-    # The call goes out only once the attempt is committed (a rolled-back request calls nobody); the number stays
-    # in this closure, never in a job queue or a log.
-    after_commit(session, lambda: _dial(ctx.dialer, attempt.id, address, hotline_number, urls, now))
-    return attempt
+    return Destination(address, hotline_number, report.language or (caller.language if caller else None))
 
 
-def _dial(dialer: Dialer, attempt_id: int, to: str, from_: str, urls: CallbackUrls, now: datetime) -> None:
+def calls_placed(session: Session, report_id: int) -> list[datetime]:
+    """When each call about a report was placed: call-backs and spoken replies count together towards the limit."""
+    callbacks = select(CallbackAttempt.placed_at).where(CallbackAttempt.report_id == report_id)
+    spoken = select(SpokenReplyAttempt.placed_at).where(SpokenReplyAttempt.report_id == report_id)
+    return [*session.scalars(callbacks), *session.scalars(spoken)]
+
+
+def dial_after_commit(session: Session, ctx: CallbackContext, model: AttemptModel, attempt_id: int,
+                      destination: Destination, now: datetime) -> None:
+    """Place the call once the attempt is committed (a rolled-back request calls nobody); the number stays in this
+    closure, never in a job queue or a log."""
+    urls = ctx.urls(attempt_id)
+    after_commit(session, lambda: _dial(ctx.dialer, model, attempt_id, destination.address,
+                                        destination.hotline_number, urls, now))
+
+
+def _dial(dialer: Dialer, model: AttemptModel, attempt_id: int, to: str, from_: str, urls: CallbackUrls,
+          now: datetime) -> None:
     try:
         call_sid: str | None = dialer(to=to, from_=from_, answer_url=urls.answer, status_url=urls.status)
     except Exception:
-        log.warning("call-back attempt %s could not be placed", attempt_id, exc_info=True)
+        log.warning("outbound call attempt %s could not be placed", attempt_id, exc_info=True)
         call_sid = None
     with job_session() as session:
-        attempt = session.get(CallbackAttempt, attempt_id)
+        attempt = _get(session, model, attempt_id)
         if attempt is None:
             return
         if call_sid is None:
@@ -136,9 +171,10 @@ def _dial(dialer: Dialer, attempt_id: int, to: str, from_: str, urls: CallbackUr
             attempt.call_sid = call_sid
 
 
-def answer(session: Session, attempt_id: int, call_sid: str, answered_by: str | None, now: datetime) -> Answer:
+def answer(session: Session, attempt_id: int, call_sid: str, answered_by: str | None, now: datetime,
+           model: AttemptModel = CallbackAttempt) -> Answer:
     """Twilio asks what to say on a call-back that connected: nothing to a machine, the greeting to a person."""
-    attempt = _attempt(session, attempt_id, call_sid)
+    attempt = find_attempt(session, model, attempt_id, call_sid)
     if attempt is None:
         return Answer(machine=True, language=None, hotline_number=None)  # unknown: say nothing
     machine = is_machine(answered_by)
@@ -152,9 +188,9 @@ def answer(session: Session, attempt_id: int, call_sid: str, answered_by: str | 
 
 
 def update_status(session: Session, attempt_id: int, call_sid: str, status: str, duration: int | None,
-                  now: datetime) -> str | None:
+                  now: datetime, model: AttemptModel = CallbackAttempt) -> str | None:
     """A call-back's status callback: idempotent; an unanswered end is stored as such. Returns the outcome."""
-    attempt = _attempt(session, attempt_id, call_sid)
+    attempt = find_attempt(session, model, attempt_id, call_sid)
     if attempt is None:
         return None
     attempt.status = status
@@ -168,10 +204,17 @@ def update_status(session: Session, attempt_id: int, call_sid: str, status: str,
     return attempt.outcome
 
 
-def _attempt(session: Session, attempt_id: int, call_sid: str) -> CallbackAttempt | None:
+def find_attempt(session: Session, model: AttemptModel, attempt_id: int,
+                 call_sid: str) -> CallbackAttempt | SpokenReplyAttempt | None:
     """The attempt, only when Twilio's CallSid is the one it was placed as (URLs are guessable, sids are not)."""
-    attempt = session.get(CallbackAttempt, attempt_id)
+    attempt = _get(session, model, attempt_id)
     return attempt if attempt is not None and attempt.call_sid == call_sid else None
+
+
+def _get(session: Session, model: AttemptModel, attempt_id: int) -> CallbackAttempt | SpokenReplyAttempt | None:
+    if model is SpokenReplyAttempt:
+        return session.get(SpokenReplyAttempt, attempt_id)
+    return session.get(CallbackAttempt, attempt_id)
 
 
 def _standing(session: Session, report: Report, caller: Caller | None, now: datetime) -> CallerStanding:

@@ -16,6 +16,7 @@ from hotline.console import (  # noqa: F401 - routes
     referrals,
     report,
     rumours,
+    spoken,
     supervision,
 )
 from hotline.console.blueprint import bp
@@ -23,5 +24,6 @@ from hotline.console.blueprint import bp
 
 def init_console(app: Flask) -> None:
     """Register the console's views."""
+    spoken.init_spoken(app)
     app.register_blueprint(bp)
     app.register_blueprint(totp_bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.auth.session import login_required
 from hotline.console.blueprint import CASEWORK, bp, refusal, staff
+from hotline.console.spoken import spoken_panel
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -28,6 +29,7 @@ from hotline.triage.actions import ActionRefused, Coding
 from hotline.triage.queue import assignable_staff, next_report
 from hotline.triage.referrals import partners_for, referral_history
 from hotline.triage.report import load_report_view, reports_of_contact, reports_of_recording
+from hotline.web.security import CONTENT_SECURITY_POLICY, uses_microphone
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -36,6 +38,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @bp.get("/reports/<int:report_id>")
 @login_required(*CASEWORK)
+@uses_microphone  # the spoken-reply panel records an answer
 def report(report_id: int) -> ResponseReturnValue:
     """Everything about one report, and the forms to act on it."""
     session = db.session()
@@ -48,14 +51,20 @@ def report(report_id: int) -> ResponseReturnValue:
     if chosen is not None:
         picked = next((m for m in view.counter_messages if m.id == chosen), None)
         draft = picked.body if picked is not None else draft
-    return render_template("console/report.html", view=view, report=view.report, draft=draft, chosen=chosen,
+    page = render_template("console/report.html", view=view, report=view.report, draft=draft, chosen=chosen,
                            cost=sms_cost(draft), costs={m.id: sms_cost(m.body) for m in view.counter_messages},
                            taxonomy=runtime().taxonomy, may_act=actions.may_act(view.report, user),
                            confirm_close=actions.needs_close_confirmation(view.report), now=utcnow(),
                            partners=partners_for(session, view.caller.country if view.caller else None),
                            history=referral_history(session, [r.id for r in view.referrals]),
                            assignable=assignable_staff(session, view.report.language, view.report.sensitivity)
-                           if user.role in ("supervisor", "admin") else [])
+                           if user.role in ("supervisor", "admin") else [],
+                           spoken=spoken_panel(session, view, utcnow()))
+    response = Response(page)
+    # A spoken reply's take plays from a blob: URL before it is uploaded (as in the prompt studio).
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "media-src 'self'", "media-src 'self' blob:")
+    return response
 
 
 def _wants_json() -> bool:

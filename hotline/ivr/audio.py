@@ -38,7 +38,7 @@ def build_stand_ins(prompts: PromptBook, languages: LanguageTable, audio_dir: Pa
     for lang in languages.languages:
         if not lang.espeak:
             continue
-        for prompt in prompts.used:
+        for prompt in dict.fromkeys((*prompts.used, *prompts.sources)):  # the spoken-reply call's prompts too
             resolved = prompts.resolve(prompt, lang.code)
             text = prompts.text(prompt, lang.code)
             if resolved.source in (RECORDED, TTS) or not text:

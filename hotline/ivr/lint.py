@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import FACTS, HANGUP, OPERATOR, RECORD, REQUEST, SAY, Flow
 from hotline.ivr.prompts import MISSING, RECORDED, SOURCE_LANGUAGE, SYNTHETIC, TTS
+from hotline.ivr.spoken_flow import OWN_PROMPTS as SPOKEN_REPLY_PROMPTS
 
 _SYMBOLS = {RECORDED: "R", TTS: "T", SYNTHETIC: "S", MISSING: "-"}
 
@@ -54,7 +55,7 @@ def check_flow(flow: Flow, report: LintReport) -> None:
     for node_id in flow.nodes:
         if node_id in _reach_strict(node_id, passing):
             report.errors.append(f"node {node_id!r} is in a loop that never waits for the caller")
-    used = set(flow.used_prompts())
+    used = set(flow.used_prompts()) | set(SPOKEN_REPLY_PROMPTS)  # the spoken-reply call plays these outside the flow
     for prompt in sorted(set(flow.prompts) - used):
         report.warnings.append(f"prompt {prompt!r} is never used")
 

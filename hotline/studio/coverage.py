@@ -46,10 +46,12 @@ def coverage(session: Session, content: IvrContent, languages: Sequence[str], lo
         select(PromptRecording.language, PromptRecording.prompt, func.count())
         .where(PromptRecording.status == RecordingStatus.DRAFT)
         .group_by(PromptRecording.language, PromptRecording.prompt))})
-    result = Coverage(list(languages), list(book.used))
+    # The flow's prompts, then those played outside it (the spoken-reply call's): translators record them all.
+    prompts = list(dict.fromkeys((*book.used, *book.sources)))
+    result = Coverage(list(languages), prompts)
     for lang in languages:
         result.offered[lang] = book.offered(lang)
-        for prompt in book.used:
+        for prompt in prompts:
             text = _prompt_text_status(book.reviewed, book.draft_text(prompt, lang), lang, prompt)
             result.cells[(lang, prompt)] = Cell(book.resolve(prompt, lang).source, text, drafts[(lang, prompt)])
     for domain in TEXT_DOMAINS:

@@ -71,6 +71,8 @@ def test_audio_builds_stand_ins_for_languages_without_a_voice(runner, ivr_paths:
     assert not (stand_ins / "ps").exists()  # no espeak-ng voice for Pashto: a human must record it
     rebuilt = load_ivr_content(runtime().languages, ivr_paths)
     assert rebuilt.prompts.offered("prs") and rebuilt.prompts.resolve("notice", "prs").source == "synthetic"
+    # The spoken-reply call's prompts, played outside the flow, get stand-ins too (else no Dari spoken reply).
+    assert rebuilt.prompts.resolve("spoken_reply_greeting", "prs").source == "synthetic"
     assert (stand_ins / "coverage.json").exists()
     assert ivr_content().paths == ivr_paths
 

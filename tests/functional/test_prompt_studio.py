@@ -107,6 +107,7 @@ def test_who_may_use_the_studio(app: Flask, db_session: Session) -> None:
     sign_in(client, supervisor)
     matrix = client.get("/console/studio").get_data(as_text=True)
     assert 'data-lang="ps"' in matrix and 'data-lang="th"' in matrix
+    assert 'data-lang="ps" data-prompt="spoken_reply_greeting"' in matrix  # the spoken-reply call's, to record
     assert client.get("/console/studio/ps/no_such_prompt").status_code == 404
 
 
