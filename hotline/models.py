@@ -7,7 +7,7 @@ from hotline.campaigns.models import Campaign
 from hotline.db import Base
 from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
-from hotline.operators.models import OperatorPresence
+from hotline.operators.models import OperatorCall, OperatorPresence
 from hotline.region.models import RegionPeer, RegionPeerMessage, RegionPeerRumour, RegionPeerWeek, RegionPublishedWeek
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
@@ -16,7 +16,7 @@ from hotline.triage.models import ProtectionReferral, ReferralPartner
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "CallbackAttempt", "CallbackConsent", "Caller", "Campaign", "Contact",
-    "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorPresence", "PromptRecording",
+    "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorCall", "OperatorPresence", "PromptRecording",
     "ProtectionReferral", "Recording", "ReferralPartner", "RegionPeer", "RegionPeerMessage", "RegionPeerRumour",
     "RegionPeerWeek", "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "User",
 ]

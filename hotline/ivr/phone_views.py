@@ -9,7 +9,7 @@ import requests
 from flask import Blueprint, Response, request, url_for
 from marshmallow import fields, validate
 from twilio.base.exceptions import TwilioRestException
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from hotline.channels.twilio.rest import twilio_client
 from hotline.channels.twilio.signature import twilio_webhook
@@ -23,6 +23,7 @@ from hotline.ivr.twiml import render_join
 from hotline.operators.calls import NobodyWaiting, room_of, take_next_caller
 from hotline.operators.presence import operator_by_identity
 from hotline.operators.routing import WaitingCall
+from hotline.operators.wrapup import end_operator_leg
 
 bp = Blueprint("phone", __name__)
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class OperatorCallForm(CallForm):
     From = fields.String(required=True, validate=validate.Regexp(r"^client:op_[0-9a-f]{24}$"))
 
 
-_OPERATOR_FORM, _BRIDGE_FORM = OperatorCallForm(), CallForm()
+_OPERATOR_FORM, _BRIDGE_FORM, _DONE_FORM = OperatorCallForm(), CallForm(), OperatorCallForm()
 
 
 @bp.post("/twilio/voice/operator")
@@ -51,10 +52,23 @@ def operator_call() -> Response:
     if operator is None:
         return _twiml(_hang_up())
     try:
-        taken = take_next_caller(session, operator, operator_nodes(), utcnow(), _dequeue)
+        taken = take_next_caller(session, operator, operator_nodes(), utcnow(), _dequeue, form["CallSid"])
     except NobodyWaiting:
         return _twiml(_hang_up())
-    return _twiml(render_join(taken.room))
+    return _twiml(_operator_join(taken.room, _absolute(url_for("phone.operator_done", call=taken.call_id))))
+
+
+@bp.post("/twilio/voice/operator/done")
+@twilio_webhook
+def operator_done() -> Response:
+    """The operator's <Dial> ended (they or the caller hung up): the talk time is stored; a webhook naming another
+    call than the operator's own leg changes nothing."""
+    errors = _DONE_FORM.validate(request.form)
+    call_id = request.args.get("call", type=int)
+    if errors or call_id is None:
+        return _twiml(_hang_up(), status=400)
+    end_operator_leg(db.session(), call_id, _DONE_FORM.load(request.form)["CallSid"], utcnow())
+    return _twiml(_hang_up())
 
 
 @bp.post("/twilio/voice/bridge")
@@ -89,6 +103,15 @@ def _absolute(path: str) -> str:
 def operator_nodes() -> frozenset[str]:
     """The call flow's operator nodes: where a waiting caller's call stands."""
     return frozenset(node.id for node in ivr_content().flow.nodes.values() if node.kind == OPERATOR)
+
+
+def _operator_join(room: str, action: str) -> str:
+    """The operator joins the caller's room; when it ends, Twilio requests ``action`` (the talk time)."""
+    response = VoiceResponse()
+    dial = Dial(action=action, method="POST")
+    dial.conference(room, start_conference_on_enter=True, end_conference_on_exit=True, beep=False)
+    response.append(dial)
+    return str(response)
 
 
 def _hang_up() -> str:
