@@ -100,13 +100,23 @@ def take_next_caller(session: Session, operator: User, operator_nodes: Collectio
     calling at the same moment never take the same caller. A caller Twilio no longer has in the queue (they hung up
     a moment ago) is marked gone and the next one is tried.
     """
-    for _ in range(MAX_TRIES):
-        choice = next_caller(waiting_calls(session, operator_nodes, now), operator.languages or [])
+    passed: set[int] = set()  # callers another operator is taking at this moment, or already took
+    tries = 0
+    while tries < MAX_TRIES:
+        waiting = [call for call in waiting_calls(session, operator_nodes, now) if call.contact_id not in passed]
+        choice = next_caller(waiting, operator.languages or [])
         if choice is None:
             break
-        contact = session.scalar(select(Contact).where(Contact.id == choice.contact_id).with_for_update())
+        # SKIP LOCKED (PostgreSQL): operators answering at once each take a different caller instead of queueing
+        # behind the first one's lock; SQLite serialises writers anyway.
+        # populate_existing: the row as it is once locked, not as waiting_calls read it (another operator may have
+        # taken this caller and committed in between).
+        contact = session.scalar(select(Contact).where(Contact.id == choice.contact_id)
+                                 .with_for_update(skip_locked=True).execution_options(populate_existing=True))
         if contact is None or (contact.state.get("call", {}).get("queue") or {}).get("room"):
+            passed.add(choice.contact_id)
             continue
+        tries += 1
         room = "room_" + secrets.token_hex(12)
         _mark(contact, {"room": room, "taken_at": now.timestamp(), "outcome": ANSWERED, "ended_at": now.timestamp()},
               operator.id, now)
@@ -119,6 +129,7 @@ def take_next_caller(session: Session, operator: User, operator_nodes: Collectio
             session.flush()
             return Taken(contact.id, room, choice.language, taken.id)
         _mark(contact, {"gone": True, "room": None, "outcome": None, "taken_at": None, "ended_at": None}, None, now)
+        passed.add(contact.id)
     raise NobodyWaiting()
 
 
