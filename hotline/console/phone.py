@@ -14,9 +14,18 @@ from hotline.console.blueprint import bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow, writes
 from hotline.extensions import db
-from hotline.ivr.phone_views import operator_nodes
-from hotline.operators.calls import waiting_for
-from hotline.operators.models import Presence
+from hotline.ivr.phone_views import dequeue_to_own_phone, operator_nodes
+from hotline.operators.calls import NobodyWaiting, take_next_caller, waiting_for
+from hotline.operators.models import OperatorPresence, Presence
+from hotline.operators.own_phone import (
+    BROWSER,
+    PHONE,
+    OwnPhoneRefused,
+    clear_own_phone,
+    normalised_number,
+    set_answer_on,
+    set_own_phone,
+)
 from hotline.operators.presence import PHONE_ROLES, presence_status, seen, set_presence
 from hotline.operators.wrapup import (
     MAX_ANSWER_CHARS,
@@ -53,8 +62,11 @@ def phone() -> ResponseReturnValue:
     user = staff()
     status = presence_status(db.session(), user)
     labels = {Presence.AVAILABLE: _("Available for calls"), Presence.BUSY: _("Busy"), Presence.AWAY: _("Away")}
-    response = make_response(render_template("console/phone.html", presence=status, labels=labels,
-                                             languages=user.languages or []))
+    row = db.session().get(OperatorPresence, user.id)
+    response = make_response(render_template(
+        "console/phone.html", presence=status, labels=labels, languages=user.languages or [],
+        phone_hint=row.phone_hint if row is not None else None,
+        answer_on=row.answer_on if row is not None else BROWSER))
     response.headers["Content-Security-Policy"] = SOFTPHONE_CONTENT_SECURITY_POLICY
     return response
 
@@ -181,4 +193,97 @@ def _wrap_up_answer(ok: bool, message: str, status: int) -> ResponseReturnValue:
     if request.accept_mimetypes.best == "application/json":
         return jsonify(ok=ok, message=message), status
     flash(message, "message" if ok else "error")
+    return redirect(url_for("console.phone"), 303)
+
+
+class OwnPhoneForm(Schema):
+    """The operator's own number, typed twice; or ``remove``."""
+
+    class Meta:
+        unknown = EXCLUDE  # the CSRF token
+
+    number = fields.String(load_default="", validate=validate.Length(max=32))
+    confirm = fields.String(load_default="", validate=validate.Length(max=32))
+    remove = fields.Boolean(load_default=False)
+
+
+class AnswerOnForm(Schema):
+    """Where the operator takes calls."""
+
+    class Meta:
+        unknown = EXCLUDE  # the CSRF token
+
+    answer_on = fields.String(required=True, validate=validate.OneOf([BROWSER, PHONE]))
+
+
+_OWN_PHONE_FORM, _ANSWER_ON_FORM = OwnPhoneForm(), AnswerOnForm()
+
+
+def _own_phone_refusal(reason: str) -> str:
+    texts: dict[str, str] = {
+        "not_a_number": _("That is not a phone number we can call. Write it with its country code (+…)."),
+        "not_the_same": _("The two numbers are not the same."),
+        "no_number": _("Save your phone number first.")}
+    return texts.get(reason) or _("Check the form: something is missing or not valid.")
+
+
+@bp.post("/phone/number")
+@login_required(*PHONE_ROLES)
+def own_phone_number() -> ResponseReturnValue:
+    """Save (typed twice) or remove the operator's own number: sealed at once, only its last two digits shown."""
+    session, user, now = db.session(), staff(), utcnow()
+    try:
+        form = _OWN_PHONE_FORM.load(request.form)
+        if form["remove"]:
+            clear_own_phone(session, user, now)
+            record_event(session, f"user:{user.id}", "operator.phone_removed", "user", user.id, actor_user_id=user.id)
+            flash(_("Your phone number is removed: you take calls in the browser."))
+            return redirect(url_for("console.phone"), 303)
+        number = normalised_number(form["number"], form["confirm"])
+    except ValidationError:
+        flash(_("Check the form: something is missing or not valid."), "error")
+        return redirect(url_for("console.phone"), 303)
+    except OwnPhoneRefused as refused:
+        flash(_own_phone_refusal(refused.reason), "error")
+        return redirect(url_for("console.phone"), 303)
+    row = set_own_phone(session, user, number, runtime().keys, now)
+    # The audit trail, like every page, knows the number by its last two digits only.
+    record_event(session, f"user:{user.id}", "operator.phone_set", "user", user.id,
+                 after={"ends_in": row.phone_hint}, actor_user_id=user.id)
+    flash(_("Your phone number ending in %(digits)s is saved.", digits=row.phone_hint))
+    return redirect(url_for("console.phone"), 303)
+
+
+@bp.post("/phone/answer-on")
+@login_required(*PHONE_ROLES)
+def answer_on() -> ResponseReturnValue:
+    """Take calls in the browser or on the operator's own phone."""
+    try:
+        form = _ANSWER_ON_FORM.load(request.form)
+        set_answer_on(db.session(), staff(), form["answer_on"], utcnow())
+    except ValidationError:
+        flash(_("Check the form: something is missing or not valid."), "error")
+    except OwnPhoneRefused as refused:
+        flash(_own_phone_refusal(refused.reason), "error")
+    else:
+        flash(_("Saved."))
+    return redirect(url_for("console.phone"), 303)
+
+
+@bp.post("/phone/ring")
+@login_required(*PHONE_ROLES)
+def ring_own_phone() -> ResponseReturnValue:
+    """Put the next caller of the operator's languages through to the operator's own phone (Twilio dials it with a
+    whisper; the operator presses 1 to take the call, otherwise the caller goes back to the queue)."""
+    session, user, now = db.session(), staff(), utcnow()
+    row = session.get(OperatorPresence, user.id)
+    if row is None or row.answer_on != PHONE or row.phone_sealed is None:
+        flash(_own_phone_refusal("no_number"), "error")
+        return redirect(url_for("console.phone"), 303)
+    try:
+        take_next_caller(session, user, operator_nodes(), now, dequeue_to_own_phone, via=PHONE)
+    except NobodyWaiting:
+        flash(_("Nobody is waiting in your languages."))
+        return redirect(url_for("console.phone"), 303)
+    flash(_("Your phone will ring: press 1 to take the call."))
     return redirect(url_for("console.phone"), 303)

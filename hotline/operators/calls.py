@@ -93,7 +93,8 @@ def _flagged_callers(session: Session, caller_ids: list[int]) -> dict[int, set[s
 
 
 def take_next_caller(session: Session, operator: User, operator_nodes: Collection[str], now: datetime,
-                     dequeue: Callable[[WaitingCall, str], bool], operator_call_sid: str | None = None) -> Taken:
+                     dequeue: Callable[[WaitingCall, str], bool], operator_call_sid: str | None = None,
+                     via: str = "browser") -> Taken:
     """Give the operator the caller they should answer next and move that caller into a new room.
 
     The chosen call's row is locked and marked taken before ``dequeue`` asks Twilio to move it, so two operators
@@ -124,7 +125,7 @@ def take_next_caller(session: Session, operator: User, operator_nodes: Collectio
             wait = int((contact.state.get("call", {}).get("queue") or {}).get("wait") or 0)
             taken = OperatorCall(contact_id=contact.id, operator_id=operator.id, room=room,
                                  operator_call_sid=operator_call_sid, taken_at=now, wait_seconds=wait,
-                                 outcome=ANSWERED)
+                                 outcome=ANSWERED, via=via)
             session.add(taken)
             session.flush()
             return Taken(contact.id, room, choice.language, taken.id)

@@ -1,4 +1,4 @@
-"""operator_calls: each caller an operator took, its wait, talk time and the operator's wrap-up
+"""operator_calls: each caller an operator took, its wait, talk time and wrap-up; operators' own phone, sealed
 
 Revision ID: 0020_incall15
 Revises: 0019_region
@@ -31,6 +31,8 @@ def upgrade() -> None:
         sa.Column('outcome', sa.String(length=16), nullable=False),
         sa.Column('answer_note', sa.Text(), nullable=True),
         sa.Column('wrapped_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('via', sa.String(length=8), server_default='browser', nullable=False),
+        sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_operator_calls_contact_id_contacts'),
                                 ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['operator_id'], ['users.id'], name=op.f('fk_operator_calls_operator_id_users'),
@@ -43,9 +45,17 @@ def upgrade() -> None:
     with op.batch_alter_table('operator_calls', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_operator_calls_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_operator_calls_operator_id'), ['operator_id'], unique=False)
+    with op.batch_alter_table('operator_presence', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('phone_sealed', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('phone_hint', sa.String(length=2), nullable=True))
+        batch_op.add_column(sa.Column('answer_on', sa.String(length=8), server_default='browser', nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('operator_presence', schema=None) as batch_op:
+        batch_op.drop_column('answer_on')
+        batch_op.drop_column('phone_hint')
+        batch_op.drop_column('phone_sealed')
     with op.batch_alter_table('operator_calls', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_operator_calls_operator_id'))
         batch_op.drop_index(batch_op.f('ix_operator_calls_contact_id'))

@@ -117,5 +117,7 @@
     poll();
   });
   if (panel) { panel.addEventListener("submit", saveNotes); }
+  // On their own phone the operator takes calls without the softphone: the call they were just put through shows.
+  if (root.dataset.answerOn === "phone") { loadPanel(1); }
   setState("offline");
 })();
