@@ -102,10 +102,11 @@ def take_next_caller(session: Session, operator: User, operator_nodes: Collectio
     a moment ago) is marked gone and the next one is tried.
     """
     passed: set[int] = set()  # callers another operator is taking at this moment, or already took
+    # One read of who waits: a caller skipped below is passed over in this list, not read again.
+    waiting = waiting_calls(session, operator_nodes, now)
     tries = 0
     while tries < MAX_TRIES:
-        waiting = [call for call in waiting_calls(session, operator_nodes, now) if call.contact_id not in passed]
-        choice = next_caller(waiting, operator.languages or [])
+        choice = next_caller([call for call in waiting if call.contact_id not in passed], operator.languages or [])
         if choice is None:
             break
         # SKIP LOCKED (PostgreSQL): operators answering at once each take a different caller instead of queueing
