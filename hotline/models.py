@@ -8,7 +8,7 @@ from hotline.campaigns.models import Campaign
 from hotline.db import Base
 from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
-from hotline.operators.models import OperatorPresence
+from hotline.operators.models import OperatorCall, OperatorPresence
 from hotline.region.library_models import (
     RegionAdoption,
     RegionPeerAdoption,
@@ -23,7 +23,7 @@ from hotline.triage.models import ProtectionReferral, ReferralPartner
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "CallbackAttempt", "CallbackConsent", "Caller", "Campaign", "Contact",
-    "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorPresence", "PromptRecording",
+    "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorCall", "OperatorPresence", "PromptRecording",
     "ProtectionReferral", "Recording", "ReferralPartner", "RegionAdoption", "RegionPeer", "RegionPeerAdoption",
     "RegionPeerEvaluation", "RegionPeerMessage", "RegionPeerRumour", "RegionPeerWeek", "RegionPublishedEvaluation",
     "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "SpokenReply", "SpokenReplyAttempt", "User",

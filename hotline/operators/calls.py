@@ -18,6 +18,7 @@ from hotline.auth.models import User
 from hotline.intake.constants import Channel
 from hotline.intake.models import Contact, Report
 from hotline.intake.state import CallInfo
+from hotline.operators.models import OperatorCall
 from hotline.operators.routing import ANSWERED, WaitingCall, next_caller
 
 IN_PROGRESS = "in-progress"
@@ -35,6 +36,7 @@ class Taken:
     contact_id: int
     room: str
     language: str
+    call_id: int = 0  # the OperatorCall row
 
 
 class NobodyWaiting(Exception):
@@ -52,11 +54,17 @@ def waiting_calls(session: Session, operator_nodes: Collection[str], now: dateti
                 and not queue.get("gone"):
             found.append((contact, queue))
     flagged = _flagged_callers(session, [contact.caller_id for contact, _ in found if contact.caller_id])
-    return [WaitingCall(contact.id, contact.provider_id, str(queue["sid"]), contact.language or "",
+    return [WaitingCall(contact.id, contact.provider_id, str(queue["sid"]), call_language(contact),
                         float(str(queue.get("since") or 0)),
                         protection=PROTECTION in flagged.get(contact.caller_id or 0, ()),
                         urgent="urgent" in flagged.get(contact.caller_id or 0, ()))
             for contact, queue in found]
+
+
+def call_language(contact: Contact) -> str:
+    """The language the caller waits in: the contact's, else the one the flow speaks (a returning caller's call
+    keeps the language their caller record knew in the flow's state, and may never set the contact's)."""
+    return contact.language or str(contact.state.get("language") or "")
 
 
 def waiting_for(session: Session, languages: Collection[str], operator_nodes: Collection[str],
@@ -85,26 +93,45 @@ def _flagged_callers(session: Session, caller_ids: list[int]) -> dict[int, set[s
 
 
 def take_next_caller(session: Session, operator: User, operator_nodes: Collection[str], now: datetime,
-                     dequeue: Callable[[WaitingCall, str], bool]) -> Taken:
+                     dequeue: Callable[[WaitingCall, str], bool], operator_call_sid: str | None = None,
+                     via: str = "browser") -> Taken:
     """Give the operator the caller they should answer next and move that caller into a new room.
 
     The chosen call's row is locked and marked taken before ``dequeue`` asks Twilio to move it, so two operators
     calling at the same moment never take the same caller. A caller Twilio no longer has in the queue (they hung up
     a moment ago) is marked gone and the next one is tried.
     """
-    for _ in range(MAX_TRIES):
-        choice = next_caller(waiting_calls(session, operator_nodes, now), operator.languages or [])
+    passed: set[int] = set()  # callers another operator is taking at this moment, or already took
+    # One read of who waits: a caller skipped below is passed over in this list, not read again.
+    waiting = waiting_calls(session, operator_nodes, now)
+    tries = 0
+    while tries < MAX_TRIES:
+        choice = next_caller([call for call in waiting if call.contact_id not in passed], operator.languages or [])
         if choice is None:
             break
-        contact = session.scalar(select(Contact).where(Contact.id == choice.contact_id).with_for_update())
+        # SKIP LOCKED (PostgreSQL): operators answering at once each take a different caller instead of queueing
+        # behind the first one's lock; SQLite serialises writers anyway.
+        # populate_existing: the row as it is once locked, not as waiting_calls read it (another operator may have
+        # taken this caller and committed in between).
+        contact = session.scalar(select(Contact).where(Contact.id == choice.contact_id)
+                                 .with_for_update(skip_locked=True).execution_options(populate_existing=True))
         if contact is None or (contact.state.get("call", {}).get("queue") or {}).get("room"):
+            passed.add(choice.contact_id)
             continue
+        tries += 1
         room = "room_" + secrets.token_hex(12)
         _mark(contact, {"room": room, "taken_at": now.timestamp(), "outcome": ANSWERED, "ended_at": now.timestamp()},
               operator.id, now)
         if dequeue(choice, room):
-            return Taken(contact.id, room, choice.language)
+            wait = int((contact.state.get("call", {}).get("queue") or {}).get("wait") or 0)
+            taken = OperatorCall(contact_id=contact.id, operator_id=operator.id, room=room,
+                                 operator_call_sid=operator_call_sid, taken_at=now, wait_seconds=wait,
+                                 outcome=ANSWERED, via=via)
+            session.add(taken)
+            session.flush()
+            return Taken(contact.id, room, choice.language, taken.id)
         _mark(contact, {"gone": True, "room": None, "outcome": None, "taken_at": None, "ended_at": None}, None, now)
+        passed.add(contact.id)
     raise NobodyWaiting()
 
 

@@ -44,5 +44,8 @@ def _endings(session: Session, now: datetime) -> list[QueueEnding]:
         queue = (state or {}).get("call", {}).get("queue") or {}
         if queue.get("outcome") and queue.get("ended_at"):
             day = datetime.fromtimestamp(float(queue["ended_at"]), UTC).date()
-            endings.append(QueueEnding(day, language or "?", str(queue["outcome"]), int(queue.get("wait") or 0)))
+            # A returning caller's call may never set the contact's language (the flow spoke the one their caller
+            # record knew): the flow's own language says which queue they waited in.
+            spoken = language or (state or {}).get("language") or "?"
+            endings.append(QueueEnding(day, str(spoken), str(queue["outcome"]), int(queue.get("wait") or 0)))
     return endings

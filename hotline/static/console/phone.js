@@ -60,11 +60,48 @@
     }).catch(function () { setState("error"); });
   }
 
+  // The call's panel (history and the report for this call) is an HTML fragment the server renders and escapes;
+  // notes are saved with fetch so the page, and the call in it, stays.
+  var panel = document.getElementById("phone-call");
+  var PANEL_TRIES = 5;
+
+  function loadPanel(tries) {
+    if (!panel) { return; }
+    fetch(root.dataset.callUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (response.status === 204) {
+          if (tries > 1) { window.setTimeout(function () { loadPanel(tries - 1); }, 1000); }
+          return null;
+        }
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      })
+      .then(function (html) { if (html !== null && html !== undefined) { panel.innerHTML = html; panel.hidden = false; } })
+      .catch(function () { /* the operator can still open the report from the queue */ });
+  }
+
+  function saveNotes(event) {
+    var form = event.target;
+    if (!form || form.id !== "call-notes") { return; }
+    event.preventDefault();
+    var saved = document.getElementById("call-saved");
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                         headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
+      .then(function (result) {
+        saved.textContent = result[1].message;
+        saved.hidden = false;
+        saved.classList.toggle("notice-error", !result[0]);
+        if (result[0]) { panel.dataset.saved = "true"; }
+      })
+      .catch(function () { saved.textContent = root.dataset.labelError; saved.hidden = false; });
+  }
+
   function answer() {
     setState("connecting");
     Promise.resolve(device.connect()).then(function (placed) {
       call = placed;
-      call.on("accept", function () { setState("in-call"); });
+      call.on("accept", function () { setState("in-call"); loadPanel(PANEL_TRIES); });
       call.on("disconnect", function () { call = null; setState("wrap-up"); });
       call.on("cancel", function () { call = null; setState("ready"); });
       call.on("error", function () { call = null; setState("wrap-up"); });
@@ -74,6 +111,13 @@
   buttons.online.addEventListener("click", goOnline);
   buttons.answer.addEventListener("click", answer);
   buttons.hangup.addEventListener("click", function () { if (call) { call.disconnect(); } });
-  buttons.ready.addEventListener("click", function () { setState("ready"); poll(); });
+  buttons.ready.addEventListener("click", function () {
+    if (panel) { panel.hidden = true; panel.innerHTML = ""; delete panel.dataset.saved; }
+    setState("ready");
+    poll();
+  });
+  if (panel) { panel.addEventListener("submit", saveNotes); }
+  // On their own phone the operator takes calls without the softphone: the call they were just put through shows.
+  if (root.dataset.answerOn === "phone") { loadPanel(1); }
   setState("offline");
 })();
