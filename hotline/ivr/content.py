@@ -50,6 +50,21 @@ class IvrContent:
         by_number = self._offered_by_number
         return by_number.get(dialled or "", by_number[_DEFAULT])
 
+    def unvoiced_languages(self, dialled: str | None) -> tuple[str, ...]:
+        """The languages configured for the number dialled that have no prompts yet (listed after the voiced ones:
+        a caller who chooses one leaves a message in any language)."""
+        by_number = self._unvoiced_by_number
+        return by_number.get(dialled or "", by_number[_DEFAULT])
+
+    @cached_property
+    def _unvoiced_by_number(self) -> dict[str | None, tuple[str, ...]]:
+        offered = self._offered_by_number
+        unvoiced: dict[str | None, tuple[str, ...]] = {
+            _DEFAULT: tuple(c for c in self.hotlines.default.languages if c not in offered[_DEFAULT])}
+        unvoiced.update((number, tuple(c for c in config.languages if c not in offered[number]))
+                        for number, config in self.hotlines.numbers.items())
+        return unvoiced
+
     @cached_property
     def _offered_by_number(self) -> dict[str | None, tuple[str, ...]]:
         # Computed once: checking every prompt of every language was per-call work, and neither the numbers nor
