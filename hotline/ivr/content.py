@@ -115,6 +115,8 @@ class LiveSources:
 
     content: ContentSource
     audio: AudioSource
+    # The first TwiML of the staff-only path (recording prompts by phone) that a hidden key at a menu leads to.
+    staff_entry: Callable[[], str] | None = None
 
 
 def set_live_sources(app: Flask, sources: LiveSources) -> None:
@@ -133,3 +135,9 @@ def overlay_audio(session: Session, language: str, version: int, app: Flask | No
     """An approved recording held by the overlay (WAV bytes), or None."""
     sources: LiveSources | None = (app or current_app).extensions.get(_SOURCES_KEY)
     return sources.audio(session, language, version) if sources else None
+
+
+def staff_entry_twiml(app: Flask | None = None) -> str | None:
+    """The staff-only path's first TwiML (``STAFF_KEY`` at a menu leads there), when a package registered one."""
+    sources: LiveSources | None = (app or current_app).extensions.get(_SOURCES_KEY)
+    return sources.staff_entry() if sources and sources.staff_entry else None

@@ -30,7 +30,15 @@ from hotline.ivr import engine
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
 from hotline.ivr.recordings import FETCH_JOB
-from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold, render_join
+from hotline.ivr.twiml import (
+    CallUrls,
+    PlayAudio,
+    SayText,
+    expand_facts,
+    render,
+    render_hold,
+    render_join,
+)
 from hotline.jobs import enqueue
 from hotline.operators.presence import staffing
 from hotline.operators.routing import queue_outcome
@@ -42,6 +50,8 @@ IN_PROGRESS = "in-progress"
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 _FACTS_LIMIT = 3
 # What Twilio puts in From for a withheld caller ID when the carrier gives a number-like value instead of a word.
+# Pressed at any menu, leads to the staff-only path (recording prompts by phone, behind a staff number and PIN).
+STAFF_KEY = "*"
 WITHHELD_NUMBERS = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
 
 
@@ -139,6 +149,7 @@ class VoiceContext:
     intake: IntakeContext
     languages: LanguageTable
     urls: Callable[[int], CallUrls]
+    staff_entry: Callable[[], str | None] = lambda: None  # the staff-only path's first TwiML (STAFF_KEY at a menu)
 
 
 def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
@@ -243,6 +254,10 @@ def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
     node = ctx.content.flow.nodes.get(req.node)
     if node is None:
         return str(state["twiml"])
+    if node.kind in (MENU, LANGUAGE_MENU) and req.digits == STAFF_KEY:
+        staff = ctx.staff_entry()
+        if staff:  # the hidden key: the staff path's first TwiML (it asks for a staff number and PIN); the call's
+            return staff  # state stays, so silence there comes back to this menu
     contact = _Call(**row._mapping)
     event = _event_for(node.kind, req, _office_open(ctx, req.call), staffing(session, req.call.received_at))
     if node.kind == RECORD:

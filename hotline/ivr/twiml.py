@@ -155,3 +155,4 @@ def render_join(room: str) -> str:
     dial.conference(room, start_conference_on_enter=True, end_conference_on_exit=True, beep=False)
     response.append(dial)
     return str(response)
+
