@@ -159,3 +159,79 @@ def test_a_staff_phone_pin_from_the_command_line(runner, db_session: Session) ->
     assert runner.invoke(cli, ["users", "phone-pin", translator.email, "--revoke"]).exit_code == 0
     assert db_session.scalar(select(StaffPhonePin).where(StaffPhonePin.user_id == translator.id)) is None
     assert isinstance(db_session.get(User, translator.id), User)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+    """A server in a subprocess (as `hotline simulate call` meets it) on its own SQLite file, pointed at a fake
+    Twilio API, with a Pashto translator holding a phone PIN."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import create_engine
+
+    from hotline.migrate import upgrade
+    from tests.factories import TEST_SECRETS
+    from tests.functional.test_voice_simulate_cli import ROOT, SERVE
+
+    folder = tmp_path_factory.mktemp("staff-phone")
+    url = f"sqlite:///{folder / 'served.sqlite3'}"
+    upgrade(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        user = User(email="ps-translator@hotline.test", role="translator", languages=["ps"], active=True)
+        session.add(user)
+        session.flush()
+        issued = issue_pin(session, user, NOW, CLI)
+        session.commit()
+    engine.dispose()
+    with FakeTwilioApi() as fake, socket.socket() as sock:
+        fake.serve_recordings(voice_like_wav(seconds=1.0))
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        sock.close()
+        env = {**os.environ, **TEST_SECRETS, "HOTLINE_MODE": "testing", "HOTLINE_DATABASE_URL": url,
+               "HOTLINE_INSTANCE_PATH": str(folder / "instance"), "HOTLINE_LOG_LEVEL": "WARNING",
+               "HOTLINE_TWILIO_API_BASE": fake.base_url}
+        process = subprocess.Popen([sys.executable, "-c", SERVE, str(port)], cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert process.poll() is None, "the served app exited at start-up"
+        try:
+            yield f"http://127.0.0.1:{port}", f"{issued.number},{issued.pin}", url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_recording_by_phone_through_hotline_simulate_call(runner, served: tuple[str, str, str]) -> None:
+    from sqlalchemy import create_engine
+
+    from hotline.ivr.simulate_cli import simulate_group
+
+    server, credentials, url = served
+    wrong = runner.invoke(simulate_group, ["call", "--url", server, "--to", AFGHAN,
+                                           "--keys", f"*,{credentials.split(',')[0]},00000000,hangup"])
+    assert wrong.exit_code == 0, wrong.output
+    assert "SAY[en-GB] Not accepted. Enter your staff number, then press the hash key." in wrong.output
+    result = runner.invoke(simulate_group, ["call", "--url", server, "--to", AFGHAN,
+                                            "--keys", f"*,{credentials},rec:5,2,rec:4,4,rec:3,*"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "SAY[en-GB] Kept as a draft. Someone else will approve it before callers hear it." in lines
+    assert "SAY[en-GB] After the tone, say it in Pashto. Then press the hash key." in lines
+    assert "3 recording(s)" in lines[-1] and "SAY[en-GB] Thank you. Goodbye." in lines
+    engine = create_engine(url)
+    with Session(engine) as session:
+        rows = session.scalars(select(PromptRecording)).all()
+        assert [(r.language, r.status, r.source) for r in rows] == [("ps", RecordingStatus.DRAFT, "phone")]
+    engine.dispose()
