@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
 from hotline.auth.accounts import Actor
+from hotline.auth.login import LoginPolicy, count_password_failure, must_wait
 from hotline.auth.models import Role, StaffPhonePin, User
 from hotline.auth.passwords import hash_password, verify_password
+from hotline.auth.service import AccountError, end_sessions
 
 PIN_DIGITS = 8
 NUMBER_DIGITS = 8
@@ -65,6 +67,26 @@ def issue_pin(session: Session, user: User, now: datetime, actor: Actor) -> Issu
     session.flush()
     record_event(session, actor.label, "staff_phone_pin.issue", "user", user.id, actor_user_id=actor.user_id)
     return IssuedPin(number, pin)
+
+
+def issue_own_pin(session: Session, user: User, current_password: str, policy: LoginPolicy,
+                  now: datetime) -> IssuedPin:
+    """A signed-in user gives themselves a new phone PIN: their current password is required (a stolen session
+    cannot mint a PIN), and wrong ones count towards the sign-in delay, as a password change does."""
+    if must_wait(user, now):
+        raise AccountError("locked: too many wrong current passwords; try again later")
+    if not verify_password(user.password_hash, current_password):
+        count_password_failure(session, user, policy, now)
+        if must_wait(user, now):
+            end_sessions(session, user)
+            raise AccountError("locked: too many wrong current passwords")
+        raise AccountError("current_password: that is not your current password")
+    return issue_pin(session, user, now, Actor(f"user:{user.id}", user.id))
+
+
+def phone_number_of(session: Session, user: User) -> str | None:
+    """The user's staff number for the phone path, or None without a PIN."""
+    return session.scalar(select(StaffPhonePin.number).where(StaffPhonePin.user_id == user.id))
 
 
 def revoke_pin(session: Session, user: User, actor: Actor) -> bool:

@@ -22,7 +22,7 @@ from hotline.ivr.prompts import RECORDED
 from hotline.studio import service
 from hotline.studio.live import live_content
 from hotline.studio.models import PromptRecording, RecordingStatus
-from tests.factories import make_staff, signed_post
+from tests.factories import STAFF_PASSWORD, csrf_token_in, make_staff, sign_in, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 from tests.fakes.twilio_caller import FakeTwilioCaller, Recorded
 from tests.functional import test_voice_calls as calls
@@ -159,6 +159,40 @@ def test_a_staff_phone_pin_from_the_command_line(runner, db_session: Session) ->
     assert runner.invoke(cli, ["users", "phone-pin", translator.email, "--revoke"]).exit_code == 0
     assert db_session.scalar(select(StaffPhonePin).where(StaffPhonePin.user_id == translator.id)) is None
     assert isinstance(db_session.get(User, translator.id), User)
+
+
+def test_a_translator_sets_their_own_phone_pin_on_the_profile_page(client: FlaskClient, db_session: Session) -> None:
+    translator = make_staff(db_session, "translator", languages=["dv"])
+    db_session.flush()
+    sign_in(client, translator)
+    page = client.get("/console/profile").get_data(as_text=True)
+    assert "Recording prompts by phone" in page
+    csrf = csrf_token_in(page)
+    assert client.post("/console/profile/phone-pin", data={"current_password": STAFF_PASSWORD}).status_code == 400
+    wrong = client.post("/console/profile/phone-pin", data={"csrf_token": csrf, "current_password": "not it"})
+    assert wrong.status_code == 303
+    assert db_session.scalar(select(StaffPhonePin).where(StaffPhonePin.user_id == translator.id)) is None
+    shown = client.post("/console/profile/phone-pin", data={"csrf_token": csrf, "current_password": STAFF_PASSWORD})
+    assert shown.status_code == 200 and "no-store" in shown.headers["Cache-Control"]
+    row = db_session.scalar(select(StaffPhonePin).where(StaffPhonePin.user_id == translator.id))
+    assert row is not None
+    text = shown.get_data(as_text=True)
+    pin = text.split(f"Staff number {row.number}, PIN ", 1)[1][:8]
+    assert verify_password(row.pin_hash, pin)
+    later = client.get("/console/profile").get_data(as_text=True)
+    assert f"Your staff number: {row.number}" in later and pin not in later  # shown once
+
+
+def test_an_operator_has_no_phone_pin(client: FlaskClient, db_session: Session) -> None:
+    operator = make_staff(db_session, "operator", languages=["en"])
+    db_session.flush()
+    sign_in(client, operator)
+    page = client.get("/console/profile").get_data(as_text=True)
+    assert "Recording prompts by phone" not in page
+    refused = client.post("/console/profile/phone-pin",
+                          data={"csrf_token": csrf_token_in(page), "current_password": STAFF_PASSWORD})
+    assert refused.status_code == 403
+    assert db_session.scalar(select(func.count()).select_from(StaffPhonePin)) == 0
 
 
 @pytest.fixture(scope="module")
