@@ -32,6 +32,8 @@ def test_a_caller_who_chooses_a_language_without_prompts_leaves_a_message(
     call = phone.call(["3", Recorded(duration=11)], dialled=AFGHAN)
     said = call.transcript
     assert not any("/ps/" in line for line in said)  # nothing is played in a language that has no audio
+    assert "SAY[en-GB] For English, press 2." in said  # ...and its option is not announced in English instead
+    assert "SAY[en-GB] For English, press 3." not in said and "SAY[en-GB] For English, press 4." not in said
     assert INSTRUCTION_PRS in said and INSTRUCTION_EN in said
     assert said.index(INSTRUCTION_PRS) < said.index("RECORD 11s")
     assert "PLAY /ivr/audio/prs/synthetic/recorded_thanks.wav" in said
