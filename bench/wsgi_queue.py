@@ -7,6 +7,5 @@ import os
 
 from hotline.app import create_app
 
-app = create_app()
-if os.environ.get("HOTLINE_TEST_RQ_QUEUE"):
-    app.config["HOTLINE_RQ_QUEUE"] = os.environ["HOTLINE_TEST_RQ_QUEUE"]
+queue = os.environ.get("HOTLINE_TEST_RQ_QUEUE")
+app = create_app({"HOTLINE_RQ_QUEUE": queue} if queue else None)

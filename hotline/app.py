@@ -23,6 +23,7 @@ from hotline.files import private_dir
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
 from hotline.ivr.callback_views import bp as twilio_callback_bp
+from hotline.ivr.content import STAND_INS_FOLDER, IvrPaths
 from hotline.ivr.phone_views import bp as phone_bp
 from hotline.ivr.views import init_voice
 from hotline.ops.health import bp as health_bp
@@ -65,7 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["hotline"] = Runtime(settings, languages, taxonomy, PrivacyKeys.from_secret(settings.pseudonym_key))
     _init_extensions(app)
     _register_blueprints(app)
-    init_voice(app, languages)
+    init_voice(app, languages, IvrPaths(stand_ins=Path(settings.instance_path) / STAND_INS_FOLDER))
     app.register_blueprint(phone_bp)
     set_rumour_matcher(app, match_for_instant_answer)
     set_reviewed_lookup(sms_reviewed)

@@ -24,6 +24,7 @@ from flask_babel import Domain, get_babel, get_locale, gettext
 from jinja2 import Environment
 
 from hotline.assets import asset_url
+from hotline.content.catalogues import load_translations
 from hotline.context import runtime
 from hotline.extensions import babel
 
@@ -124,7 +125,7 @@ class CatalogueDomain(Domain):  # type: ignore[misc]
         translations = Translations()
         for index, dirname in enumerate(self.translation_directories):
             domain = self.domain[0] if len(self.domain) == 1 else self.domain[index]
-            catalogue = Translations.load(dirname, [code], domain)
+            catalogue = load_translations(Path(dirname), code, domain)
             if isinstance(catalogue, Translations):  # a missing catalogue loads as NullTranslations
                 translations.merge(catalogue)
             if hasattr(catalogue, "plural"):

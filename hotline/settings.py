@@ -118,7 +118,13 @@ class _SettingsSchema(Schema):
     queue_overdue_minutes = fields.Integer(load_default=15, validate=validate.Range(min=1, max=24 * 60))
     queue_poll_seconds = fields.Integer(load_default=15, validate=validate.Range(min=1, max=600))
     referral_stale_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=365))
-
+    media_dir = fields.String(load_default=None, allow_none=True)
+    recordings_dir = fields.String(load_default=None, allow_none=True)
+    voice_notes_dir = fields.String(load_default=None, allow_none=True)
+    rq_queue = fields.String(load_default="hotline", validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{1,64}$"))
+    sms_retry_base_delay = fields.Float(load_default=0.5, validate=validate.Range(min=0, max=60))
+    spool_auto_replay = fields.String(load_default=None, allow_none=True,
+                                      validate=validate.OneOf(("thread", "inline", "off")))
 
 @dataclass(frozen=True)
 class Settings:
@@ -176,10 +182,35 @@ class Settings:
     queue_overdue_minutes: int = 15  # an unclaimed immediate or protection report turns red after this long
     queue_poll_seconds: int = 15  # how often an open queue page asks for new reports
     referral_stale_days: int = 7  # supervision flags a referral whose status has not moved for this long
+    # Instance storage; None: a folder of that name in the instance folder.
+    media_dir: str | None = None  # SMS/MMS attachments
+    recordings_dir: str | None = None  # call recordings fetched from Twilio
+    voice_notes_dir: str | None = None  # voice notes sent with field reports
+    rq_queue: str = "hotline"  # the Redis queue jobs go to (HOTLINE_REDIS_URL set)
+    sms_retry_base_delay: float = 0.5  # seconds before the first retry of a failed send; doubled each time
+    spool_auto_replay: str | None = None  # "thread", "inline" or "off"; None: inline when testing, else thread
 
     @property
     def production(self) -> bool:
         return self.mode == "production"
+
+    @property
+    def media_folder(self) -> Path:
+        """Where SMS/MMS attachments are stored."""
+        return self._folder(self.media_dir, "media")
+
+    @property
+    def recordings_folder(self) -> Path:
+        """Where call recordings fetched from Twilio are stored."""
+        return self._folder(self.recordings_dir, "recordings")
+
+    @property
+    def voice_notes_folder(self) -> Path:
+        """Where voice notes uploaded with field reports are stored."""
+        return self._folder(self.voice_notes_dir, "field-voice-notes")
+
+    def _folder(self, configured: str | None, name: str) -> Path:
+        return Path(configured) if configured else Path(self.instance_path) / name
 
 
 _LIST_KEYS = {"ui_locales", "totp_required_roles"}

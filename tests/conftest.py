@@ -21,6 +21,7 @@ from hotline.extensions import db as _db
 from hotline.i18n import compile_catalogues
 from hotline.migrate import upgrade
 from hotline.settings import LOCALES_DIR
+from hotline.studio.live import mark_stale as mark_studio_stale
 from tests.databases import recreate_postgres_database
 from tests.factories import TEST_SECRETS
 
@@ -92,6 +93,7 @@ def db_session(app: Flask) -> Iterator[Session]:
         connection.close()
         _db.bind(engine)
         forget_rumour_indexes()  # an index built during the test may hold rumours that were just rolled back
+        mark_studio_stale()  # likewise the studio's approved recordings and reviewed texts
 
 
 @pytest.fixture()

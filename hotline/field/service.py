@@ -101,10 +101,9 @@ def submit_web_report(session: Session, data: dict[str, Any], note: VoiceNote | 
 
 
 def voice_notes_dir(app: Flask) -> Path:
-    """Where field voice notes are stored: HOTLINE_VOICE_NOTES_DIR in the app config, else
-    <instance>/field-voice-notes."""
-    configured = app.config.get("HOTLINE_VOICE_NOTES_DIR")
-    return Path(configured) if configured else Path(app.instance_path) / VOICE_NOTES_DIR
+    """Where field voice notes are stored (HOTLINE_VOICE_NOTES_DIR, else <instance>/field-voice-notes)."""
+    folder: Path = app.config["HOTLINE"].voice_notes_folder
+    return folder
 
 
 def _with_defaults(report: FieldReport, point: FocalPoint) -> FieldReport:

@@ -1,6 +1,6 @@
 """`hotline ivr audio`: synthesised stand-in prompts with espeak-ng, for languages without a recording or voice.
 
-Stand-ins go to ivr_scripts/audio/<lang>/synthetic/<prompt>.wav (the folder marks them as synthetic) and a
+Stand-ins go to <instance>/ivr-stand-ins/<lang>/synthetic/<prompt>.wav (the folder marks them as synthetic) and a
 coverage file records, per language and prompt, whether callers hear a recording, Twilio's voice or a stand-in.
 """
 

@@ -56,12 +56,12 @@ def ivr_audio(force: bool) -> None:
     paths = ivr_content().paths
     content = load_ivr_content(languages, paths)
     try:
-        for line in build_stand_ins(content.prompts, languages, paths.audio, force=force):
+        for line in build_stand_ins(content.prompts, languages, paths.stand_in_root, force=force):
             click.echo(line)
     except AudioError as exc:
         raise click.ClickException(str(exc)) from None
     content = load_ivr_content(languages, paths)
-    click.echo(f"coverage written to {write_coverage(content.prompts.coverage(), paths.audio)}")
+    click.echo(f"coverage written to {write_coverage(content.prompts.coverage(), paths.stand_in_root)}")
     click.echo(coverage_matrix(content.prompts.coverage()))
 
 

@@ -21,14 +21,27 @@ _EXTENSION_KEY = "hotline_ivr"
 _DEFAULT = None  # the key of numbers not configured, in IvrContent's table of offered languages
 
 
+STAND_INS_FOLDER = "ivr-stand-ins"  # in the instance folder
+
+
 @dataclass(frozen=True)
 class IvrPaths:
-    """Where the IVR's files live (tests point ``audio`` elsewhere)."""
+    """Where the IVR's files live (tests point ``audio`` elsewhere).
+
+    ``audio`` holds the recordings that ship with the package; ``stand_ins`` is where `hotline ivr audio` builds the
+    synthesised stand-ins, in the instance folder (an installed package is not written to); None: ``audio``.
+    """
 
     scripts: Path = SCRIPTS_DIR
     config: Path = CONFIG_DIR
     locales: Path = LOCALES_DIR
     audio: Path = SCRIPTS_DIR / "audio"
+    stand_ins: Path | None = None
+
+    @property
+    def stand_in_root(self) -> Path:
+        """The folder holding ``<lang>/synthetic/<prompt>.wav`` and the coverage file."""
+        return self.stand_ins or self.audio
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,8 @@ def load_ivr_content(languages: LanguageTable, paths: IvrPaths | None = None) ->
     paths = paths or IvrPaths()
     hotlines = load_hotlines(paths.config / "hotlines.yaml", languages.codes)
     flow = load_flow(paths.scripts / f"{hotlines.flow}.yaml")
-    prompts = PromptBook(flow.prompts, flow.used_prompts(), languages, paths.locales, paths.audio)
+    prompts = PromptBook(flow.prompts, flow.used_prompts(), languages, paths.locales, paths.audio,
+                         stand_in_dir=paths.stand_in_root)
     return IvrContent(flow, hotlines, prompts, paths)
 
 

@@ -9,15 +9,13 @@ Files are scanned once at start-up, so resolving a prompt during a call touches 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
+from hotline.content import catalogues
 from hotline.content.languages import Language, LanguageTable
 
 DOMAIN = "ivr"
@@ -40,27 +38,25 @@ class Resolved:
 
 
 def load_translations(locales_dir: Path, code: str) -> NullTranslations:
-    """The ``ivr`` catalogue of one language, compiled in memory from its .po file (no build step needed)."""
-    path = locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
-        return NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=None, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)  # fuzzy entries are unreviewed guesses: never spoken
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    """The ``ivr`` catalogue of one language (fuzzy entries are unreviewed guesses: never spoken)."""
+    return catalogues.load_translations(locales_dir, code, DOMAIN)
 
 
-def scan_audio(audio_dir: Path, language: str) -> dict[str, dict[str, str]]:
-    """Recorded and synthetic audio files of one language: {"recorded": {prompt: path}, "synthetic": {...}}."""
+def scan_audio(audio_dir: Path, language: str, stand_in_dir: Path | None = None) -> dict[str, dict[str, str]]:
+    """Recorded and synthetic audio files of one language: {"recorded": {prompt: path}, "synthetic": {...}}.
+
+    Recordings ship in ``audio_dir``; stand-ins are built where the instance keeps them (``stand_in_dir``, default
+    ``audio_dir``). Paths are ``<lang>/<prompt>.wav`` and ``<lang>/synthetic/<prompt>.wav`` either way.
+    """
     found: dict[str, dict[str, str]] = {RECORDED: {}, SYNTHETIC: {}}
-    for kind, folder in ((RECORDED, audio_dir / language), (SYNTHETIC, audio_dir / language / "synthetic")):
+    stand_ins = stand_in_dir or audio_dir
+    for kind, root, folder in ((RECORDED, audio_dir, audio_dir / language),
+                               (SYNTHETIC, stand_ins, stand_ins / language / "synthetic")):
         if not folder.is_dir():
             continue
         for path in sorted(folder.iterdir()):
             if path.is_file() and path.suffix in AUDIO_TYPES and path.stat().st_size > 0:
-                found[kind].setdefault(path.stem, path.relative_to(audio_dir).as_posix())
+                found[kind].setdefault(path.stem, path.relative_to(root).as_posix())
     return found
 
 
@@ -70,25 +66,27 @@ class PromptBook:
     def __init__(self, sources: Mapping[str, str], used: Iterable[str], languages: LanguageTable,
                  locales_dir: Path, audio_dir: Path, *, translations: Mapping[str, NullTranslations] | None = None,
                  studio: Mapping[tuple[str, str], int] | None = None,
-                 reviewed: Mapping[tuple[str, str], str] | None = None):
+                 reviewed: Mapping[tuple[str, str], str] | None = None, stand_in_dir: Path | None = None):
         self.sources = dict(sources)
         self.used = tuple(used)
         self.languages = languages
         self.locales_dir = locales_dir
         self.audio_dir = audio_dir
+        self.stand_in_dir = stand_in_dir
         self.translations = dict(translations) if translations is not None else {
             code: load_translations(locales_dir, code) for code in languages.codes}
         self.studio = dict(studio or {})  # (language, prompt) -> approved studio recording id
         self.reviewed = dict(reviewed or {})  # (language, prompt) -> reviewed text
         self._resolved = {
-            (lang.code, prompt): self._resolve(lang, prompt, scan_audio(audio_dir, lang.code))
+            (lang.code, prompt): self._resolve(lang, prompt, scan_audio(audio_dir, lang.code, stand_in_dir))
             for lang in languages.languages for prompt in self.sources
         }
 
     def with_studio(self, studio: Mapping[tuple[str, str], int], reviewed: Mapping[tuple[str, str], str]) -> PromptBook:
         """This book with the studio's approved recordings and reviewed texts on top (catalogues not re-read)."""
         return PromptBook(self.sources, self.used, self.languages, self.locales_dir, self.audio_dir,
-                          translations=self.translations, studio=studio, reviewed=reviewed)
+                          translations=self.translations, studio=studio, reviewed=reviewed,
+                          stand_in_dir=self.stand_in_dir)
 
     def draft_text(self, prompt: str, language: str) -> str | None:
         """The catalogue's (machine-drafted) text, ignoring reviews."""

@@ -66,9 +66,9 @@ def fetch_recording(session: Session, recording: Recording, account: TwilioAccou
 
 
 def recordings_dir(app: Flask) -> Path:
-    """Where recordings are stored: HOTLINE_RECORDINGS_DIR in the app config, else <instance>/recordings."""
-    configured = app.config.get("HOTLINE_RECORDINGS_DIR")
-    return Path(configured) if configured else Path(app.instance_path) / "recordings"
+    """Where recordings are stored (HOTLINE_RECORDINGS_DIR, else <instance>/recordings)."""
+    folder: Path = app.config["HOTLINE"].recordings_folder
+    return folder
 
 
 def fetch_recording_job(recording_id: int) -> None:

@@ -135,7 +135,8 @@ def audio(lang: str, filename: str) -> Response:
         return response
     if not _AUDIO_FILE.fullmatch(filename):
         abort(404)
-    folder = ivr_content().paths.audio / lang
+    paths = ivr_content().paths
+    folder = (paths.stand_in_root if filename.startswith("synthetic/") else paths.audio) / lang
     suffix = filename[filename.rindex("."):]
     response = send_from_directory(folder, filename, mimetype=AUDIO_TYPES[suffix], max_age=AUDIO_MAX_AGE,
                                    conditional=True)

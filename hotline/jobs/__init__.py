@@ -82,8 +82,7 @@ def job_queue(app: Flask | None = None) -> JobQueue:
     queue: JobQueue | None = target.extensions.get(_EXTENSION)
     if queue is None:
         settings = target.config["HOTLINE"]
-        name = target.config.get("HOTLINE_RQ_QUEUE", DEFAULT_QUEUE)
-        queue = RQQueue(settings.redis_url, name) if settings.redis_url else InProcessQueue()
+        queue = RQQueue(settings.redis_url, settings.rq_queue) if settings.redis_url else InProcessQueue()
         target.extensions[_EXTENSION] = queue
     return queue
 

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from hotline.jobs import DEFAULT_QUEUE
+from hotline.jobs import RQQueue, set_job_queue
 
 
 @click.group("jobs")
@@ -15,7 +15,7 @@ def jobs_group() -> None:
 
 
 @jobs_group.command("worker")
-@click.option("--queue", "queue_name", default=None, help=f"Queue name (default {DEFAULT_QUEUE}).")
+@click.option("--queue", "queue_name", default=None, help="Queue name (default: HOTLINE_RQ_QUEUE).")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
 def worker(queue_name: str | None, burst: bool) -> None:
@@ -27,8 +27,8 @@ def worker(queue_name: str | None, burst: bool) -> None:
     if not settings.redis_url:
         raise click.UsageError("HOTLINE_REDIS_URL is not set: jobs run in-process, no worker is needed")
     connection = Redis.from_url(settings.redis_url)
-    name = queue_name or current_app.config.get("HOTLINE_RQ_QUEUE", DEFAULT_QUEUE)
+    name = queue_name or settings.rq_queue
     # Jobs run in this app's context, and the jobs they queue (filing a text queues its reply) go where this
     # worker will find them.
-    current_app.config["HOTLINE_RQ_QUEUE"] = name
+    set_job_queue(current_app, RQQueue(settings.redis_url, name))
     SimpleWorker([Queue(name, connection=connection)], connection=connection).work(burst=burst)

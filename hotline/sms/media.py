@@ -99,9 +99,9 @@ def fetch_media(session: Session, message: Message, account: TwilioAccount, stor
 
 
 def media_dir(app: Flask) -> Path:
-    """Where media are stored: HOTLINE_MEDIA_DIR in the app config, else <instance>/media."""
-    configured = app.config.get("HOTLINE_MEDIA_DIR")
-    return Path(configured) if configured else Path(app.instance_path) / "media"
+    """Where media are stored (HOTLINE_MEDIA_DIR, else <instance>/media)."""
+    folder: Path = app.config["HOTLINE"].media_folder
+    return folder
 
 
 def fetch_media_job(message_id: int) -> None:

@@ -91,9 +91,8 @@ def call_with_retries(send: Callable[[], T], policy: RetryPolicy, sleep: Callabl
 
 
 def retry_policy() -> RetryPolicy:
-    """The app's retry policy (tests shorten the delays through HOTLINE_SMS_RETRY_BASE_DELAY)."""
-    base = float(current_app.config.get("HOTLINE_SMS_RETRY_BASE_DELAY", RetryPolicy.base_delay_seconds))
-    return RetryPolicy(base_delay_seconds=base)
+    """The app's retry policy (HOTLINE_SMS_RETRY_BASE_DELAY: the first delay, doubled after each failure)."""
+    return RetryPolicy(base_delay_seconds=current_app.config["HOTLINE"].sms_retry_base_delay)
 
 
 def send_message(message_id: int) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from hotline.content.catalogues import catalogue_file, load_translations
 from hotline.content.languages import LanguageTable
 from hotline.settings import LOCALES_DIR
 
@@ -30,7 +28,7 @@ MESSAGES = (ACKNOWLEDGEMENT, HELP, LANGUAGE_SET, LANGUAGE_OPTIONS, CALLBACK, FAC
 
 def catalogue_path(language: str, root: Path = LOCALES_DIR) -> Path:
     """Where the ``sms`` catalogue of ``language`` lives (``prs``, or a script variant such as ``prs-Latn``)."""
-    return root / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return catalogue_file(root, language, DOMAIN)
 
 
 def reply_variant(language: str, script: str | None, languages: LanguageTable) -> str:
@@ -47,18 +45,10 @@ def reply_variant(language: str, script: str | None, languages: LanguageTable) -
 def translations(language: str | None) -> NullTranslations:
     """The compiled ``sms`` catalogue of ``language`` (English, the source texts, when there is none).
 
-    .mo files are build products (not in git), so the .po is compiled in memory once per process.
+    Loaded once per process.
     """
-    path = catalogue_path(language or "en")
-    if not path.is_file():
-        return NullTranslations()
-    with path.open("rb") as source:
-        catalogue = read_po(source, locale=None, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalogue)
-    compiled.seek(0)
-    result = Translations(compiled, domain=DOMAIN)
-    if language and language != "en":
+    result = load_translations(LOCALES_DIR, language or "en", DOMAIN)
+    if language and language != "en" and isinstance(result, Translations):
         result.add_fallback(translations("en"))  # an untranslated message reads in English, not as a msgid
     return result
 

@@ -45,7 +45,6 @@ from hotline.web.errors import handle_unexpected
 log = logging.getLogger("hotline.spool")
 bp = Blueprint("spool", __name__)
 _FALLBACK_CONFIG = "hotline_fallback"
-AUTO_REPLAY = "HOTLINE_SPOOL_AUTO_REPLAY"  # app.config: "thread" (default), "inline" (tests) or "off"
 _RETRY_SECONDS = 2.0
 _TWIML = "text/xml"
 _replay_guard = threading.Lock()
@@ -151,7 +150,7 @@ def _spool(kind: str, args: dict[str, str] | None = None) -> None:
 
 def _maybe_replay(app: Flask) -> None:
     """After a request that committed, replay a waiting spool: in a thread (or inline in tests), not too often."""
-    mode = app.config.get(AUTO_REPLAY, "inline" if app.testing else "thread")
+    mode = app.config["HOTLINE"].spool_auto_replay or ("inline" if app.testing else "thread")
     spool = app_spool(app)
     if mode == "off" or not spool.has_backlog():
         return

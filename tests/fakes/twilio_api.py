@@ -260,12 +260,10 @@ def twilio_api_for(app: Flask) -> Iterator[FakeTwilioApi]:
     """Serve a fake Twilio API and point ``app`` at it (HOTLINE_TWILIO_API_BASE), with short retry delays."""
     with FakeTwilioApi() as fake:
         settings, rt = app.config["HOTLINE"], app.extensions["hotline"]
-        pointed = dataclasses.replace(settings, twilio_api_base=fake.base_url)
+        pointed = dataclasses.replace(settings, twilio_api_base=fake.base_url, sms_retry_base_delay=0.001)
         app.config["HOTLINE"] = pointed
         app.extensions["hotline"] = dataclasses.replace(rt, settings=pointed)
-        app.config["HOTLINE_SMS_RETRY_BASE_DELAY"] = 0.001
         try:
             yield fake
         finally:
             app.config["HOTLINE"], app.extensions["hotline"] = settings, rt
-            app.config.pop("HOTLINE_SMS_RETRY_BASE_DELAY", None)

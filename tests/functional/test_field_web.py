@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.audit.models import AuditEvent
 from hotline.field.service import MAX_VOICE_NOTE_BYTES, VoiceNoteRefused, check_voice_note, voice_notes_dir
 from hotline.intake.models import Caller, Contact, Report
+from tests.app_settings import override_settings
 from tests.factories import csrf_token_in, make_staff, sign_in
 from tests.field_factories import field_sign_in, make_focal_point, report_form
 
@@ -227,7 +228,7 @@ def test_a_field_voice_note_plays_in_the_console_for_case_workers_only(
         app: Flask, client, db_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    monkeypatch.setitem(app.config, "HOTLINE_VOICE_NOTES_DIR", str(tmp_path / "notes"))
+    override_settings(monkeypatch, app, voice_notes_dir=str(tmp_path / "notes"))
     audio = b"OggS" + b"\x01" * 300
     _point, issued = make_focal_point(app, db_session)
     field_sign_in(client, issued.link_token)

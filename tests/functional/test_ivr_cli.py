@@ -23,7 +23,7 @@ def ivr_paths(app: Flask, tmp_path: Path):
     shutil.copytree(ROOT / "hotline" / "ivr_scripts", scripts, ignore=shutil.ignore_patterns("audio"))
     config.mkdir()
     shutil.copy(ROOT / "hotline" / "config" / "hotlines.yaml", config / "hotlines.yaml")
-    paths = IvrPaths(scripts=scripts, config=config, audio=tmp_path / "audio")
+    paths = IvrPaths(scripts=scripts, config=config, audio=tmp_path / "audio", stand_ins=tmp_path / "instance-audio")
     original = app.extensions["hotline_ivr"]
     app.extensions["hotline_ivr"] = load_ivr_content(runtime(app).languages, paths)
     yield paths
@@ -64,15 +64,32 @@ def test_lint_fails_when_a_number_offers_no_language(runner, ivr_paths: IvrPaths
 def test_audio_builds_stand_ins_for_languages_without_a_voice(runner, ivr_paths: IvrPaths) -> None:
     result = runner.invoke(ivr_group, ["audio"])
     assert result.exit_code == 0, result.output
-    assert (ivr_paths.audio / "prs" / "synthetic" / "main_menu.wav").stat().st_size > 1000
-    assert not (ivr_paths.audio / "en" / "synthetic").exists()  # English has a Twilio voice
-    assert not (ivr_paths.audio / "ps").exists()  # no espeak-ng voice for Pashto: a human must record it
+    stand_ins = ivr_paths.stand_in_root
+    assert (stand_ins / "prs" / "synthetic" / "main_menu.wav").stat().st_size > 1000
+    assert not (ivr_paths.audio / "prs").exists()  # built in the instance, never into the package's audio
+    assert not (stand_ins / "en" / "synthetic").exists()  # English has a Twilio voice
+    assert not (stand_ins / "ps").exists()  # no espeak-ng voice for Pashto: a human must record it
     rebuilt = load_ivr_content(runtime().languages, ivr_paths)
     assert rebuilt.prompts.offered("prs") and rebuilt.prompts.resolve("notice", "prs").source == "synthetic"
-    assert (ivr_paths.audio / "coverage.json").exists()
+    assert (stand_ins / "coverage.json").exists()
     assert ivr_content().paths == ivr_paths
 
 
 def test_lint_passes_on_the_content_the_app_serves(runner) -> None:
     result = runner.invoke(ivr_group, ["lint"])
     assert result.exit_code == 0, result.output
+
+
+def test_stand_ins_live_in_the_instance_folder_and_are_served_from_there(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+    root = ivr_content(app).paths.stand_in_root
+    assert root.is_relative_to(Path(app.config["HOTLINE"].instance_path))
+    assert not root.is_relative_to(ROOT / "hotline")  # an installed package is never written to
+    target = root / "prs" / "synthetic" / "stand_in_probe.wav"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt ")
+    try:
+        response = client.get("/ivr/audio/prs/synthetic/stand_in_probe.wav")
+        assert response.status_code == 200 and response.data.startswith(b"RIFF")
+        response.close()
+    finally:
+        target.unlink()

@@ -272,3 +272,35 @@ def test_recordings_are_in_the_backup(make_app, tmp_path: Path) -> None:  # type
     restored = app.test_cli_runner().invoke(cli, ["restore", str(backup), "--yes"])
     assert restored.exit_code == 0, restored.output
     assert app.test_client().get(f"/ivr/audio/dv/studio/{recording_id}.wav").data == wav
+
+
+def test_replies_ask_the_database_once_per_moment_and_see_a_local_change_at_once(
+        app: Flask, db_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotline.sms import replies
+    from hotline.studio import live
+    from hotline.studio.models import ReviewedText
+
+    asked: list[int] = []
+    real = live.fingerprint
+
+    def counted(session: Session) -> tuple[object, ...]:
+        asked.append(1)
+        return real(session)
+
+    monkeypatch.setattr(live, "fingerprint", counted)
+    ack = replies.ACKNOWLEDGEMENT
+    with app.app_context():
+        first = replies.render("ms", ack, hours="9-5")
+        for _ in range(20):
+            assert replies.render("ms", ack, hours="9-5") == first
+        assert len(asked) <= 1, "every reply asked the database"
+        db_session.add(ReviewedText(domain="sms", language="ms", context="", msgid=ack,
+                                    msgid_hash=service.msgid_hash(ack), text="Terima kasih. Kami buka %(hours)s."))
+        db_session.commit()
+        assert replies.render("ms", ack, hours="9-5") == "Terima kasih. Kami buka 9-5."
+        before = len(asked)
+        # A change made by another host is not announced here: it is seen once the moment has passed.
+        clock = live.monotonic() + live.MAX_AGE_SECONDS + 1
+        monkeypatch.setattr(live, "monotonic", lambda: clock)
+        replies.render("ms", ack, hours="9-5")
+        assert len(asked) == before + 1

@@ -33,6 +33,7 @@ from hotline.rumours.models import Rumour
 from hotline.spool.replay import app_spool
 from hotline.spool.store import Spool
 from hotline.triage.models import ProtectionReferral
+from tests.app_settings import override_settings
 from tests.factories import TEST_SECRETS, make_sms_intake, make_staff, sid, sign_in
 from tests.fakes.twilio_api import twilio_api_for
 from tests.field_factories import make_focal_point
@@ -144,7 +145,7 @@ NOTE = "Fatima, 14, waits at the camp gate every night"
 @pytest.fixture()
 def own_folders(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Voice notes and this host's spool in the test's own folders (the instance folder is the session's)."""
-    monkeypatch.setitem(app.config, "HOTLINE_VOICE_NOTES_DIR", str(tmp_path / "voice-notes"))
+    override_settings(monkeypatch, app, voice_notes_dir=str(tmp_path / "voice-notes"))
     spool = Spool(tmp_path / "spool", runtime(app).keys)
     spool.directory.mkdir(mode=0o700)
     monkeypatch.setitem(app.extensions, "hotline_spool", spool)

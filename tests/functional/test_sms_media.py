@@ -16,6 +16,7 @@ from hotline.cli import cli
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message, Report
 from hotline.sms.media import MediaFetchError, media_url
+from tests.app_settings import override_settings
 from tests.factories import make_staff, sid, sign_in, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 
@@ -26,7 +27,7 @@ PICTURE = b"\xff\xd8\xff\xe0fake jpeg"
 
 @pytest.fixture()
 def twilio_api(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilioApi]:
-    monkeypatch.setitem(app.config, "HOTLINE_MEDIA_DIR", str(tmp_path / "media"))
+    override_settings(monkeypatch, app, media_dir=str(tmp_path / "media"))
     with twilio_api_for(app) as fake:
         yield fake
 

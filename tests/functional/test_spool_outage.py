@@ -19,7 +19,6 @@ from hotline.extensions import db
 from hotline.intake.constants import Direction, MessageStatus
 from hotline.intake.models import Contact, Message, Recording, Report
 from hotline.spool.replay import app_spool
-from hotline.spool.views import AUTO_REPLAY
 from tests.factories import sid, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 
@@ -33,8 +32,7 @@ ACCOUNT = "AC" + "0" * 32
 @contextmanager
 def _outage_app(make_app: Callable[..., Flask], database_url: str) -> Iterator[tuple[Flask, Connection]]:
     """An app whose database is down until ``comeback`` is bound; everything is rolled back afterwards."""
-    app = make_app()
-    app.config[AUTO_REPLAY] = "inline"
+    app = make_app(HOTLINE_SPOOL_AUTO_REPLAY="inline")
     real = build_engine(database_url)
     connection = real.connect()
     outer = connection.begin()

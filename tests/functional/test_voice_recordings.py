@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.channels.twilio.account import TwilioAccount
-from hotline.context import runtime
 from hotline.intake.models import Recording
 from hotline.ivr.cli import ivr_group
 from hotline.ivr.recordings import RecordingFetchError, audio_url, fetch_recording
+from tests.app_settings import override_settings
 from tests.factories import TEST_AUTH_TOKEN, TEST_SECRETS
 from tests.fakes.twilio_api import FakeStorage, FakeTwilioApi, twilio_api_for
 from tests.fakes.twilio_caller import FakeTwilioCaller, Recorded
@@ -94,10 +93,7 @@ def test_wrong_credentials_fail_loudly(phone: FakeTwilioCaller, db_session: Sess
 def test_fetch_recordings_command(phone: FakeTwilioCaller, db_session: Session, fake_twilio: str, tmp_path: Path,
                                   app: Flask, runner, monkeypatch: pytest.MonkeyPatch) -> None:
     phone.call(["1", "2", "2", Recorded(duration=7)])
-    rt = runtime(app)
-    monkeypatch.setitem(app.extensions, "hotline", dataclasses.replace(
-        rt, settings=dataclasses.replace(rt.settings, twilio_api_base=fake_twilio)))
-    monkeypatch.setitem(app.config, "HOTLINE_RECORDINGS_DIR", str(tmp_path))
+    override_settings(monkeypatch, app, twilio_api_base=fake_twilio, recordings_dir=str(tmp_path))
     result = runner.invoke(ivr_group, ["fetch-recordings"])
     assert result.exit_code == 0, result.output
     assert "1 recording(s) fetched" in result.output and len(list(tmp_path.rglob("*.mp3"))) == 1
@@ -106,10 +102,7 @@ def test_fetch_recordings_command(phone: FakeTwilioCaller, db_session: Session, 
 def test_the_recording_callback_fetches_the_audio_after_its_commit(
         phone: FakeTwilioCaller, db_session: Session, fake_twilio: str, tmp_path: Path, app: Flask,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    rt = runtime(app)
-    monkeypatch.setitem(app.extensions, "hotline", dataclasses.replace(
-        rt, settings=dataclasses.replace(rt.settings, twilio_api_base=fake_twilio)))
-    monkeypatch.setitem(app.config, "HOTLINE_RECORDINGS_DIR", str(tmp_path))
+    override_settings(monkeypatch, app, twilio_api_base=fake_twilio, recordings_dir=str(tmp_path))
     call = phone.call(["1", "2", "2", Recorded(duration=7)])
     recording = db_session.scalar(select(Recording).where(Recording.provider_sid == call.recordings[0]))
     assert recording is not None
@@ -154,7 +147,7 @@ def test_a_redirect_on_the_same_host_still_authenticates(phone: FakeTwilioCaller
 def test_stored_recordings_are_deleted_at_twilio_and_a_failed_delete_is_retried(
         phone: FakeTwilioCaller, db_session: Session, tmp_path: Path, app: Flask, runner,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(app.config, "HOTLINE_RECORDINGS_DIR", str(tmp_path))
+    override_settings(monkeypatch, app, recordings_dir=str(tmp_path))
     with twilio_api_for(app) as api:
         url = api.add_recording(AUDIO, ACCOUNT)
         recording = _twilio_recording(phone, db_session, url)
