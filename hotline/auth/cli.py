@@ -21,6 +21,7 @@ from hotline.auth.accounts import (
     set_active,
 )
 from hotline.auth.models import TokenScope
+from hotline.auth.phone_pin import PhonePinRefused, issue_pin, revoke_pin
 from hotline.auth.service import MAX_TOKEN_DAYS, AccountError, create_api_token, create_user, roles
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -132,6 +133,28 @@ def users_reset_password(email: str) -> None:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"set a new password for {user.email} and ended their sessions")
+
+
+@users_group.command("phone-pin")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Remove the user's phone PIN instead.")
+@with_appcontext
+def users_phone_pin(email: str, revoke: bool) -> None:
+    """Give a translator or supervisor a new staff number and PIN for recording prompts by phone (printed once;
+    only the PIN's hash is stored; any earlier PIN stops working)."""
+    session = db.session()
+    try:
+        user = find_user(session, email)
+        if revoke:
+            removed = revoke_pin(session, user, CLI)
+            db.session.commit()
+            click.echo(f"removed the phone PIN of {user.email}" if removed else f"{user.email} had no phone PIN")
+            return
+        issued = issue_pin(session, user, utcnow(), CLI)
+    except (AccountError, PhonePinRefused) as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"staff number {issued.number}  PIN {issued.pin}")
 
 
 @click.group("api-token")

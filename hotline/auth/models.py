@@ -70,3 +70,18 @@ class ApiToken(Base):
     scope: Mapped[str | None] = mapped_column(String(16))
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class StaffPhonePin(Base):
+    """A staff member's way onto the hotline's recording path by phone: a random staff number (what they key in
+    first) and a PIN stored only as an argon2id hash, with wrong PINs counted for the progressive delay."""
+
+    __tablename__ = "staff_phone_pins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    number: Mapped[str] = mapped_column(String(8), unique=True)
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong PINs since the last sign-in or new PIN
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no PIN is looked at before this time
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

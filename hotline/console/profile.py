@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -12,10 +12,12 @@ from hotline.audit.service import record_event
 from hotline.auth.accounts import change_own_password
 from hotline.auth.login import LoginPolicy
 from hotline.auth.passwords import MIN_PASSWORD_LENGTH
+from hotline.auth.phone_pin import PHONE_ROLES, IssuedPin, PhonePinRefused, issue_own_pin, phone_number_of
 from hotline.auth.service import AccountError
 from hotline.auth.session import keep_this_session, login_required
 from hotline.console.blueprint import bp, staff
 from hotline.context import runtime
+from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.web.redirects import safe_next
 
@@ -42,8 +44,39 @@ def profile() -> ResponseReturnValue:
             return redirect(back, 303)
         flash(_("Your language is saved."))
         return redirect(url_for("console.profile"), 303)
-    return render_template("console/profile.html", choices=[runtime().languages.get(c) for c in choices],
-                           min_length=MIN_PASSWORD_LENGTH)
+    return _render_profile()
+
+
+def _render_profile(issued: IssuedPin | None = None) -> ResponseReturnValue:
+    user = staff()
+    choices = current_app.config["HOTLINE"].ui_locales
+    phone_roles = user.role in PHONE_ROLES
+    response = make_response(render_template(
+        "console/profile.html", choices=[runtime().languages.get(c) for c in choices], min_length=MIN_PASSWORD_LENGTH,
+        phone_roles=phone_roles, phone_number=phone_number_of(db.session(), user) if phone_roles else None,
+        issued=issued))
+    response.headers["Cache-Control"] = "private, no-store"  # a new PIN is shown once, in this page alone
+    return response
+
+
+@bp.post("/profile/phone-pin")
+@login_required()
+def phone_pin() -> ResponseReturnValue:
+    """A translator, supervisor or admin gets a new staff number and PIN for recording prompts by phone (current
+    password required); shown once, in the answer itself (never in a flash message: the session cookie is only
+    signed)."""
+    user = staff()
+    if user.role not in PHONE_ROLES:
+        abort(403)
+    try:
+        issued = issue_own_pin(db.session(), user, request.form.get("current_password", ""), _login_policy(),
+                               utcnow())
+    except AccountError as error:
+        flash(_password_refusal(error), "error")
+        return redirect(url_for("console.profile"), 303)
+    except PhonePinRefused:
+        abort(403)
+    return _render_profile(issued)
 
 
 def _login_policy() -> LoginPolicy:

@@ -63,6 +63,21 @@ class IvrContent:
         by_number = self._offered_by_number
         return by_number.get(dialled or "", by_number[_DEFAULT])
 
+    def unvoiced_languages(self, dialled: str | None) -> tuple[str, ...]:
+        """The languages configured for the number dialled that have no prompts yet (listed after the voiced ones:
+        a caller who chooses one leaves a message in any language)."""
+        by_number = self._unvoiced_by_number
+        return by_number.get(dialled or "", by_number[_DEFAULT])
+
+    @cached_property
+    def _unvoiced_by_number(self) -> dict[str | None, tuple[str, ...]]:
+        offered = self._offered_by_number
+        unvoiced: dict[str | None, tuple[str, ...]] = {
+            _DEFAULT: tuple(c for c in self.hotlines.default.languages if c not in offered[_DEFAULT])}
+        unvoiced.update((number, tuple(c for c in config.languages if c not in offered[number]))
+                        for number, config in self.hotlines.numbers.items())
+        return unvoiced
+
     @cached_property
     def _offered_by_number(self) -> dict[str | None, tuple[str, ...]]:
         # Computed once: checking every prompt of every language was per-call work, and neither the numbers nor
@@ -114,6 +129,8 @@ class LiveSources:
 
     content: ContentSource
     audio: AudioSource
+    # The first TwiML of the staff-only path (recording prompts by phone) that a hidden key at a menu leads to.
+    staff_entry: Callable[[], str] | None = None
 
 
 def set_live_sources(app: Flask, sources: LiveSources) -> None:
@@ -132,3 +149,9 @@ def overlay_audio(session: Session, language: str, version: int, app: Flask | No
     """An approved recording held by the overlay (WAV bytes), or None."""
     sources: LiveSources | None = (app or current_app).extensions.get(_SOURCES_KEY)
     return sources.audio(session, language, version) if sources else None
+
+
+def staff_entry_twiml(app: Flask | None = None) -> str | None:
+    """The staff-only path's first TwiML (``STAFF_KEY`` at a menu leads there), when a package registered one."""
+    sources: LiveSources | None = (app or current_app).extensions.get(_SOURCES_KEY)
+    return sources.staff_entry() if sources and sources.staff_entry else None

@@ -16,6 +16,7 @@ from hotline.ivr.flow import (
     LANGUAGE_MENU,
     LANGUAGE_OPTION_PREFIX,
     MAX_LANGUAGE_OPTIONS,
+    MAX_UNIVERSAL_LANGUAGES,
     MENU,
     OPERATOR,
     RECORD,
@@ -32,10 +33,12 @@ ANSWERED_QUEUE_RESULTS = frozenset({"bridged", "bridging-in-process", "hangup"})
 
 @dataclass(frozen=True)
 class Speak:
-    """Play one prompt in one language."""
+    """Play one prompt in one language; without ``fallback`` a prompt missing there is left out rather than said
+    in English (an unvoiced language's menu option, which the English text would name wrongly)."""
 
     prompt: str
     language: str
+    fallback: bool = True
 
 
 @dataclass(frozen=True)
@@ -132,16 +135,22 @@ class Step:
 
 
 def new_state(languages: Sequence[str], language: str | None = None, heard_via_known: bool = False,
-              number_known: bool = False) -> dict[str, Any]:
+              number_known: bool = False, unvoiced: Sequence[str] = ()) -> dict[str, Any]:
     """The state of a call that has not started: the languages offered on the number dialled, what we know.
 
+    ``languages`` are the number's voiced languages (every prompt resolves), ``unvoiced`` its configured languages
+    with no prompts yet: they are listed after the voiced ones (a caller who chooses one leaves a message in any
+    language, never turned away), and never taken as the caller's known language.
     ``number_known``: the caller's number came with the call (not withheld), so we could call them back.
     """
     known = language if language in languages else None
+    silent = [code for code in unvoiced if code not in languages]
+    listed = [*languages, *silent][:MAX_LANGUAGE_OPTIONS]
     return {
-        "node": None, "seq": 0, "retries": 0, "language": known, "languages": list(languages), "ended": False,
+        "node": None, "seq": 0, "retries": 0, "language": known, "languages": listed, "ended": False,
+        "unvoiced": [code for code in silent if code in listed],
         "flags": {"language_known": known is not None, "heard_via_known": heard_via_known,
-                  "several_languages": len(languages) > 1, "number_known": number_known},
+                  "several_languages": len(listed) > 1, "number_known": number_known},
     }
 
 
@@ -163,7 +172,7 @@ def step(flow: Flow, state: Mapping[str, Any], event: Event) -> Step:
     if node.kind == LANGUAGE_MENU:
         return _language_input(flow, state, node, event)
     if node.kind == RECORD and event.kind == "recorded":
-        after = (flow.empty_recording if event.empty else None) or node.next or flow.start
+        after = ((node.on_empty or flow.empty_recording) if event.empty else None) or node.next or flow.start
         return _enter(flow, state, after, event)
     if node.kind == OPERATOR and event.kind == "queue":
         answered = event.queue_result in ANSWERED_QUEUE_RESULTS
@@ -178,6 +187,26 @@ def hold_position_prompt(node: Node, position: int | None) -> str | None:
     return node.position_prompts[min(position, len(node.position_prompts)) - 1]
 
 
+def voiced_languages(state: Mapping[str, Any]) -> list[str]:
+    """The call's languages that have prompts, the caller's own first: what a multilingual node speaks."""
+    unvoiced = set(state.get("unvoiced") or ())
+    voiced = [code for code in state.get("languages") or () if code not in unvoiced]
+    chosen = state.get("language")
+    if chosen in voiced:
+        voiced.remove(chosen)
+        voiced.insert(0, chosen)
+    return voiced or ["en"]
+
+
+def _spoken(node: Node, state: Mapping[str, Any]) -> tuple[Speak, ...]:
+    """A node's prompts as the caller hears them: in their language, or in each voiced language (multilingual)."""
+    if node.multilingual:
+        return tuple(Speak(p, code) for code in voiced_languages(state)[:MAX_UNIVERSAL_LANGUAGES]
+                     for p in node.prompts)
+    language = speaking_language(state)
+    return tuple(Speak(p, language) for p in node.prompts)
+
+
 def speaking_language(state: Mapping[str, Any]) -> str:
     """The language prompts are played in: the caller's, else the number's first."""
     return str(state.get("language") or (state.get("languages") or ["en"])[0])
@@ -187,6 +216,7 @@ def _copy(state: Mapping[str, Any]) -> dict[str, Any]:
     copied = dict(state)
     copied["flags"] = dict(state.get("flags", {}))
     copied["languages"] = list(state.get("languages", []))
+    copied["unvoiced"] = list(state.get("unvoiced", []))
     return copied
 
 
@@ -213,6 +243,13 @@ def _language_input(flow: Flow, state: dict[str, Any], node: Node, event: Event)
     if event.kind != "digits" or digits not in keys:
         return _retry(flow, state, node, event)
     chosen = languages[int(digits) - 1]
+    if chosen in state["unvoiced"]:
+        # No prompts in this language yet: a message in any language, filed in the language the caller chose
+        # (for the report, not taught to the caller: their next call offers the menu again).
+        state["language_hint"] = [chosen, *(code for code in languages if code != chosen)]
+        result = _enter(flow, state, node.unvoiced or node.on_fail or flow.start, event)
+        return Step(result.state, result.actions, (Remember("report_language", chosen), *result.effects),
+                    result.visited)
     state["language"] = chosen
     state["flags"]["language_known"] = True
     result = _enter(flow, state, node.next or flow.start, event)
@@ -265,7 +302,7 @@ def _run_through(node: Node, state: dict[str, Any], actions: list[Action], effec
         return node.unstaffed
     if node.kind not in (SAY, FACTS, REQUEST):
         return None
-    spoken = tuple(Speak(p, language) for p in node.prompts)
+    spoken = _spoken(node, state)
     if node.kind == FACTS:  # the intro belongs to the facts: not said when there are none
         actions.append(Facts(language, tuple(Speak(p, language) for p in node.empty_prompts), spoken))
     else:
@@ -280,16 +317,19 @@ def _wait_at(flow: Flow, state: dict[str, Any], node: Node, event: Event | None 
     state["node"] = node.id
     state["seq"] = int(state.get("seq", 0)) + 1
     language = speaking_language(state)
-    prompts = tuple(Speak(p, language) for p in node.prompts)
+    prompts = _spoken(node, state)
     actions: tuple[Action, ...]
     if node.kind == MENU:
         announced = tuple(Speak(o.prompt, language) for o in node.options if o.prompt and _offered(o, state))
         actions = (Gather(node.id, prompts + announced, flow.gather_timeout),)
     elif node.kind == LANGUAGE_MENU:
-        options = tuple(Speak(f"{LANGUAGE_OPTION_PREFIX}{n}", code)
+        unvoiced = set(state.get("unvoiced") or ())
+        options = tuple(Speak(f"{LANGUAGE_OPTION_PREFIX}{n}", code, fallback=code not in unvoiced)
                         for n, code in enumerate(state["languages"][:MAX_LANGUAGE_OPTIONS], start=1))
         actions = (Gather(node.id, prompts + options, flow.gather_timeout),)
     elif node.kind == RECORD:
+        if node.multilingual and not state.get("language_hint"):  # the number's languages, for the report
+            state["language_hint"] = list(state["languages"])
         actions = (*prompts, Record(node.id, node.max_length))
     elif node.kind == OPERATOR:
         actions = (*prompts, Enqueue(node.id, language))

@@ -22,10 +22,12 @@ KINDS = (SAY, MENU, LANGUAGE_MENU, RECORD, FACTS, REQUEST, OPERATOR, HANGUP)
 # Flags the shell computes for a call and the engine may test with ``skip_if``.
 FLAGS = ("language_known", "heard_via_known", "several_languages", "number_known")
 # Which fields name other nodes, per kind (used by the schema and by the linter).
-TARGET_FIELDS = ("next", "on_fail", "closed", "unstaffed", "unanswered")
+TARGET_FIELDS = ("next", "on_fail", "closed", "unstaffed", "unanswered", "on_empty", "unvoiced")
 _PROMPT_FIELDS = ("prompts", "empty_prompts", "hold_prompts", "position_prompts")
 LANGUAGE_OPTION_PREFIX = "language_option_"
 MAX_LANGUAGE_OPTIONS = 8
+# A multilingual node speaks its prompts in at most this many of the number's voiced languages (kept short).
+MAX_UNIVERSAL_LANGUAGES = 3
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class Node:
     # Said on hold: the caller's place in the queue, one prompt per place; the last one for every place after.
     position_prompts: tuple[str, ...] = ()
     callback_consent: bool = False
+    # Spoken in each of the number's voiced languages (a caller whose language is unknown or has no prompts yet).
+    multilingual: bool = False
+    on_empty: str | None = None  # a record node: where a recording that heard nothing goes (else the flow's)
+    unvoiced: str | None = None  # a language menu: where a caller goes who chose a language with no prompts yet
 
     def option(self, key: str) -> Option | None:
         """The option for a pressed key, or None."""
@@ -134,6 +140,9 @@ class _NodeSchema(Schema):
     max_wait = fields.Integer(load_default=120, validate=validate.Range(min=10, max=1800))
     position_prompts = fields.List(fields.String(validate=_IDENT), load_default=list)
     callback_consent = fields.Boolean(load_default=False)
+    multilingual = fields.Boolean(load_default=False)
+    on_empty = fields.String(load_default=None, validate=_IDENT)
+    unvoiced = fields.String(load_default=None, validate=_IDENT)
 
     @validates_schema
     def required_per_kind(self, data: dict[str, Any], **_: Any) -> None:

@@ -30,7 +30,15 @@ from hotline.ivr import engine
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
 from hotline.ivr.recordings import FETCH_JOB
-from hotline.ivr.twiml import CallUrls, PlayAudio, SayText, expand_facts, render, render_hold, render_join
+from hotline.ivr.twiml import (
+    CallUrls,
+    PlayAudio,
+    SayText,
+    expand_facts,
+    render,
+    render_hold,
+    render_join,
+)
 from hotline.jobs import enqueue
 from hotline.operators.presence import staffing
 from hotline.operators.routing import queue_outcome
@@ -42,6 +50,8 @@ IN_PROGRESS = "in-progress"
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 _FACTS_LIMIT = 3
 # What Twilio puts in From for a withheld caller ID when the carrier gives a number-like value instead of a word.
+# Pressed at any menu, leads to the staff-only path (recording prompts by phone, behind a staff number and PIN).
+STAFF_KEY = "*"
 WITHHELD_NUMBERS = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
 
 
@@ -139,6 +149,7 @@ class VoiceContext:
     intake: IntakeContext
     languages: LanguageTable
     urls: Callable[[int], CallUrls]
+    staff_entry: Callable[[], str | None] = lambda: None  # the staff-only path's first TwiML (STAFF_KEY at a menu)
 
 
 def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
@@ -152,8 +163,8 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
     if pending is None:  # a replay, or a status callback that came first
         return _answer_stored_call(session, ctx, call)
     known = pending.caller
-    state = engine.new_state(ctx.content.offered_languages(call.dialled), known.language if known else None,
-                             heard_via_known=bool(known and known.heard_via), number_known=number_known(call.caller))
+    state = _new_state(ctx, call, known.language if known else None,
+                       heard_via_known=bool(known and known.heard_via), number_known=number_known(call.caller))
     state["call"] = {}
     result = engine.step(ctx.content.flow, state, _start_event(session, ctx, call))
     twiml = _render_step(session, ctx, result, call)
@@ -184,8 +195,7 @@ def answer_callback(session: Session, ctx: VoiceContext, call: CallRequest, lang
     result = record(session, _call_intake(call), ctx.intake)
     contact = _Call.of(result.contact)
     contact.changed["status"] = IN_PROGRESS
-    state = engine.new_state(ctx.content.offered_languages(call.dialled), language, heard_via_known=True,
-                             number_known=True)
+    state = _new_state(ctx, call, language, heard_via_known=True, number_known=True)
     state["call"] = {"callback": True}
     step = engine.start_at(flow, state, flow.callback_start, engine.Event("start", office_open=_office_open(ctx, call)))
     _apply_effects(session, ctx, contact, step.effects, call)
@@ -204,10 +214,17 @@ def _answer_stored_call(session: Session, ctx: VoiceContext, call: CallRequest) 
     caller = result.caller
     if not result.contact.status:
         contact.changed["status"] = IN_PROGRESS
-    state = engine.new_state(ctx.content.offered_languages(call.dialled), caller.language if caller else None,
-                             heard_via_known=bool(caller and caller.heard_via), number_known=number_known(call.caller))
+    state = _new_state(ctx, call, caller.language if caller else None,
+                       heard_via_known=bool(caller and caller.heard_via), number_known=number_known(call.caller))
     state["call"] = contact.state.get("call", {})
     return _advance(session, ctx, contact, state, _start_event(session, ctx, call), call)
+
+
+def _new_state(ctx: VoiceContext, call: CallRequest, language: str | None, heard_via_known: bool,
+               number_known: bool) -> dict[str, Any]:
+    """A call's first state: the number's voiced languages, then its languages with no prompts yet."""
+    return engine.new_state(ctx.content.offered_languages(call.dialled), language, heard_via_known=heard_via_known,
+                            number_known=number_known, unvoiced=ctx.content.unvoiced_languages(call.dialled))
 
 
 def _learnt(effects: Sequence[engine.Effect]) -> dict[str, str]:
@@ -215,7 +232,9 @@ def _learnt(effects: Sequence[engine.Effect]) -> dict[str, str]:
     the first heard_via stays)."""
     learnt: dict[str, str] = {}
     for effect in effects:
-        if isinstance(effect, engine.Remember) and (effect.key == "language" or effect.key not in learnt):
+        if not isinstance(effect, engine.Remember) or effect.key not in ("language", "heard_via"):
+            continue  # e.g. report_language: the contact's, never taught to the caller
+        if effect.key == "language" or effect.key not in learnt:
             learnt[effect.key] = effect.value
     return learnt
 
@@ -235,6 +254,10 @@ def continue_call(session: Session, ctx: VoiceContext, req: StepRequest) -> str:
     node = ctx.content.flow.nodes.get(req.node)
     if node is None:
         return str(state["twiml"])
+    if node.kind in (MENU, LANGUAGE_MENU) and req.digits == STAFF_KEY:
+        staff = ctx.staff_entry()
+        if staff:  # the hidden key: the staff path's first TwiML (it asks for a staff number and PIN); the call's
+            return staff  # state stays, so silence there comes back to this menu
     contact = _Call(**row._mapping)
     event = _event_for(node.kind, req, _office_open(ctx, req.call), staffing(session, req.call.received_at))
     if node.kind == RECORD:
@@ -385,7 +408,7 @@ def _apply_effects(session: Session, ctx: VoiceContext, contact: _Call, effects:
     for effect in effects:
         if isinstance(effect, engine.FileRequest):
             _file_request(session, ctx, contact, effect, call)
-        elif effect.key == "language":
+        elif effect.key in ("language", "report_language"):
             contact.language = contact.changed["language"] = effect.value  # a report filed next is in it
         elif effect.key == "heard_via" and not contact.heard_via:
             contact.heard_via = contact.changed["heard_via"] = effect.value

@@ -122,6 +122,8 @@ def _media(parent: VoiceResponse | GatherVerb, item: Media, prompts: PromptBook,
         parent.play(item.url)
         return
     resolved = prompts.resolve(item.prompt, item.language)
+    if resolved.source == MISSING and not item.fallback:
+        return  # e.g. an unvoiced language's menu option: English would name the wrong language
     if resolved.source == MISSING:  # never silence: fall back to the source language
         resolved = prompts.resolve(item.prompt, SOURCE_LANGUAGE)
     if resolved.audio:
@@ -153,3 +155,4 @@ def render_join(room: str) -> str:
     dial.conference(room, start_conference_on_enter=True, end_conference_on_exit=True, beep=False)
     response.append(dial)
     return str(response)
+

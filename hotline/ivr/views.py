@@ -19,7 +19,14 @@ from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.ivr import service
-from hotline.ivr.content import IvrPaths, content_in_force, init_ivr_content, ivr_content, overlay_audio
+from hotline.ivr.content import (
+    IvrPaths,
+    content_in_force,
+    init_ivr_content,
+    ivr_content,
+    overlay_audio,
+    staff_entry_twiml,
+)
 from hotline.ivr.prompts import AUDIO_TYPES, STUDIO_FOLDER
 from hotline.ivr.twiml import CallUrls
 
@@ -165,7 +172,7 @@ def _context() -> service.VoiceContext:
             scope=f"{request.script_root}?n={seq}",  # what url_for's paths depend on besides their arguments
         )
 
-    return service.VoiceContext(content, rt.intake_context(), rt.languages, urls)
+    return service.VoiceContext(content, rt.intake_context(), rt.languages, urls, staff_entry_twiml)
 
 
 def _twiml(body: str) -> Response:

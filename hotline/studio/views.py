@@ -24,6 +24,7 @@ from hotline.studio.catalogues import entries, export_po, read_catalogue, text_s
 from hotline.studio.coverage import TEXT_DOMAINS, coverage
 from hotline.studio.live import init_live, live_content
 from hotline.studio.models import PromptRecording
+from hotline.studio.phone_views import init_studio_phone, staff_entry
 from hotline.web.security import CONTENT_SECURITY_POLICY, uses_microphone
 
 bp = Blueprint("studio", __name__, url_prefix="/console/studio")
@@ -48,8 +49,9 @@ def init_studio(app: Flask) -> None:
     Uploads may be larger than other requests (set before the CSRF check reads
     the form, which is what enforces the limit)."""
     live = init_live(app)  # after the IVR content is loaded (init_voice)
-    set_live_sources(app, LiveSources(content=live.content, audio=service.approved_audio))
+    set_live_sources(app, LiveSources(content=live.content, audio=service.approved_audio, staff_entry=staff_entry))
     app.register_blueprint(bp)
+    init_studio_phone(app)
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
 
 

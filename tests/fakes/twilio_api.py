@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -103,6 +104,7 @@ class FakeTwilioApi(_LoopbackServer):
         self._delete_failures = 0
         self._media: dict[str, tuple[bytes, str]] = {}
         self._redirect: FakeStorage | FakeTwilioApi | None = None
+        self._any_recording: bytes | None = None
         super().__init__("127.0.0.1")
 
     @property
@@ -144,6 +146,10 @@ class FakeTwilioApi(_LoopbackServer):
             self._media[path + ".mp3"] = (data, "audio/mpeg")
         return "https://api.twilio.com" + path
 
+    def serve_recordings(self, data: bytes) -> None:
+        """Serve ``data`` as the MP3 of any recording asked for (the call simulator makes up its recording ids)."""
+        self._any_recording = data
+
     def holds(self, url: str) -> bool:
         """True while the recording or media item at ``url`` has not been deleted."""
         path = url.removeprefix("https://api.twilio.com")
@@ -170,6 +176,9 @@ class FakeTwilioApi(_LoopbackServer):
             body = {"code": code or 20500, "message": _ERRORS.get(code or 0, "Internal Server Error"),
                     "more_info": f"https://www.twilio.com/docs/errors/{code or 20500}", "status": status}
             return _json(body, status)(environ, start_response)
+        if request.method == "GET" and self._any_recording is not None and _RECORDING_MP3.fullmatch(request.path):
+            with self._lock:
+                self._media.setdefault(request.path, (self._any_recording, "audio/mpeg"))
         if request.method == "GET" and request.path in self._media:
             if account is None or f"/Accounts/{account}/" not in request.path:
                 return _json({"code": 20003, "message": "Authenticate", "status": 401}, 401)(environ, start_response)
@@ -235,6 +244,9 @@ def _queue_member(request: Request) -> dict[str, Any]:
 
 def _json(body: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+_RECORDING_MP3 = re.compile(r"/2010-04-01/Accounts/AC[0-9a-f]{32}/Recordings/RE[0-9a-f]{32}\.mp3")
 
 
 def _basic_auth_user(header: str | None) -> str | None:
