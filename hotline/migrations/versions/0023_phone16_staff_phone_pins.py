@@ -1,7 +1,7 @@
 """staff phone PINs: a staff number and a hashed PIN for recording prompts by phone
 
-Revision ID: 0020_phone16
-Revises: 0019_region
+Revision ID: 0023_phone16
+Revises: 0022_incall15
 Create Date: 2026-12-03
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020_phone16'
-down_revision = '0019_region'
+revision = '0023_phone16'
+down_revision = '0022_incall15'
 branch_labels = None
 depends_on = None
 

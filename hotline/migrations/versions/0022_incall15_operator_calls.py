@@ -1,7 +1,7 @@
 """operator_calls: each caller an operator took, its wait, talk time and wrap-up; operators' own phone, sealed
 
-Revision ID: 0020_incall15
-Revises: 0019_region
+Revision ID: 0022_incall15
+Revises: 0021_spoken15
 Create Date: 2026-12-03
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020_incall15'
-down_revision = '0019_region'
+revision = '0022_incall15'
+down_revision = '0021_spoken15'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """spoken_replies and spoken_reply_attempts: answers played on the phone to callers who cannot read
 
-Revision ID: 0020_spoken15
-Revises: 0019_region
+Revision ID: 0021_spoken15
+Revises: 0020_common18
 Create Date: 2026-12-03
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020_spoken15'
-down_revision = '0019_region'
+revision = '0021_spoken15'
+down_revision = '0020_common18'
 branch_labels = None
 depends_on = None
 
