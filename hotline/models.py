@@ -8,6 +8,7 @@ from hotline.db import Base
 from hotline.field.models import FocalPoint
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.operators.models import OperatorPresence
+from hotline.region.link_models import RegionRumourLink
 from hotline.region.models import RegionPeer, RegionPeerMessage, RegionPeerRumour, RegionPeerWeek, RegionPublishedWeek
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
@@ -18,5 +19,5 @@ __all__ = [
     "ApiToken", "AuditEvent", "Base", "CallbackAttempt", "CallbackConsent", "Caller", "Campaign", "Contact",
     "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorPresence", "PromptRecording",
     "ProtectionReferral", "Recording", "ReferralPartner", "RegionPeer", "RegionPeerMessage", "RegionPeerRumour",
-    "RegionPeerWeek", "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "User",
+    "RegionPeerWeek", "RegionPublishedWeek", "RegionRumourLink", "Report", "ReviewedText", "Role", "Rumour", "User",
 ]
