@@ -77,7 +77,7 @@ def cross_border(session: Session, today: date, config: RegionConfig, rising: Ri
     links = session.execute(select(RegionRumourLink.rumour_id, RegionPeerRumour)
                             .join(RegionPeerRumour, RegionPeerRumour.id == RegionRumourLink.peer_rumour_id)
                             .where(RegionRumourLink.status == LinkStatus.CONFIRMED)
-                            .order_by(RegionRumourLink.id)).tuples().all()
+                            .order_by(RegionRumourLink.id)).all()
     linked_local = sorted({rumour_id for rumour_id, _ in links})
     # A peer rumour confirmed against two local rumours counts towards the first confirmed.
     local_of: dict[int, int] = {}
@@ -107,7 +107,7 @@ def cross_border(session: Session, today: date, config: RegionConfig, rising: Ri
     arrived = [_peer_key(pid) for pid, rid in local_of.items() if _local_key(rid) in arrived_here]
     rising_cfg = RisingConfig(rising.recent_weeks, max(rising.min_count, k), rising.min_ratio, rising.alpha)
     found = early_warnings(warning_counts, config.routes, home, through, rising_cfg, arrived)
-    names = dict(session.execute(select(RegionPeer.id, RegionPeer.name)).tuples().all())
+    names = {pid: name for pid, name in session.execute(select(RegionPeer.id, RegionPeer.name))}
     peer_by_id = {p.id: p for p in peer_rumours}
     warnings = []
     for warning in found:

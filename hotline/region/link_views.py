@@ -48,7 +48,7 @@ def links() -> ResponseReturnValue:
     """Suggested links: the peer's statement beside ours, how similar, and the two buttons."""
     session = db.session()
     found = suggested_links(session)
-    peers = dict(session.execute(select(RegionPeer.id, RegionPeer.name)).tuples().all())
+    peers = {pid: name for pid, name in session.execute(select(RegionPeer.id, RegionPeer.name))}
     news = current_cross_border(session, date.today())
     return render_template("region/links.html", links=found, peers=peers,
                            paths=[(p, path_statement(p), path_sentence(p.steps)) for p in news.paths])

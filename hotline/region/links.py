@@ -53,7 +53,8 @@ def suggest_links(session: Session, threshold: float) -> int:
     index = _local_index(session)
     if not len(index):
         return 0
-    known = set(session.execute(select(RegionRumourLink.peer_rumour_id, RegionRumourLink.rumour_id)).tuples())
+    known = {(peer_rumour_id, rumour_id) for peer_rumour_id, rumour_id in
+             session.execute(select(RegionRumourLink.peer_rumour_id, RegionRumourLink.rumour_id))}
     added = 0
     for peer_rumour in session.scalars(select(RegionPeerRumour).order_by(RegionPeerRumour.id)):
         statements = [peer_rumour.statement, *(peer_rumour.translations or {}).values()]
