@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 from babel.numbers import format_decimal
 from flask_babel import gettext
 
@@ -34,15 +35,17 @@ def week_text(monday: date) -> str:
 
 
 def path_sentence(steps: list[PathStep]) -> str:
-    """"First reported in Afghanistan in week 31 of 2026, in Bangladesh in week 35 of 2026." """
+    """"First reported in Afghanistan in week 31 of 2026, then in Bangladesh in week 35 of 2026 and in …" """
     if not steps:
         return ""
     first, *rest = steps
-    parts = [gettext("first reported in %(country)s in %(week)s", country=country_name(first.country),
-                     week=week_text(first.first_week))]
-    parts += [gettext("in %(country)s in %(week)s", country=country_name(step.country), week=week_text(step.first_week))
-              for step in rest]
-    return str(gettext("%(path)s.", path=gettext(", ").join(parts)))
+    if not rest:
+        return str(gettext("First reported in %(country)s in %(week)s.", country=country_name(first.country),
+                           week=week_text(first.first_week)))
+    others = format_list([gettext("in %(country)s in %(week)s", country=country_name(step.country),
+                                  week=week_text(step.first_week)) for step in rest], locale=_locale())
+    return str(gettext("First reported in %(country)s in %(week)s, then %(others)s.",
+                       country=country_name(first.country), week=week_text(first.first_week), others=others))
 
 
 def path_statement(path: RumourPath, language: str | None = None) -> str:
@@ -53,7 +56,7 @@ def path_statement(path: RumourPath, language: str | None = None) -> str:
 def warning_sentence(item: PeerWarning) -> str:
     """"Rising in Afghanistan in week 48 of 2026 (12 reports, about 2 expected), upstream on: Route A." """
     warning = item.warning
-    routes = gettext(", ").join(route.name for route in warning.routes)
+    routes = format_list([route.name for route in warning.routes], locale=_locale())
     text = gettext("Rising in %(country)s in %(week)s (%(count)s reports, about %(expected)s expected), "
                    "upstream of here on: %(routes)s.", country=country_name(warning.country),
                    week=week_text(warning.week), count=warning.count,

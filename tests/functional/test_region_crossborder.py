@@ -141,8 +141,8 @@ def confirm_all(session: Session) -> Any:
 
 
 def path_text() -> str:
-    return (f"first reported in Afghanistan in {week_text(monday(6))}, in Bangladesh in {week_text(monday(3))}, "
-            f"in Malaysia in {week_text(monday(0))}.")
+    return (f"First reported in Afghanistan in {week_text(monday(6))}, then in Bangladesh in "
+            f"{week_text(monday(3))} and in Malaysia in {week_text(monday(0))}.")
 
 
 def test_the_trends_page_shows_the_path_and_the_early_warning(app: Flask, client: FlaskClient,
@@ -195,7 +195,7 @@ def test_unconfirmed_links_show_no_path(client: FlaskClient, db_session: Session
     suggest_after_pull(db_session)
     sign_in(client, make_staff(db_session, "analyst"))
     page = client.get("/console/trends").get_data(as_text=True)
-    assert "first reported in" not in page
+    assert "First reported in" not in page
     assert OTHER in page  # warnings need no link
 
 
