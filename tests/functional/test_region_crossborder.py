@@ -227,3 +227,14 @@ def test_the_digest_page_carries_the_path_and_the_warning_in_html_and_pdf_blocks
     assert any(text.startswith("Bot ke Australia") and text.endswith(expected) for text in texts)
     assert any(text.startswith(OTHER) and "Rising in Bangladesh" in text for text in texts)
     assert "Rumours across borders" in texts and expected in html and OTHER in html
+
+
+def test_the_openapi_document_describes_the_feed_and_the_paths(client: FlaskClient) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    feed, paths = document["paths"]["/region/feed"]["get"], document["paths"]["/region/paths"]["get"]
+    assert {p["name"] for p in feed["parameters"]} == {"nonce", "since"}
+    assert {"200", "401", "403", "503"} <= set(feed["responses"])
+    assert {p["name"] for p in paths["parameters"]} == {"language"}
+    schemas = document["components"]["schemas"]
+    assert {"document", "signature"} <= set(schemas["RegionFeed"]["properties"])
+    assert {"paths", "early_warnings", "home", "through"} <= set(schemas["CrossBorder"]["properties"])
