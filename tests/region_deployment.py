@@ -2,7 +2,9 @@
 
 `python -m tests.region_deployment setup COUNTRY LANG` migrates, seeds, makes the signing key and prints
 `TOKEN PUBLIC_KEY` (a `peer` token for the other deployment); `... peers NAME|URL|KEY|TOKEN ...` subscribes to
-peers in one process (each start of the app costs seconds; `hotline region peers add` is tested in-process).
+peers in one process (each start of the app costs seconds; `hotline region peers add` is tested in-process);
+`... confirm-links` has a supervisor confirm every suggested cross-border link (the console is tested in-process)
+and prints an analyst's API token.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from pathlib import Path
 
 from hotline.app import create_app
 from hotline.auth.service import create_api_token
+from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.migrate import upgrade
 from hotline.region.document import public_key_text
 from hotline.region.keys import load_or_create_key
+from hotline.region.links import Decision, decide, suggested_links
 from hotline.region.publish import last_closed_week
 from hotline.region.subscribe import add_peer
 from hotline.rumours.models import ApprovalStatus, CounterMessage
@@ -45,6 +49,18 @@ def seed(country: str, language: str) -> str:
     return token
 
 
+def confirm_links() -> str:
+    """Every suggested link confirmed by a supervisor; an analyst's API token."""
+    session = db.session()
+    supervisor = make_staff(session, "supervisor")
+    for link in suggested_links(session):
+        decide(session, Decision(link.id, confirm=True), supervisor, utcnow())
+    analyst = make_staff(session, "analyst")
+    token = create_api_token(session, analyst.email, "paths").token
+    session.commit()
+    return token
+
+
 def main(command: str, *args: str) -> None:
     """Run one command in this deployment's app context."""
     app = create_app()
@@ -55,6 +71,9 @@ def main(command: str, *args: str) -> None:
         if command == "setup":
             key, _ = load_or_create_key(Path(settings.instance_path))
             print(seed(args[0], args[1]), public_key_text(key))
+            return
+        if command == "confirm-links":
+            print(confirm_links())
             return
         for peer in args:
             name, url, key_text, token = peer.split("|", 3)

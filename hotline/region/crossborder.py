@@ -6,9 +6,10 @@ side from the weeks they signed; both are suppressed tables, and hotline.region.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from hotline.region.paths import (
     PathStep,
     PublishedCount,
     early_warnings,
+    merge_sources,
     published_countries,
     published_counts,
     rumour_path,
@@ -28,6 +30,9 @@ from hotline.region.publish import last_closed_week
 from hotline.region.routes import RegionConfig
 from hotline.rumours.models import Rumour
 from hotline.trends.config import RisingConfig
+
+# Paths cover the last year of published weeks: every view reads (and parses) the rows of every week in the window.
+PATH_WEEKS = 52
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,10 @@ def _peer_key(peer_rumour_id: int) -> tuple[str, int]:
 
 def cross_border(session: Session, today: date, config: RegionConfig, rising: RisingConfig,
                  k: int) -> CrossBorder:
-    """Paths of every local rumour with a confirmed link, and warnings of rumours rising upstream, as of the last
-    week that may be published on ``today``."""
+    """Paths of every local rumour with a confirmed link (over the last ``PATH_WEEKS`` weeks), and warnings of
+    rumours rising upstream, as of the last week that may be published on ``today``."""
     through = last_closed_week(today)
+    first = through - timedelta(weeks=PATH_WEEKS - 1)
     links = session.execute(select(RegionRumourLink.rumour_id, RegionPeerRumour)
                             .join(RegionPeerRumour, RegionPeerRumour.id == RegionRumourLink.peer_rumour_id)
                             .where(RegionRumourLink.status == LinkStatus.CONFIRMED)
@@ -85,7 +91,7 @@ def cross_border(session: Session, today: date, config: RegionConfig, rising: Ri
         local_of.setdefault(peer_rumour.id, rumour_id)
 
     local_rows = [row for week in session.scalars(select(RegionPublishedWeek)
-                                                  .where(RegionPublishedWeek.week_start <= through))
+                                                  .where(RegionPublishedWeek.week_start.between(first, through)))
                   for row in week.rows]
     local_counts = published_counts(local_rows, {rid: _local_key(rid) for rid in linked_local})
     home = config.home or published_countries(local_rows)
@@ -94,14 +100,17 @@ def cross_border(session: Session, today: date, config: RegionConfig, rising: Ri
     by_peer: dict[int, list[RegionPeerRumour]] = {}
     for peer_rumour in peer_rumours:
         by_peer.setdefault(peer_rumour.peer_id, []).append(peer_rumour)
-    path_counts: list[PublishedCount] = list(local_counts)
-    warning_counts: list[PublishedCount] = []
-    for peer_week in session.scalars(select(RegionPeerWeek).where(RegionPeerWeek.week_start <= through)):
+    # One list per peer (its weeks' cells summed), merged so that two feeds of the same country never add up.
+    path_sources: dict[int, list[PublishedCount]] = defaultdict(list)
+    warning_sources: dict[int, list[PublishedCount]] = defaultdict(list)
+    for peer_week in session.scalars(select(RegionPeerWeek).where(RegionPeerWeek.week_start.between(first, through))):
         mine = by_peer.get(peer_week.peer_id, [])
         linked = {p.remote_id: _local_key(local_of[p.id]) for p in mine if p.id in local_of}
-        path_counts.extend(published_counts(peer_week.rows, linked))
-        warning_counts.extend(published_counts(peer_week.rows, {p.remote_id: _peer_key(p.id) for p in mine}))
-
+        path_sources[peer_week.peer_id].extend(published_counts(peer_week.rows, linked))
+        warning_sources[peer_week.peer_id].extend(
+            published_counts(peer_week.rows, {p.remote_id: _peer_key(p.id) for p in mine}))
+    path_counts = merge_sources(local_counts, *path_sources.values())
+    warning_counts = [count for counts in warning_sources.values() for count in counts]  # keys are per peer
     paths = _paths(session, linked_local, path_counts)
     arrived_here = {c.key for c in local_counts if c.country in home}
     arrived = [_peer_key(pid) for pid, rid in local_of.items() if _local_key(rid) in arrived_here]

@@ -45,6 +45,17 @@ def published_counts(rows: Iterable[Sequence[Any]], keys: Mapping[int, Hashable]
     return [PublishedCount(key, country, week, count) for (key, country, week), count in sums.items()]
 
 
+def merge_sources(*sources: Iterable[PublishedCount]) -> list[PublishedCount]:
+    """Counts from several deployments as one: within a source cells were summed already; where two sources give
+    the same rumour, country and week (two feeds of one deployment, say), the larger stands, never their sum."""
+    merged: dict[tuple[Hashable, str, date], int] = {}
+    for source in sources:
+        for count in source:
+            at = (count.key, count.country, count.week)
+            merged[at] = max(merged.get(at, 0), count.count)
+    return [PublishedCount(key, country, week, count) for (key, country, week), count in merged.items()]
+
+
 def published_countries(rows: Iterable[Sequence[Any]]) -> tuple[str, ...]:
     """The countries with at least one published cell in ``rows``, sorted."""
     return tuple(sorted({row[_AT["country"]] for row in rows

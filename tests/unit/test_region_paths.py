@@ -13,6 +13,7 @@ from hotline.region.paths import (
     PublishedCount,
     RouteSpec,
     early_warnings,
+    merge_sources,
     published_countries,
     published_counts,
     rumour_path,
@@ -54,6 +55,14 @@ def test_the_path_orders_countries_by_their_first_published_week() -> None:
     assert [(s.country, week_label(s.first_week), s.weeks, s.total) for s in path] == [
         ("AF", "2026-W31", 2, 16), ("BD", "2026-W35", 2, 11), ("MY", "2026-W38", 1, 5)]
     assert rumour_path([]) == []
+
+
+def test_two_sources_of_one_country_never_add_up() -> None:
+    first = [PublishedCount("r", "AF", week(31), 9), PublishedCount("r", "BD", week(35), 6)]
+    again = [PublishedCount("r", "AF", week(31), 7), PublishedCount("r", "AF", week(32), 5)]
+    merged = sorted(merge_sources(first, again), key=lambda c: (c.week, c.country))
+    assert [(c.country, c.week, c.count) for c in merged] == [("AF", week(31), 9), ("AF", week(32), 5),
+                                                             ("BD", week(35), 6)]
 
 
 def test_a_country_whose_cells_were_all_hidden_is_not_on_the_path() -> None:
