@@ -29,7 +29,8 @@ from tests.trends_helpers import add_report, add_rumour
 
 
 def seed(country: str, language: str) -> str:
-    """Two closed weeks of reports, a reviewed rumour with a shareable message; the peer token."""
+    """Two closed weeks of reports (the rumour's, one small cell, one cell of five), a reviewed rumour with a
+    shareable message; the peer token."""
     session = db.session()
     operator = make_staff(session)
     rumour = add_rumour(session)
@@ -40,6 +41,11 @@ def seed(country: str, language: str) -> str:
         for _ in range(reports):
             add_report(session, day, coded_by=operator, country=country, language=language, rumour_id=rumour.id)
         add_report(session, day, coded_by=operator, country=country, language=language, category="journey_risk")
+        # Five more in another category: the single journey_risk report's second hidden cell is one of these, so the
+        # rumour's own cell stays published (a cross-border path needs published cells).
+        for _ in range(5):
+            add_report(session, day, coded_by=operator, country=country, language=language,
+                       category="legal_pathways")
     session.add(CounterMessage(rumour_id=rumour.id, category=rumour.category, language=language,
                                title="The sea", body=f"In {country} the monsoon sinks boats", source="IOM",
                                status=ApprovalStatus.APPROVED, shareable=True))

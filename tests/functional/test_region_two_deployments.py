@@ -200,7 +200,11 @@ def test_two_deployments_publish_pull_and_refuse_what_was_meddled_with(
                                   "WHERE p.name = 'af'").fetchall()
     assert "journey_risk" in "".join(r[0] for r in rows)
     assert all('"AF"' in r[0] or r[0] == "[]" for r in rows)  # only AF's own table
-    assert ",1," not in "".join(r[0] for r in rows)  # the single journey_risk report is suppressed
+    published = [row for r in rows for row in json.loads(r[0])]
+    # The single journey_risk report is suppressed (rows are stored as JSON with ", " between values, so this
+    # reads them rather than searching the text for ",1,").
+    assert all(row[7] is None or row[7] >= 5 for row in published)
+    assert [row[8] for row in published if row[5] == "journey_risk"] == ["primary", "primary"]
 
     # Cross-border: BD's own rumour says what AF's does; the pull suggested the link (for AF's feed and for the
     # replay proxy's first, honest, copy of it), a supervisor confirms them, and BD's API gives the rumour's path
@@ -213,5 +217,5 @@ def test_two_deployments_publish_pull_and_refuse_what_was_meddled_with(
     with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback
         body = json.loads(answer.read())
     [path] = body["paths"]
-    assert {step["country"] for step in path["steps"]} == {"AF", "BD"}, body
-    assert all(step["reports"] >= body["min_cell_count"] for step in path["steps"])
+    # 11 + 7 reports each side, published; AF's weeks came twice (af and replay) and count once.
+    assert [(step["country"], step["reports"]) for step in path["steps"]] == [("AF", 18), ("BD", 18)], body
