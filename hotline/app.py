@@ -31,6 +31,9 @@ from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
 from hotline.region.library_views import init_region_library
+from hotline.region.link_views import api_bp as region_api_bp
+from hotline.region.link_views import console_bp as region_console_bp
+from hotline.region.news import regional_news_source
 from hotline.region.views import bp as region_bp
 from hotline.settings import CONFIG_DIR, LOCALES_DIR, PROJECT_ROOT, load_settings
 from hotline.sms.instant import set_rumour_matcher
@@ -39,6 +42,7 @@ from hotline.sms.views import bp as twilio_sms_bp
 from hotline.spool.views import init_spool
 from hotline.studio.live import sms_reviewed
 from hotline.studio.views import init_studio
+from hotline.trends.regional import set_regional_source
 from hotline.trends.views import bp as trends_bp
 from hotline.web.errors import register_error_handlers
 from hotline.web.ratelimit import init_rate_limits
@@ -72,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(phone_bp)
     set_rumour_matcher(app, match_for_instant_answer)
     set_reviewed_lookup(sms_reviewed)
+    set_regional_source(app, regional_news_source)
     init_spool(app)
     _announce(app)
     return app
@@ -100,6 +105,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(trends_bp)
     app.register_blueprint(region_bp)
     init_region_library(app)
+    app.register_blueprint(region_api_bp)
+    app.register_blueprint(region_console_bp)
     register_error_handlers(app)
     init_template_helpers(app)
 

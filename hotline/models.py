@@ -15,6 +15,7 @@ from hotline.region.library_models import (
     RegionPeerEvaluation,
     RegionPublishedEvaluation,
 )
+from hotline.region.link_models import RegionRumourLink
 from hotline.region.models import RegionPeer, RegionPeerMessage, RegionPeerRumour, RegionPeerWeek, RegionPublishedWeek
 from hotline.rumours.models import CounterMessage, Rumour
 from hotline.sms.models import MessageFlag
@@ -26,5 +27,6 @@ __all__ = [
     "CounterMessage", "FocalPoint", "Message", "MessageFlag", "OperatorCall", "OperatorPresence", "PromptRecording",
     "ProtectionReferral", "Recording", "ReferralPartner", "RegionAdoption", "RegionPeer", "RegionPeerAdoption",
     "RegionPeerEvaluation", "RegionPeerMessage", "RegionPeerRumour", "RegionPeerWeek", "RegionPublishedEvaluation",
-    "RegionPublishedWeek", "Report", "ReviewedText", "Role", "Rumour", "SpokenReply", "SpokenReplyAttempt", "User",
+    "RegionPublishedWeek", "RegionRumourLink", "Report", "ReviewedText", "Role", "Rumour", "SpokenReply",
+    "SpokenReplyAttempt", "User",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from hotline.api import schemas
+from hotline.api import region_schemas, schemas
 
 _ERRORS = {
     "400": {"description": "A parameter is invalid; the message names it", "content": {
@@ -63,4 +63,22 @@ def openapi_document() -> dict[str, Any]:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                 "schema": {"type": "string", "format": "binary"}},
             "application/json": {"schema": {"type": "object"}}}}))
+    _region_paths(spec)
     return spec.to_dict()
+
+
+def _region_paths(spec: APISpec) -> None:
+    spec.components.schema("RegionFeed", schema=region_schemas.FeedEnvelopeSchema)
+    spec.components.schema("CrossBorder", schema=region_schemas.CrossBorderSchema)
+    feed = _get("This deployment's signed regional feed for a peer deployment: closed weeks after since "
+                "(suppressed, frozen once published), reviewed rumours, shareable counter-messages. Needs a token "
+                "of scope 'peer'.", region_schemas.FeedQueryDocSchema,
+                {"description": "The signed envelope", "content": {"application/json": {"schema": "RegionFeed"}}})
+    feed["get"]["responses"]["503"] = {"description": "No signing key yet (`hotline region key`)", "content": {
+        "application/json": {"schema": "Error"}}}
+    spec.path(path="/region/feed", operations=feed)
+    spec.path(path="/region/paths", operations=_get(
+        "Rumours confirmed as the same claim in peer countries: the path across countries by ISO week, and early "
+        "warnings of rumours rising upstream on a configured route; from published (suppressed) weeks only",
+        region_schemas.PathQuerySchema,
+        {"description": "Cross-border rumours", "content": {"application/json": {"schema": "CrossBorder"}}}))

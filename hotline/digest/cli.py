@@ -15,6 +15,7 @@ from hotline.digest.mail import MailRefused
 from hotline.digest.render import send_digest, write_pages
 from hotline.extensions import db
 from hotline.pdf import FontsMissing
+from hotline.trends.regional import regional_news
 from hotline.trends.weeks import parse_week, week_label, week_start
 
 
@@ -40,7 +41,11 @@ def weekly(week: str | None, out: Path | None, smtp_url: str | None, mail_to: st
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
     folder = out or Path(current_app.instance_path) / "digests"
-    pages = build_pages(db.session(), monday)
+    # Cross-border news as of the week's close (published weeks only), worded in a request's locale as the pages are.
+    closed = monday + timedelta(weeks=2)
+    with current_app.test_request_context("/"):
+        pages = build_pages(db.session(), monday,
+                            lambda language: regional_news(db.session(), closed, language))
     click.echo(f"{week_label(monday)}: {len(pages)} pages (region x language)", err=True)
     try:
         with current_app.test_request_context("/"):  # templates and gettext want a request's locale

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -15,6 +16,7 @@ from hotline.rumours.models import Rumour
 from hotline.trends.cells import Cell, TrendFilters
 from hotline.trends.config import confirmed_match_score, trends_config
 from hotline.trends.queries import iter_cells
+from hotline.trends.regional import RegionalNews
 from hotline.trends.rising import YEAR, Rise, find_rises
 from hotline.trends.suppression import suppress_value
 from hotline.trends.weeks import week_label
@@ -35,10 +37,13 @@ class DigestPage:
     rising: list[tuple[str, Rise]] = field(default_factory=list)
     campaigns: list[str] = field(default_factory=list)
     counter_messages: list[tuple[str, str]] = field(default_factory=list)
+    regional: RegionalNews | None = None  # rumours' paths across peer countries, early warnings
 
 
-def build_pages(session: Session, monday: date) -> list[DigestPage]:
-    """A page for every country and language with confirmed reports in the week of ``monday``."""
+def build_pages(session: Session, monday: date,
+                regional: Callable[[str], RegionalNews | None] | None = None) -> list[DigestPage]:
+    """A page for every country and language with confirmed reports in the week of ``monday``; ``regional`` gives
+    a page language's cross-border news (worded where gettext has a locale: the caller's request context)."""
     cfg = trends_config()
     history_start = monday - YEAR - timedelta(weeks=cfg.rising.recent_weeks + 2)
     cells = list(iter_cells(session, TrendFilters(history_start, monday + timedelta(days=6)),
@@ -51,8 +56,8 @@ def build_pages(session: Session, monday: date) -> list[DigestPage]:
         # The staff-written statement, in the page's language when a translation exists.
         statements = {rid: (translations or {}).get(language) or text for rid, text, translations in rumours}
         mine = [c for c in cells if c.country == country and c.language == language]
-        pages.append(_page(session, monday, country, language, mine, statements, cfg.min_cell_count,
-                           history_start))
+        page = _page(session, monday, country, language, mine, statements, cfg.min_cell_count, history_start)
+        pages.append(replace(page, regional=regional(language)) if regional is not None else page)
     return pages
 
 

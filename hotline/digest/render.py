@@ -43,6 +43,14 @@ def page_blocks(page: DigestPage, k: int, weeks: int) -> list[Block]:
              [Block(name) for name in page.campaigns])
     _section(blocks, gettext("Approved counter-messages"), gettext("None approved in this language."),
              [block for title, body in page.counter_messages for block in (Block(title), Block(body))])
+    news = page.regional
+    if news is not None and (news.warnings or news.paths):
+        _section(blocks, gettext("Early warnings from peer countries"),
+                 gettext("Nothing rising upstream on the routes to here."),
+                 [Block(f"{line.statement}: {line.sentence}") for line in news.warnings])
+        _section(blocks, gettext("Rumours across borders"),
+                 gettext("No rumour confirmed as crossing a border has a published week yet."),
+                 [Block(f"{line.statement}: {line.sentence}") for line in news.paths])
     return blocks
 
 

@@ -18,6 +18,7 @@ from hotline.extensions import db
 from hotline.privacy.keys import PrivacyKeys
 from hotline.region.document import FeedRefused, public_key_text
 from hotline.region.evaluations import regional_evaluations
+from hotline.region.jobs import suggest_after_pull
 from hotline.region.keys import key_path, load_or_create_key
 from hotline.region.regional_export import TABLES, columns_of, evaluation_record, regional_week_records
 from hotline.region.schemas import PeerSchema
@@ -103,6 +104,10 @@ def region_pull(name: str | None) -> None:
             continue
         session.commit()
         click.echo(f"{target}: {result.weeks} new weeks, {result.rumours} rumours, {result.messages} messages")
+    if len(targets) > failed:
+        suggested = suggest_after_pull(db.session())
+        db.session.commit()
+        click.echo(f"{suggested} links to rumours here suggested: a supervisor decides at /console/region/links")
     if failed:
         sys.exit(1)
 

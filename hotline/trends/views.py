@@ -26,6 +26,7 @@ from hotline.trends.params import TrendQuerySchema
 from hotline.trends.png import png_available, svg_to_png
 from hotline.trends.present import campaign_body
 from hotline.trends.queries import weekly_totals
+from hotline.trends.regional import regional_news
 from hotline.trends.seasons import first_monday, month_profile, season_warnings, seasons
 from hotline.trends.series import GROUPABLE
 from hotline.trends.service import TrendSummary, trend_summary
@@ -104,6 +105,8 @@ def dashboard() -> ResponseReturnValue:
         "category_label": _label("category"),
         "campaigns": [campaign_body(r) for r in evaluate_campaigns(db.session(), date.today(),
                                                                    trends_config().min_cell_count)],
+        # Rumours' paths across peer countries and early warnings: published weeks only (hotline.region).
+        "regional": regional_news(db.session(), date.today(), current_ui_code()),
     }
     return render_template("trends/dashboard.html", **context), 400 if errors else 200
 

@@ -4,6 +4,7 @@ between them tampers with, truncates or replays the feed, and each is refused wi
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import socket
 import sqlite3
@@ -199,4 +200,22 @@ def test_two_deployments_publish_pull_and_refuse_what_was_meddled_with(
                                   "WHERE p.name = 'af'").fetchall()
     assert "journey_risk" in "".join(r[0] for r in rows)
     assert all('"AF"' in r[0] or r[0] == "[]" for r in rows)  # only AF's own table
-    assert ",1," not in "".join(r[0] for r in rows)  # the single journey_risk report is suppressed
+    published = [row for r in rows for row in json.loads(r[0])]
+    # The single journey_risk report is suppressed (rows are stored as JSON with ", " between values, so this
+    # reads them rather than searching the text for ",1,").
+    assert all(row[7] is None or row[7] >= 5 for row in published)
+    assert [row[8] for row in published if row[5] == "journey_risk"] == ["primary", "primary"]
+
+    # Cross-border: BD's own rumour says what AF's does; the pull suggested the link (for AF's feed and for the
+    # replay proxy's first, honest, copy of it), a supervisor confirms them, and BD's API gives the rumour's path
+    # through AF and BD from published cells only, the two copies of AF's weeks counted once.
+    assert "2 links to rumours here suggested" in first.stdout, first.stdout
+    assert bd.count("region_rumour_links") == 2
+    analyst = bd.script("confirm-links").split()[-1]
+    request = urllib.request.Request(f"http://127.0.0.1:{bd.port}/api/v1/region/paths",
+                                     headers={"Authorization": f"Bearer {analyst}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback
+        body = json.loads(answer.read())
+    [path] = body["paths"]
+    # 11 + 7 reports each side, published; AF's weeks came twice (af and replay) and count once.
+    assert [(step["country"], step["reports"]) for step in path["steps"]] == [("AF", 18), ("BD", 18)], body
