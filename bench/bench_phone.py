@@ -1,7 +1,7 @@
 """Operators' phone benchmark under gunicorn: the TwiML App's webhook that takes the next waiting caller
 (``POST /twilio/voice/operator``, with Twilio's Queue Members API faked on loopback) and the softphone token
-(``GET /console/phone/token``, a signed-in operator), each against the bare floor of bench_voice.py (Hotline's app,
-parse the form, one insert, TwiML) measured in the same run.
+(``GET /console/phone/token``, a signed-in operator), each against the bare floor of bench_voice.py (a Flask app
+outside Hotline: parse the form, one insert through a plain engine, TwiML) measured in the same run.
 
     .venv/bin/python bench/bench_phone.py [--requests 400] [--postgres-url postgresql://postgres@127.0.0.1/x]
 

@@ -1,7 +1,8 @@
 """Inbound SMS webhook benchmark under gunicorn, against a floor measured in the same run (as bench_voice.py).
 
-The floor is a bare endpoint in Hotline's app that parses the form, inserts one row and returns the same empty
-<Response/>. The measured endpoint is the real ``POST /twilio/sms``: signature check, schema parse, pseudonym and
+The floor is a bare Flask app outside Hotline (bench/webhook_app.py, served by the same gunicorn) that parses the
+form, inserts one row through a plain SQLAlchemy engine and returns the same empty <Response/>. The measured
+endpoint is the real ``POST /twilio/sms``: signature check, schema parse, pseudonym and
 sealed reply address, conversation grouping, language identification, flood counts, message, report, rumour
 matching and a queued acknowledgement. Sending the acknowledgement and classifying the report are jobs: as in
 production they go to RQ on Redis, and no worker runs them here (they are not the webhook's work). The Redis

@@ -1,5 +1,6 @@
 """Voice webhook benchmark under gunicorn: the incoming-call webhook and a menu step, each against a bare Flask
-endpoint that parses the form, does one insert and returns a similar <Gather> (the floor), in the same run.
+app outside Hotline that parses the form, does one insert through a plain SQLAlchemy engine and returns a similar
+<Gather> (the floor, bench/webhook_app.py), in the same run.
 
     .venv/bin/python bench/bench_voice.py [--postgres-url postgresql://postgres@127.0.0.1:5432/hotline_bench_voice]
 

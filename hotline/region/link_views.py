@@ -28,7 +28,7 @@ from hotline.trends.config import trends_config
 from hotline.trends.weeks import week_label
 from hotline.web.ratelimit import limit_api
 
-console_bp = Blueprint("region_console", __name__, url_prefix="/console/region")
+console_bp = Blueprint("region_links", __name__, url_prefix="/console/region")
 api_bp = Blueprint("region_api", __name__, url_prefix="/api/v1/region")
 api_bp.register_error_handler(ApiError, error_response)
 limit_api(api_bp)
@@ -64,18 +64,18 @@ def decide_link(link_id: int) -> ResponseReturnValue:
     except ValidationError:
         db.session.rollback()
         flash(gettext("Choose to confirm or to reject the link."), "error")
-        return redirect(url_for("region_console.links"), 303)
+        return redirect(url_for("region_links.links"), 303)
     except LinkRefused as refused:
         db.session.rollback()
         if str(refused) == "not_found":
             abort(404)
         flash(gettext("Another supervisor has already decided on this link."), "error")
-        return redirect(url_for("region_console.links"), 303)
+        return redirect(url_for("region_links.links"), 303)
     if form["decision"] == "confirm":
         flash(gettext("Linked: the rumour's path across countries now includes the peer's weeks."))
     else:
         flash(gettext("Not linked: this pair will not be suggested again."))
-    return redirect(url_for("region_console.links"), 303)
+    return redirect(url_for("region_links.links"), 303)
 
 
 @api_bp.get("/paths")
