@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
 from hotline.auth.models import User
+from hotline.classify.service import rumour_index
 from hotline.intake.models import Report
 from hotline.rumours.models import CounterMessage, Risk, Rumour, RumourStatus, Verification
 from hotline.triage.actions import ActionRefused
@@ -124,3 +125,44 @@ def split(session: Session, source: Rumour, report_ids: Sequence[int], statement
     _audit(session, user, "rumour.create", rumour.id, {}, {"split_from_id": source.id, "reports_moved": moved})
     session.flush()
     return rumour
+
+
+MERGE_TARGETS = 20
+
+
+def merge_targets(session: Session, rumour: Rumour, query: str = "",
+                  limit: int = MERGE_TARGETS) -> list[tuple[Rumour, float | None]]:
+    """Live rumours ``rumour`` could be merged into, most similar first, each with its similarity (0..1).
+
+    Similarity is the classifier's multilingual matching (hotline.classify: character n-grams over every rumour's
+    statement and translations), against this rumour's statement and translations, or against ``query`` when a
+    supervisor searches ("#12" finds rumour 12). With nothing similar and no query, the most reported rumours.
+    """
+    query = query.strip()[:500]
+    wanted = query.lstrip("#")
+    if wanted.isdigit():
+        found = session.get(Rumour, int(wanted))
+        live = found is not None and found.id != rumour.id and found.merged_into_id is None
+        return [(found, None)] if live and found is not None else []
+    texts = [query] if query else [rumour.canonical_statement, *(rumour.statement_translations or {}).values()]
+    best: dict[int, float] = {}
+    index = rumour_index(session)
+    for text in filter(None, (t.strip() for t in texts)):
+        for match in index.search(text, limit=limit + 1):
+            if match.rumour_id != rumour.id and match.score > best.get(match.rumour_id, 0.0):
+                best[match.rumour_id] = match.score
+    ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+    rumours = {r.id: r for r in session.scalars(select(Rumour).where(
+        Rumour.id.in_([rid for rid, _ in ranked]), Rumour.merged_into_id.is_(None)))}
+    targets: list[tuple[Rumour, float | None]] = [(rumours[rid], score) for rid, score in ranked if rid in rumours]
+    if targets or query:
+        return targets
+    return [(r, None) for r in session.scalars(
+        select(Rumour).where(Rumour.merged_into_id.is_(None), Rumour.id != rumour.id,
+                             Rumour.status != RumourStatus.ARCHIVED)
+        .order_by(Rumour.report_count.desc(), Rumour.id).limit(limit))]
+
+
+def reports_to_move(session: Session, rumour: Rumour) -> int:
+    """How many reports a merge of ``rumour`` would move: what the supervisor confirms."""
+    return session.scalar(select(func.count(Report.id)).where(Report.rumour_id == rumour.id)) or 0
