@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.auth.session import login_required
 from hotline.console.blueprint import CASEWORK, bp, refusal, staff
+from hotline.console.report_extras import report_extras
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -55,7 +56,8 @@ def report(report_id: int) -> ResponseReturnValue:
                            partners=partners_for(session, view.caller.country if view.caller else None),
                            history=referral_history(session, [r.id for r in view.referrals]),
                            assignable=assignable_staff(session, view.report.language, view.report.sensitivity)
-                           if user.role in ("supervisor", "admin") else [])
+                           if user.role in ("supervisor", "admin") else [],
+                           **report_extras(session, view, user))
 
 
 def _wants_json() -> bool:

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
 from hotline.auth.models import User
+from hotline.classify.redaction import redact
 from hotline.classify.service import rumour_index
 from hotline.intake.models import Report
 from hotline.rumours.models import CounterMessage, Risk, Rumour, RumourStatus, Verification
-from hotline.triage.actions import ActionRefused
+from hotline.triage.actions import ActionRefused, link_rumour
 
 TREND_WEEKS = 8
 
@@ -166,3 +167,29 @@ def merge_targets(session: Session, rumour: Rumour, query: str = "",
 def reports_to_move(session: Session, rumour: Rumour) -> int:
     """How many reports a merge of ``rumour`` would move: what the supervisor confirms."""
     return session.scalar(select(func.count(Report.id)).where(Report.rumour_id == rumour.id)) or 0
+
+
+def statement_draft(report: Report, max_chars: int) -> str:
+    """A first canonical statement for a new rumour made from ``report``: its words (or the operator's
+    translation when there are none), with phone numbers, e-mail addresses and ID-like numbers redacted."""
+    text = report.text or report.translation or ""
+    return " ".join(redact(text, report.country).split())[:max_chars]
+
+
+def new_rumour_from_report(session: Session, report: Report, user: User, statement: str, language: str | None,
+                           now: datetime, max_chars: int = 2000) -> Rumour:
+    """A candidate rumour with the operator's statement (redacted again: they may have typed a number), linked
+    to ``report``. It remembers the report (``source_report_id``): until staff review it, its statement counts
+    as the caller's words, cleared by retention and erasure with the report's text."""
+    text = " ".join(redact(statement, report.country).split())[:max_chars]
+    if not text:
+        raise ActionRefused("invalid")
+    rumour = Rumour(canonical_statement=text, statement_translations={language: text} if language else {},
+                    category=report.category or "other", code=report.code, status=RumourStatus.CANDIDATE,
+                    source_report_id=report.id, created_at=now)
+    session.add(rumour)
+    session.flush()
+    _audit(session, user, "rumour.create", rumour.id, {}, {"from_report_id": report.id,
+                                                            "statement_chars": len(text), "language": language})
+    link_rumour(session, report, user, rumour.id)
+    return rumour
