@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
@@ -52,7 +52,6 @@ def search_events(session: Session, wanted: AuditFilter, page: int = 1, per_page
         query = query.where(AuditEvent.entity_id == wanted.entity_id)
     if wanted.action:
         query = query.where(AuditEvent.action == wanted.action)
-    rows: Sequence[Row[tuple[AuditEvent]]] = session.execute(
-        query.order_by(AuditEvent.id.desc()).limit(per_page + 1).offset((page - 1) * per_page)).all()
-    events = [row[0] for row in rows]
+    events = list(session.scalars(
+        query.order_by(AuditEvent.id.desc()).limit(per_page + 1).offset((page - 1) * per_page)))
     return AuditPage(events[:per_page], page, len(events) > per_page)

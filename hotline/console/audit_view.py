@@ -142,7 +142,7 @@ def _value(field: str, value: Any, entity_type: str, names: Mapping[int, str], t
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return _("Yes") if value else _("No")
+        return str(_("Yes") if value else _("No"))
     if isinstance(value, list):
         return ", ".join(_value(field, item, entity_type, names, taxonomy, locale) for item in value) or "—"
     if field in USER_FIELDS and isinstance(value, int):

@@ -12,9 +12,9 @@ from hotline.console.blueprint import CASEWORK, SUPERVISORS, bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.i18n import current_ui_code
 from hotline.intake.models import Report
 from hotline.rumours.models import CounterMessage, Risk, Rumour, RumourStatus, Verification
-from hotline.i18n import current_ui_code
 from hotline.triage import rumours as service
 from hotline.triage.actions import ActionRefused
 from hotline.triage.rumour_translation import add_translation, reads_languages, staff_translations

@@ -68,7 +68,7 @@ def staff_translations(session: Session, rumours: Sequence[Rumour], reads: Colle
                        if lang != language and (translations.get(lang) or "").strip()), None)
         if chosen is not None:
             shown[rumour.id] = StaffTranslation(language, translations[chosen].strip(), chosen)
-        elif source is not None and (source[1] or "").strip():
+        elif source is not None and source[1] and source[1].strip():
             text = " ".join(redact(source[1], source[2]).split())[:MAX_TRANSLATION_CHARS]
             shown[rumour.id] = StaffTranslation(language, text, "en", from_report=True)
         else:

@@ -89,7 +89,7 @@ def seed_rumour_search(app: Flask, out: Path) -> None:
         report = make_report(session, "My cousin says something about the sea", language="en", type="question",
                              category="journey_risk")
         border = Rumour(canonical_statement="The border to Australia is open to boats", category="destination_policy",
-                        statement_translations={"prs": "مرز استرالیا برای قایق ها باز است"},
+                        statement_translations={"prs": "مرز استرالیا برای قایق ها باز است"},  # noqa: RUF001
                         status=RumourStatus.REVIEWED, report_count=4)
         hostile = Rumour(canonical_statement="<img src=x onerror=window.pwned=1> the border <b>opens</b> soon",
                          category="destination_policy", status=RumourStatus.CANDIDATE, report_count=1)

@@ -26,6 +26,7 @@ def test_a_focal_point_report_shows_who_where_how_many_and_when(app: Flask, clie
                                                                 db_session: Session) -> None:
     point, issued = make_focal_point(app, db_session, display_name="Mullah <b>Karim</b>", area="Kabul, District 5")
     field = app.test_client()
+    assert issued.link_token is not None
     field_sign_in(field, issued.link_token)
     field.post("/field/report", data=report_form(field, text="They say the border opens in spring", people="12",
                                            place="Mosque <i>near</i> the bazaar", heard_on="2026-03-01",

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Dari text in Arabic script is meant to be there
 """Rumour linking on the report page: server-side type-ahead over rumours' statements and translations (paged,
 role-checked, escaped) and "new rumour from this report" (pre-filled, redacted, never the caller's number)."""
 

@@ -1,7 +1,10 @@
+# ruff: noqa: RUF001 - Dari text in Arabic script is meant to be there
 """Merging rumours: targets ranked by multilingual similarity, searchable, and a server-checked confirmation
 ("Move 14 reports?"); candidate rumours carry a translation for staff who do not read the caller's language."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,7 +27,7 @@ def _rumour(session: Session, statement: str, status: str = RumourStatus.REVIEWE
     return rumour
 
 
-def _signed_in(client: FlaskClient, session: Session, role: str = "supervisor", **fields: object) -> str:
+def _signed_in(client: FlaskClient, session: Session, role: str = "supervisor", **fields: Any) -> str:
     sign_in(client, make_staff(session, role, **fields))
     forget_rumour_indexes()
     return csrf_token_in(client.get("/console/profile").get_data(as_text=True))
