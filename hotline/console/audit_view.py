@@ -94,6 +94,7 @@ class ShownEvent:
     record: str
     record_url: str | None
     changes: Sequence[ShownChange]
+    record_name: str = ""  # a staff account's e-mail, kept whole on the page
 
 
 def staff_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
@@ -171,10 +172,11 @@ def show_events(session: Session, events: Sequence[AuditEvent], taxonomy: Taxono
     for event in events:
         who = names.get(event.actor_user_id, "") if event.actor_user_id is not None else ""
         record = label("entity_type", event.entity_type)
+        record_name = ""
         if event.entity_id is not None:
             record = f"{record} #{event.entity_id}"
-            if event.entity_type == "user" and event.entity_id in names:
-                record = f"{record} ({names[event.entity_id]})"
+            if event.entity_type == "user":
+                record_name = names.get(event.entity_id, "")
         changes = [ShownChange(str(FIELD_LABELS.get(c.field, c.field)),
                                None if c.old is ABSENT else _value(c.field, c.old, event.entity_type, names,
                                                                    taxonomy, locale),
@@ -182,6 +184,6 @@ def show_events(session: Session, events: Sequence[AuditEvent], taxonomy: Taxono
                                                                    taxonomy, locale))
                    for c in describe(event.before, event.after)]
         shown.append(ShownEvent(event, who or safe_text(event.actor_label), record,
-                                record_url(event), changes))
+                                record_url(event), changes, record_name))
     return shown
 
