@@ -15,6 +15,7 @@ from hotline.console import (  # noqa: F401 - routes
     queue,
     referrals,
     report,
+    report_rumours,
     rumours,
     spoken,
     supervision,

@@ -1,38 +1,64 @@
-"""/console/audit: the append-only trail of changes, for supervisors."""
+"""/console/audit: the append-only trail of changes, for supervisors: filtered by date range, person and record,
+a page at a time, each entry linked to its record and its changes shown as "field: old → new"."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from hotline.audit.models import AuditEvent
+from hotline.audit.search import AuditFilter, search_events
 from hotline.auth.models import User
 from hotline.auth.session import login_required
+from hotline.console.audit_view import RECORD_TYPES, show_events
 from hotline.console.blueprint import SUPERVISORS, bp
+from hotline.context import runtime
 from hotline.extensions import db
+from hotline.i18n import current_ui_code
 
-PER_PAGE = 100
-MAX_PAGE = 200
+
+class AuditArgsSchema(Schema):
+    """The audit page's query string; an empty field means "any"."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    since = fields.Date(load_default=None, allow_none=True)
+    until = fields.Date(load_default=None, allow_none=True)
+    user = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    entity_type = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(RECORD_TYPES))
+    entity_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    action = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=400))
+
+
+def _parse(args: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Filters and the fields that were not valid (ignored, and said so on the page)."""
+    raw = {key: value for key, value in args.items() if value != ""}
+    try:
+        return AuditArgsSchema().load(raw), {}
+    except ValidationError as error:
+        bad = error.messages if isinstance(error.messages, dict) else {}
+        kept = {key: value for key, value in raw.items() if key not in bad}
+        return AuditArgsSchema().load(kept), bad
 
 
 @bp.get("/audit")
 @login_required(*SUPERVISORS)
 def audit() -> ResponseReturnValue:
-    """Events newest first, filtered by entity type and id, and by action."""
-    args = request.args
-    query = select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.actor_user_id)
-    entity_type = args.get("entity_type") or None
-    if entity_type:
-        query = query.where(AuditEvent.entity_type == entity_type[:32])
-    entity_id = args.get("entity_id", "")
-    if entity_id.isdigit():
-        query = query.where(AuditEvent.entity_id == int(entity_id))
-    action = args.get("action") or None
-    if action:
-        query = query.where(AuditEvent.action == action[:64])
-    page = min(MAX_PAGE, max(1, int(args["page"]) if args.get("page", "").isdigit() else 1))
-    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(PER_PAGE + 1)
-                              .offset((page - 1) * PER_PAGE)).all()
-    return render_template("console/audit.html", rows=rows[:PER_PAGE], more=len(rows) > PER_PAGE, page=page,
-                           entity_type=entity_type, entity_id=entity_id, action=action)
+    """Events newest first, filtered by date range, person, record (type and id) and action."""
+    wanted, errors = _parse(request.args)
+    session = db.session()
+    found = search_events(session, AuditFilter(
+        since=wanted["since"], until=wanted["until"], actor_user_id=wanted["user"],
+        entity_type=wanted["entity_type"], entity_id=wanted["entity_id"], action=wanted["action"]), wanted["page"])
+    staff = session.execute(select(User.id, User.email).order_by(User.email)).all()
+    filters = {key: (value.isoformat() if hasattr(value, "isoformat") else value)
+               for key, value in wanted.items() if key != "page" and value is not None}
+    return render_template("console/audit.html", entries=show_events(session, found.events, runtime().taxonomy,
+                                                                     current_ui_code()),
+                           page=found.page, more=found.more, filters=filters, errors=errors, staff=staff,
+                           record_types=RECORD_TYPES)

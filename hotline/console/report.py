@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import User
 from hotline.auth.session import login_required
 from hotline.console.blueprint import CASEWORK, bp, refusal, staff
+from hotline.console.report_extras import report_extras
 from hotline.console.spoken import spoken_panel
 from hotline.context import runtime
 from hotline.db import utcnow
@@ -59,7 +60,7 @@ def report(report_id: int) -> ResponseReturnValue:
                            history=referral_history(session, [r.id for r in view.referrals]),
                            assignable=assignable_staff(session, view.report.language, view.report.sensitivity)
                            if user.role in ("supervisor", "admin") else [],
-                           spoken=spoken_panel(session, view, utcnow()))
+                           spoken=spoken_panel(session, view, utcnow()), **report_extras(session, view, user))
     response = Response(page)
     # A spoken reply's take plays from a blob: URL before it is uploaded (as in the prompt studio).
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(

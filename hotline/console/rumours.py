@@ -12,10 +12,12 @@ from hotline.console.blueprint import CASEWORK, SUPERVISORS, bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.i18n import current_ui_code
 from hotline.intake.models import Report
 from hotline.rumours.models import CounterMessage, Risk, Rumour, RumourStatus, Verification
 from hotline.triage import rumours as service
 from hotline.triage.actions import ActionRefused
+from hotline.triage.rumour_translation import add_translation, reads_languages, staff_translations
 from hotline.triage.stats import sparkline_points, weekly_series
 
 
@@ -29,7 +31,9 @@ def rumours() -> ResponseReturnValue:
     weeks, counts = service.weekly_counts(db.session(), [r.id for r in items], utcnow().date())
     series = {r.id: weekly_series(counts.get(r.id, {}), weeks) for r in items}  # type: ignore[arg-type]
     lines = {rid: sparkline_points(values) for rid, values in series.items()}
-    return render_template("console/rumours.html", rumours=items, series=series, lines=lines,
+    ui = current_ui_code()
+    translated = staff_translations(db.session(), items, reads_languages(staff(), ui), ui)
+    return render_template("console/rumours.html", rumours=items, series=series, lines=lines, translated=translated,
                            statuses=list(RumourStatus), taxonomy=runtime().taxonomy, status=status, category=category)
 
 
@@ -46,9 +50,12 @@ def rumour(rumour_id: int) -> ResponseReturnValue:
     reports = session.execute(select(Report.id, Report.language, Report.channel, Report.received_at)
                               .where(Report.rumour_id == rumour_id).order_by(Report.received_at.desc())
                               .limit(50)).all()
-    others = session.scalars(select(Rumour).where(Rumour.merged_into_id.is_(None), Rumour.id != rumour_id)
-                             .order_by(Rumour.report_count.desc()).limit(100)).all()
-    return render_template("console/rumour.html", rumour=item, messages=messages, reports=reports, others=others,
+    query = request.args.get("q", "")[:500]
+    targets = service.merge_targets(session, item, query) if item.merged_into_id is None else []
+    ui = current_ui_code()
+    translated = staff_translations(session, [item, *(t for t, _ in targets)], reads_languages(staff(), ui), ui)
+    return render_template("console/rumour.html", rumour=item, messages=messages, reports=reports, targets=targets,
+                           q=query, translated=translated, moving=service.reports_to_move(session, item),
                            statuses=list(RumourStatus), verifications=list(Verification), risks=list(Risk),
                            languages=runtime().languages.languages)
 
@@ -90,16 +97,39 @@ def review(rumour_id: int) -> ResponseReturnValue:
 @bp.post("/rumours/<int:rumour_id>/merge")
 @login_required(*SUPERVISORS)
 def merge(rumour_id: int) -> ResponseReturnValue:
-    """Merge this rumour into another."""
+    """Merge this rumour into another, once the supervisor has confirmed how many reports move.
+
+    The first post answers with the question ("Move 14 reports?"); the merge happens only when the confirmation
+    carries the number of reports that would move now: if reports were linked meanwhile, the question comes again.
+    """
+    source = _get(rumour_id)
     target_id = request.form.get("target_id", "")
     target = db.session.get(Rumour, int(target_id)) if target_id.isdigit() else None
-    if target is None:
+    if target is None or target.id == source.id or target.merged_into_id is not None \
+            or source.merged_into_id is not None:
         return _refused(rumour_id, ActionRefused("invalid"))
+    moving = service.reports_to_move(db.session(), source)
+    expected = request.form.get("expected", "")
+    if request.form.get("confirm") != "1" or expected != str(moving):
+        return render_template("console/rumour_merge.html", source=source, target=target, moving=moving,
+                               changed=request.form.get("confirm") == "1")
     try:
         service.merge(db.session(), _get(rumour_id), target, staff())
     except ActionRefused as refused:
         return _refused(rumour_id, refused)
     return _done(target.id, _("Rumours merged."))
+
+
+@bp.post("/rumours/<int:rumour_id>/translation")
+@login_required(*SUPERVISORS)
+def rumour_translation(rumour_id: int) -> ResponseReturnValue:
+    """Add (or replace) the statement's translation into one language."""
+    try:
+        add_translation(db.session(), _get(rumour_id), staff(), request.form.get("language", "")[:8],
+                        request.form.get("text", "")[:4000], [lang.code for lang in runtime().languages.languages])
+    except ActionRefused as refused:
+        return _refused(rumour_id, refused)
+    return _done(rumour_id, _("Translation saved."))
 
 
 @bp.post("/rumours/<int:rumour_id>/split")

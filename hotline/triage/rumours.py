@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
 from hotline.auth.models import User
+from hotline.classify.redaction import redact
+from hotline.classify.service import rumour_index
 from hotline.intake.models import Report
 from hotline.rumours.models import CounterMessage, Risk, Rumour, RumourStatus, Verification
-from hotline.triage.actions import ActionRefused
+from hotline.triage.actions import ActionRefused, link_rumour
 
 TREND_WEEKS = 8
 
@@ -123,4 +125,71 @@ def split(session: Session, source: Rumour, report_ids: Sequence[int], statement
     _audit(session, user, "rumour.split", source.id, {}, {"new_rumour_id": rumour.id, "reports_moved": moved})
     _audit(session, user, "rumour.create", rumour.id, {}, {"split_from_id": source.id, "reports_moved": moved})
     session.flush()
+    return rumour
+
+
+MERGE_TARGETS = 20
+
+
+def merge_targets(session: Session, rumour: Rumour, query: str = "",
+                  limit: int = MERGE_TARGETS) -> list[tuple[Rumour, float | None]]:
+    """Live rumours ``rumour`` could be merged into, most similar first, each with its similarity (0..1).
+
+    Similarity is the classifier's multilingual matching (hotline.classify: character n-grams over every rumour's
+    statement and translations), against this rumour's statement and translations, or against ``query`` when a
+    supervisor searches ("#12" finds rumour 12). With nothing similar and no query, the most reported rumours.
+    """
+    query = query.strip()[:500]
+    wanted = query.lstrip("#")
+    if wanted.isdigit():
+        found = session.get(Rumour, int(wanted))
+        live = found is not None and found.id != rumour.id and found.merged_into_id is None
+        return [(found, None)] if live and found is not None else []
+    texts = [query] if query else [rumour.canonical_statement, *(rumour.statement_translations or {}).values()]
+    best: dict[int, float] = {}
+    index = rumour_index(session)
+    for text in filter(None, (t.strip() for t in texts)):
+        for match in index.search(text, limit=limit + 1):
+            if match.rumour_id != rumour.id and match.score > best.get(match.rumour_id, 0.0):
+                best[match.rumour_id] = match.score
+    ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+    rumours = {r.id: r for r in session.scalars(select(Rumour).where(
+        Rumour.id.in_([rid for rid, _ in ranked]), Rumour.merged_into_id.is_(None)))}
+    targets: list[tuple[Rumour, float | None]] = [(rumours[rid], score) for rid, score in ranked if rid in rumours]
+    if targets or query:
+        return targets
+    return [(r, None) for r in session.scalars(
+        select(Rumour).where(Rumour.merged_into_id.is_(None), Rumour.id != rumour.id,
+                             Rumour.status != RumourStatus.ARCHIVED)
+        .order_by(Rumour.report_count.desc(), Rumour.id).limit(limit))]
+
+
+def reports_to_move(session: Session, rumour: Rumour) -> int:
+    """How many reports a merge of ``rumour`` would move: what the supervisor confirms."""
+    return session.scalar(select(func.count(Report.id)).where(Report.rumour_id == rumour.id)) or 0
+
+
+def statement_draft(report: Report, max_chars: int) -> str:
+    """A first canonical statement for a new rumour made from ``report``: its words (or the operator's
+    translation when there are none), with phone numbers, e-mail addresses and ID-like numbers redacted."""
+    text = report.text or report.translation or ""
+    return " ".join(redact(text, report.country).split())[:max_chars]
+
+
+def new_rumour_from_report(session: Session, report: Report, user: User, statement: str, language: str | None,
+                           now: datetime, max_chars: int = 2000) -> Rumour:
+    """A candidate rumour with the operator's statement (redacted again: they may have typed a number), linked
+    to ``report``. It remembers the report (``source_report_id``): until staff review it, its statement counts
+    as the caller's words, cleared by retention and erasure with the report's text."""
+    text = " ".join(redact(statement, report.country).split())[:max_chars]
+    if not text:
+        raise ActionRefused("invalid")
+    rumour = Rumour(canonical_statement=text, statement_translations={language: text} if language else {},
+                    category=report.category or "other", code=report.code, status=RumourStatus.CANDIDATE,
+                    source_report_id=report.id, created_at=now)
+    session.add(rumour)
+    session.flush()
+    _audit(session, user, "rumour.create", rumour.id, {}, {"from_report_id": report.id,
+                                                            "statement_chars": len(text), "language": language})
+    link_rumour(session, report, user, rumour.id)
     return rumour

@@ -79,3 +79,22 @@ def seed_casework(app: Flask, out: Path) -> None:
         out.write_text(json.dumps({"password": STAFF_PASSWORD, "operator": operator.email,
                                    "reports": [r.id for r in reports]}))
         session.commit()
+
+
+def seed_rumour_search(app: Flask, out: Path) -> None:
+    """An English operator, one report and rumours to find: one known by its Dari translation, one hostile."""
+    with app.app_context():
+        session = db.session()
+        operator = make_staff(session, "operator", email="finder@hotline.test", languages=["en"])
+        report = make_report(session, "My cousin says something about the sea", language="en", type="question",
+                             category="journey_risk")
+        border = Rumour(canonical_statement="The border to Australia is open to boats", category="destination_policy",
+                        statement_translations={"prs": "مرز استرالیا برای قایق ها باز است"},  # noqa: RUF001
+                        status=RumourStatus.REVIEWED, report_count=4)
+        hostile = Rumour(canonical_statement="<img src=x onerror=window.pwned=1> the border <b>opens</b> soon",
+                         category="destination_policy", status=RumourStatus.CANDIDATE, report_count=1)
+        session.add_all([border, hostile])
+        session.flush()
+        out.write_text(json.dumps({"password": STAFF_PASSWORD, "operator": operator.email, "report": report.id,
+                                   "border": border.id, "hostile": hostile.id}))
+        session.commit()

@@ -50,7 +50,13 @@ def test_supervisor_reviews_merges_and_splits(client: FlaskClient, db_session: S
     db_session.expire_all()
     assert (first.status, first.verification, first.statement_translations) == \
         ("reviewed", "false", {"prs": "مرز باز است"})
-    client.post(f"/console/rumours/{second.id}/merge", data={"csrf_token": token, "target_id": str(first.id)})
+    # A merge asks first ("Move 1 report?"), and happens once confirmed with that number.
+    asked = client.post(f"/console/rumours/{second.id}/merge", data={"csrf_token": token, "target_id": str(first.id)})
+    assert "Move one report?" in asked.get_data(as_text=True)
+    db_session.expire_all()
+    assert second.merged_into_id is None
+    client.post(f"/console/rumours/{second.id}/merge", data={"csrf_token": token, "target_id": str(first.id),
+                                                              "confirm": "1", "expected": "1"})
     db_session.expire_all()
     assert second.merged_into_id == first.id and first.report_count == 3
     client.post(f"/console/rumours/{first.id}/split", data={
