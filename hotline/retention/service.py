@@ -2,7 +2,8 @@
 
 What is personal here: a caller's sealed reply address, recordings and field voice notes (their voice), free text
 (report texts, translations that may quote them, message bodies, candidate rumours made from a report's words,
-protection referral notes, the place a field report names in its contact's state) and attachments (media links and
+protection referral notes, what an operator noted about a call, the place a field report names in its contact's
+state), spoken answers recorded for one caller (they may repeat the caller's words) and attachments (media links and
 stored files). What stays: the Report row with its type, category, code, language, country, admin1, channel and
 week, so aggregate counts are unchanged. Both operations flush and never commit, are idempotent (a second run finds
 nothing to do), and append one AuditEvent that holds counts only.
@@ -26,10 +27,12 @@ from sqlalchemy import ColumnElement, Text, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.audit.service import record_event
+from hotline.callbacks.spoken_models import SpokenReply
 from hotline.files import inside
 from hotline.intake import store
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.intake.recording_files import RecordingFolders
+from hotline.operators.models import OperatorCall
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.pseudonym import pseudonym
@@ -98,6 +101,11 @@ def purge(session: Session, policy: RetentionPolicy, now: datetime, files: Recor
     say("referral notes", counts.extra["referral_notes"])
     counts.extra["contact_places"] = _clear_places(session, Contact.started_at < text_cutoff)
     say("contact places", counts.extra["contact_places"])
+    counts.extra["call_notes"] = _redact_call_notes(session, OperatorCall.taken_at < text_cutoff)
+    say("call notes", counts.extra["call_notes"])
+    counts.extra["spoken_answers"] = _drop_spoken_answers(
+        session, SpokenReply.created_at < now - timedelta(days=policy.recording_days))
+    say("spoken answers", counts.extra["spoken_answers"])
     # A text that never could be filed waits sealed in the SMS inbox: it goes when a filed one's words would.
     counts.extra["inbox_messages"] = session.execute(
         delete(InboxItem).where(InboxItem.received_at < text_cutoff)).rowcount or 0  # type: ignore[attr-defined]
@@ -148,6 +156,9 @@ def erase_caller(session: Session, caller: Caller, now: datetime, files: Recordi
     counts.extra["candidate_rumours"] = _redact_candidates(session, Rumour.source_report_id.in_(their_reports))
     counts.extra["referral_notes"] = _redact_referrals(session, ProtectionReferral.report_id.in_(their_reports))
     counts.extra["contact_places"] = _clear_places(session, Contact.caller_id == caller.id)
+    counts.extra["call_notes"] = _redact_call_notes(
+        session, or_(OperatorCall.contact_id.in_(contact_ids), OperatorCall.report_id.in_(their_reports)))
+    counts.extra["spoken_answers"] = _drop_spoken_answers(session, SpokenReply.report_id.in_(their_reports))
     counts.attachments = _drop_attachments(session, Message.contact_id.in_(contact_ids), media)
     caller.pseudonym = "erased-" + secrets.token_hex(28)
     caller.reply_address = caller.reply_address_expires_at = caller.phone_masked = None
@@ -184,6 +195,21 @@ def _redact_referrals(session: Session, where: ColumnElement[bool]) -> int:
     """Staff notes on protection referrals say why, but may name or describe the caller: they go with the text."""
     result = session.execute(update(ProtectionReferral).where(where, ProtectionReferral.note.is_not(None))
                              .values(note=None).execution_options(synchronize_session="fetch"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _redact_call_notes(session: Session, where: ColumnElement[bool]) -> int:
+    """The answer an operator noted during a call may repeat what the caller said: it goes with the text."""
+    result = session.execute(update(OperatorCall).where(where, OperatorCall.answer_note.is_not(None))
+                             .values(answer_note=None).execution_options(synchronize_session="fetch"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _drop_spoken_answers(session: Session, where: ColumnElement[bool]) -> int:
+    """An answer recorded for one caller may repeat their words: its audio goes with their recordings (the row stays,
+    so its attempts and delivery status still count)."""
+    result = session.execute(update(SpokenReply).where(where, SpokenReply.audio.is_not(None))
+                             .values(audio=None, sha256=None).execution_options(synchronize_session="fetch"))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
+from hotline.callbacks.spoken_models import SpokenReply
 from hotline.classify.runtime import classify_runtime
 from hotline.classify.service import MatchStatus, classify_report
 from hotline.cli import cli
@@ -28,6 +29,7 @@ from hotline.intake.inbound import InboundMessage, InboundRecording, InboundRepo
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.intake.service import record
 from hotline.ivr.recordings import recordings_dir
+from hotline.operators.models import OperatorCall
 from hotline.privacy.sealed_records import SMS_INBOUND, decode, encode, make_record
 from hotline.rumours.models import Rumour
 from hotline.spool.replay import app_spool
@@ -168,6 +170,11 @@ def _seed_personal(app: Flask, session: Session, days_ago: int, texter: str) -> 
     assert report is not None
     assert classify_report(session, report, classify_runtime(app)).match_status == MatchStatus.CANDIDATE
     session.add(ProtectionReferral(report_id=report.id, referred_to="UNHCR protection desk", note=NOTE))
+    call = OperatorCall(contact_id=report.contact_id, report_id=report.id, room=uuid.uuid4().hex, taken_at=at,
+                        answer_note="Told them the refund story is false; they live near " + PLACE)
+    answer = SpokenReply(report_id=report.id, source="browser", audio=b"RIFF spoken answer", sha256="0" * 64,
+                         audio_key=uuid.uuid4().hex, created_at=at)
+    session.add_all([call, answer])
     spool = app_spool(app)
     for when in (at, NOW):  # one set aside with the rest, one just now
         spool.set_aside(encode(runtime(app).keys, make_record(SMS_INBOUND, {"From": texter, "Body": RUMOUR_TEXT},
@@ -175,7 +182,7 @@ def _seed_personal(app: Flask, session: Session, days_ago: int, texter: str) -> 
     session.commit()
     return {"voice_note": voice_notes_dir(app) / str(field.report.recording.storage_path),
             "recording_id": field.report.recording.id, "contact_id": field.contact.id, "rumour_id": report.rumour_id,
-            "report_id": report.id, "dead": spool.directory / "dead.log"}
+            "report_id": report.id, "dead": spool.directory / "dead.log", "call": call, "answer": answer}
 
 
 def _assert_personal_data_gone(session: Session, seeded: dict[str, Any]) -> None:
@@ -190,6 +197,9 @@ def _assert_personal_data_gone(session: Session, seeded: dict[str, Any]) -> None
     assert rumour.report_count == 1  # the candidate stays, linked and counted: only its words go
     referral = session.scalar(select(ProtectionReferral).where(ProtectionReferral.report_id == seeded["report_id"]))
     assert referral is not None and referral.note is None and referral.referred_to
+    call, answer = session.get(OperatorCall, seeded["call"].id), session.get(SpokenReply, seeded["answer"].id)
+    assert call is not None and call.answer_note is None and call.outcome  # the note goes, the figures stay
+    assert answer is not None and answer.audio is None and answer.source == "browser"
 
 
 def test_purge_removes_voice_notes_candidates_referral_notes_places_and_old_dead_letters(
@@ -201,6 +211,7 @@ def test_purge_removes_voice_notes_candidates_referral_notes_places_and_old_dead
     assert result.exit_code == 0, result.output
     assert "candidate rumours: 1" in result.output and "referral notes: 1" in result.output
     assert "contact places: 1" in result.output and "set-aside webhooks (this host's spool): 1" in result.output
+    assert "call notes: 1" in result.output and "spoken answers: 1" in result.output
     _assert_personal_data_gone(db_session, seeded)
     sign_in(client, make_staff(db_session, "supervisor"))
     page = client.get(f"/console/rumours/{seeded['rumour_id']}").get_data(as_text=True)
@@ -218,6 +229,7 @@ def test_erase_removes_their_voice_notes_candidates_referral_notes_and_places(
     texter = runner.invoke(cli, ["erase", NEW_TEXTER, "--yes"])  # the candidate and the note are about their text
     assert texter.exit_code == 0, texter.output
     assert "candidate_rumours 1" in texter.output and "referral_notes 1" in texter.output
+    assert "call_notes 1" in texter.output and "spoken_answers 1" in texter.output
     focal_point = runner.invoke(cli, ["erase", FIELD_PHONE, "--yes"])  # the voice note and the place are theirs
     assert focal_point.exit_code == 0, focal_point.output
     assert "contact_places 1" in focal_point.output and "recordings 1" in focal_point.output
