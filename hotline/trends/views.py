@@ -19,9 +19,11 @@ from hotline.extensions import db
 from hotline.i18n import current_ui_code, language_name
 from hotline.intake.constants import Channel
 from hotline.trends.campaigns import evaluate_campaigns
+from hotline.trends.cells import DIMENSIONS
 from hotline.trends.charts import bar_inputs, line_inputs
 from hotline.trends.config import trends_config
 from hotline.trends.explain import explain_rise
+from hotline.trends.linked import MAX_DIMENSIONS
 from hotline.trends.params import TrendQuerySchema
 from hotline.trends.png import png_available, svg_to_png
 from hotline.trends.present import campaign_body
@@ -30,6 +32,7 @@ from hotline.trends.seasons import first_monday, month_profile, season_warnings,
 from hotline.trends.series import GROUPABLE
 from hotline.trends.service import TrendSummary, trend_summary
 from hotline.trends.svgchart import bar_chart, line_chart
+from hotline.trends.weeks import partial_index
 from hotline.web.labels import label as stored_label
 
 bp = Blueprint("trends", __name__, url_prefix="/console/trends")
@@ -95,7 +98,7 @@ def dashboard() -> ResponseReturnValue:
         "groupable": GROUPABLE, "channels": [c.value for c in Channel],
         "languages": [(code, language_name(code)) for code in runtime().languages.codes],
         "categories": [(c.id, c.label.in_language(current_ui_code())) for c in runtime().taxonomy.categories],
-        "charts": CHARTS, "png": png_available(), "chart_args": {**values, "group_by": group_by},
+        "charts": CHARTS, "dimensions": DIMENSIONS, "max_dims": MAX_DIMENSIONS, "png": png_available(), "chart_args": {**values, "group_by": group_by},
         "rising_rumours": [(r, explain_rise(r, gettext, weeks)) for r in (summary.rising_rumours if summary else [])],
         "rising_categories": [(r, explain_rise(r, gettext, weeks), _label("category")(r.key))
                               for r in (summary.rising_categories if summary else [])],
@@ -120,7 +123,10 @@ def chart(kind: str, ext: str) -> ResponseReturnValue:
     label = _label(group_by)
     if kind == "weekly":
         weeks, lines = line_inputs(summary.series, label)
-        svg = line_chart(gettext("Reports per week"), weeks, lines, outline=ext == "png")
+        svg = line_chart(gettext("Reports per week"), weeks, lines, outline=ext == "png",
+                         hidden_label=_hidden_label(summary.k),
+                         partial=partial_index(summary.series.weeks, date.today()),
+                         partial_label=gettext("this week so far"))
     elif kind == "totals":
         svg = bar_chart(gettext("Reports in the range"), bar_inputs(summary.series, label), outline=ext == "png")
     else:
@@ -145,4 +151,10 @@ def _seasonal_chart(summary: TrendSummary, outline: bool) -> str:
     profile = month_profile(weekly, summary.k)
     months = get_month_names("abbreviated", locale=get_locale())
     return line_chart(gettext("Reports by month of the year"), [months[m] for m in range(1, 13)],
-                      [(str(year), list(counts)) for year, counts in profile.items()], outline=outline)
+                      [(str(year), list(counts)) for year, counts in profile.items()], outline=outline,
+                      hidden_label=_hidden_label(summary.k))
+
+
+def _hidden_label(k: int) -> str:
+    """The legend's words for the cross that marks a hidden count."""
+    return gettext("hidden (under %(k)s)", k=k)
