@@ -11,7 +11,8 @@ hidden cell of a coarser one. So a table is published like this:
    by this same function, so what it shows is exactly what its own export shows;
 3. then, while any hidden small count (under k), of this table or of a coarser one, is determined by the linear
    equations that the visible counts of all of them give (cell = sum of the finer cells it is made of), the
-   smallest visible cell in line with it is hidden too.
+   smallest visible cell in line with it is hidden too; and, as the guard does for the total, while the hidden
+   cells inside a coarser cell that is shown add up to less than k, the smallest visible one inside it too.
 
 A count is "determined" when it has the same value in every real solution of those equations: its unit vector lies
 in their row space (equivalently the null space has no component on it). This is a linear audit (it does not use
@@ -86,7 +87,7 @@ def _table(cells: Sequence[Cell], dims: tuple[str, ...], k: int,
     marks = _guard(counts, dims, k)
     subs = [_table(cells, sub, k, memo) for size in range(len(dims)) for sub in combinations(dims, size)]
     while True:
-        determined = _determined(dims, counts, marks, subs, k)
+        determined = _determined(dims, counts, marks, subs, k) + _short_slices(dims, marks, counts, subs, k)
         if not determined:
             break
         added = {_complement(dims, counts, marks, item) for item in determined} - {None}
@@ -153,6 +154,21 @@ def _determined(dims: tuple[str, ...], counts: dict[Key, int], marks: dict[Key, 
                                                           for key in sub.hidden()}
     return [u for u, i in column.items()
             if true[u] < k and (null.shape[0] == 0 or np.abs(null[:, i]).max() < 1e-7)]
+
+
+def _short_slices(dims: tuple[str, ...], marks: dict[Key, str], counts: dict[Key, int],
+                  subs: list[PublishedTable], k: int) -> list[Unknown]:
+    """Coarser cells shown whose hidden finer cells add up to less than ``k``: the guard's own rule (two hidden
+    ones of 1 each, with a known sum of 2, are both 1), applied to every coarser cell as it is to the total."""
+    short: list[Unknown] = []
+    for sub in subs:
+        positions = [dims.index(d) for d in sub.dims]
+        sums: dict[Key, int] = defaultdict(int)
+        for key in marks:
+            sums[tuple(key[p] for p in positions)] += counts[key]
+        short.extend((sub.dims, sub_key) for sub_key, total in sums.items()
+                     if total < k and sub.published.get(sub_key) is not None)
+    return short
 
 
 def _complement(dims: tuple[str, ...], counts: dict[Key, int], marks: dict[Key, str],

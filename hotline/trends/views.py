@@ -98,7 +98,8 @@ def dashboard() -> ResponseReturnValue:
         "groupable": GROUPABLE, "channels": [c.value for c in Channel],
         "languages": [(code, language_name(code)) for code in runtime().languages.codes],
         "categories": [(c.id, c.label.in_language(current_ui_code())) for c in runtime().taxonomy.categories],
-        "charts": CHARTS, "dimensions": DIMENSIONS, "max_dims": MAX_DIMENSIONS, "png": png_available(), "chart_args": {**values, "group_by": group_by},
+        "charts": CHARTS, "dimensions": DIMENSIONS, "max_dims": MAX_DIMENSIONS, "png": png_available(),
+        "chart_args": {**values, "group_by": group_by},
         "rising_rumours": [(r, explain_rise(r, gettext, weeks)) for r in (summary.rising_rumours if summary else [])],
         "rising_categories": [(r, explain_rise(r, gettext, weeks), _label("category")(r.key))
                               for r in (summary.rising_categories if summary else [])],
