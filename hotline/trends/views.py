@@ -158,4 +158,4 @@ def _seasonal_chart(summary: TrendSummary, outline: bool) -> str:
 
 def _hidden_label(k: int) -> str:
     """The legend's words for the cross that marks a hidden count."""
-    return gettext("hidden (under %(k)s)", k=k)
+    return str(gettext("hidden (under %(k)s)", k=k))
