@@ -18,6 +18,7 @@ from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.field.credentials import NUMBER_DIGITS, PIN_DIGITS
 from hotline.field.models import SOURCES
+from hotline.field.my_reports import my_reports
 from hotline.field.registry import SignInRefused, sign_in_with_link, sign_in_with_pin
 from hotline.field.reports import InvalidSubmission, load_submission
 from hotline.field.service import (
@@ -28,6 +29,7 @@ from hotline.field.service import (
     voice_notes_dir,
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
+from hotline.i18n import current_ui_code
 from hotline.settings import LOCALES_DIR
 from hotline.web.ratelimit import field_link_limits, field_pin_limits
 from hotline.web.security import uses_microphone
@@ -135,6 +137,21 @@ def _invalid(messages: dict[str, Any]) -> ResponseReturnValue:
 def thanks(reference: int) -> ResponseReturnValue:
     """The confirmation, in the focal point's language, with a link to report the next thing."""
     return render_template("field/thanks.html", reference=reference)
+
+
+def outcome_labels() -> dict[str, str]:
+    """What became of a report, in the UI language (hotline.field.outcomes)."""
+    return {"received": _("Received"), "being_looked_at": _("Being looked at"), "answered": _("Answered")}
+
+
+@bp.get("/my-reports")
+@focal_point_required
+def mine() -> ResponseReturnValue:
+    """The signed-in focal point's own reports, newest first, and what became of each; nobody else's."""
+    point = current_focal_point()
+    assert point is not None
+    reports = my_reports(db.session(), point.id, current_ui_code())
+    return render_template("field/my_reports.html", reports=reports, outcomes=outcome_labels())
 
 
 def _digits() -> dict[str, int]:
