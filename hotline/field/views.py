@@ -9,7 +9,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -32,7 +44,7 @@ from hotline.field.session import current_focal_point, field_log_in, field_log_o
 from hotline.i18n import current_ui_code
 from hotline.settings import LOCALES_DIR
 from hotline.web.ratelimit import field_link_limits, field_pin_limits
-from hotline.web.security import uses_microphone
+from hotline.web.security import CONTENT_SECURITY_POLICY, uses_microphone
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 FIELD_LOCALES = "hotline_field_locales"
@@ -89,8 +101,18 @@ def _wants_json() -> bool:
 @uses_microphone  # the voice note: a phone may record it from the page
 def form() -> ResponseReturnValue:
     """The report form; each rendering carries a fresh submission id, so a double submit stores one report."""
-    return render_template("field/form.html", submission_id=uuid.uuid4().hex, sources=SOURCES, values={},
-                           errors={})
+    return _form_page(render_template("field/form.html", submission_id=uuid.uuid4().hex, sources=SOURCES,
+                                      values={}, errors={}))
+
+
+# The voice note just recorded plays back from a blob: URL before it is sent (static/field/voice.js).
+_FORM_POLICY = CONTENT_SECURITY_POLICY.replace("media-src 'self'", "media-src 'self' blob:")
+
+
+def _form_page(html: str, status: int = 200) -> ResponseReturnValue:
+    response = make_response(html, status)
+    response.headers["Content-Security-Policy"] = _FORM_POLICY
+    return response
 
 
 @bp.post("/report")
@@ -128,8 +150,9 @@ def _invalid(messages: dict[str, Any]) -> ResponseReturnValue:
     if _wants_json():
         return jsonify(ok=False, errors=messages), 422
     values = request.form.to_dict()
-    return render_template("field/form.html", submission_id=values.get("submission_id") or uuid.uuid4().hex,
-                           sources=SOURCES, values=values, errors=messages), 422
+    return _form_page(render_template("field/form.html",
+                                      submission_id=values.get("submission_id") or uuid.uuid4().hex,
+                                      sources=SOURCES, values=values, errors=messages), 422)
 
 
 @bp.get("/thanks/<int:reference>")
