@@ -90,12 +90,12 @@ def _table(cells: Sequence[Cell], dims: tuple[str, ...], k: int,
         determined = _determined(dims, counts, marks, subs, k) + _short_slices(dims, marks, counts, subs, k)
         if not determined:
             break
-        added = {_complement(dims, counts, marks, item) for item in determined} - {None}
-        if not added:
-            break  # nothing visible is left to hide: best effort (cannot happen while a visible cell remains)
-        for key in added:
-            assert key is not None
-            marks[key] = "secondary"
+        # One cell at a time: a complement often protects several determined counts at once.
+        added = next((key for item in determined if (key := _complement(dims, counts, marks, item)) is not None),
+                     None)
+        if added is None:
+            break  # nothing visible is left to hide: best effort
+        marks[added] = "secondary"
     table = PublishedTable(dims, counts, {key: None if key in marks else count for key, count in counts.items()},
                            marks)
     memo[dims] = table
@@ -184,7 +184,15 @@ def _complement(dims: tuple[str, ...], counts: dict[Key, int], marks: dict[Key, 
     else:
         positions = [dims.index(d) for d in sub_dims]
         near = [key for key in visible if tuple(key[p] for p in positions) == target]
-    return min(near or visible, key=lambda key: (counts[key], key_order(key)))
+    # Prefer a cell whose other lines already hold a hidden cell: hiding it closes a pattern instead of opening
+    # new lines that would each need a complement of their own (sparse tables otherwise cascade to nothing).
+    return min(near or visible, key=lambda key: (_opened(key, marks), counts[key], key_order(key)))
+
+
+def _opened(key: Key, marks: dict[Key, str]) -> int:
+    """How many of ``key``'s lines (one per dimension) hold no hidden cell yet."""
+    return sum(not any(other[:i] == key[:i] and other[i + 1:] == key[i + 1:] for other in marks)
+               for i in range(len(key)))
 
 
 def key_order(key: Key) -> tuple[tuple[bool, str], ...]:
