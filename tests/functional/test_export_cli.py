@@ -73,7 +73,7 @@ def test_chosen_dimensions_with_names_and_refusals(runner: FlaskCliRunner, db_se
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0][:6] == ["iso_week", "week_start", "partial", "row", "language", "language_name"]
     table = {row[4]: (row[5], row[-2], row[-1]) for row in rows[2:] if row[3] == "cell"}
-    # Pashto 5 is shown; Dari 1 is hidden, and so is Pashto: the week's total (6) would give Dari back.
+    # Dari (1) is hidden, and Pashto (5) with it: the week's total (6) would otherwise give Dari back.
     assert table == {"prs": ("Dari", "", "primary"), "ps": ("Pashto", "", "secondary")}
     too_many = runner.invoke(cli, [*base, "--dims", "country", "--dims", "language", "--dims", "channel",
                                    "--dims", "category"])
