@@ -17,6 +17,7 @@ from hotline.console import init_console
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
+from hotline.exports.views import bp as exports_bp
 from hotline.extensions import babel, db
 from hotline.field import init_field
 from hotline.files import private_dir
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     init_studio(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(trends_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(region_bp)
     init_region_library(app)
     app.register_blueprint(region_api_bp)

@@ -10,9 +10,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from hotline.digest.content import build_pages
+from hotline.digest.content import build_pages, build_regions
 from hotline.digest.mail import MailRefused
-from hotline.digest.render import send_digest, write_pages
+from hotline.digest.render import send_digest, write_pages, write_regions
 from hotline.extensions import db
 from hotline.pdf import FontsMissing
 from hotline.trends.regional import regional_news
@@ -35,7 +35,8 @@ def digest_group() -> None:
 @click.option("--mail-from", envvar="HOTLINE_DIGEST_FROM", default="hotline@localhost", show_default=True)
 @with_appcontext
 def weekly(week: str | None, out: Path | None, smtp_url: str | None, mail_to: str | None, mail_from: str) -> None:
-    """One page per region and language: top and rising rumours, campaigns, approved counter-messages."""
+    """One document per region (country), with a chart and a page per language: top and rising rumours,
+    campaigns, approved counter-messages; each language's page is also written on its own."""
     try:
         monday = parse_week(week) if week else week_start(date.today()) - timedelta(weeks=1)
     except ValueError as exc:
@@ -46,14 +47,17 @@ def weekly(week: str | None, out: Path | None, smtp_url: str | None, mail_to: st
     with current_app.test_request_context("/"):
         pages = build_pages(db.session(), monday,
                             lambda language: regional_news(db.session(), closed, language))
-    click.echo(f"{week_label(monday)}: {len(pages)} pages (region x language)", err=True)
+        regions = build_regions(db.session(), monday, pages)
+    click.echo(f"{week_label(monday)}: {len(regions)} regions, {len(pages)} pages (region x language)", err=True)
     try:
         with current_app.test_request_context("/"):  # templates and gettext want a request's locale
-            written = write_pages(pages, folder)
+            for item in write_pages(pages, folder):
+                click.echo(f"  wrote {item.html} and {item.pdf.name}", err=True)
+            written = write_regions(regions, folder)  # what is mailed: one document per region
     except FontsMissing as exc:
         raise click.ClickException(str(exc)) from None
     for item in written:
-        click.echo(f"  wrote {item.html} and {item.pdf.name}", err=True)
+        click.echo(f"  wrote {item.html} and {item.pdf.name} (region)", err=True)
     if smtp_url and mail_to and written:
         recipients = [address.strip() for address in mail_to.split(",") if address.strip()]
         try:

@@ -18,6 +18,7 @@ from hotline.trends.config import confirmed_match_score, trends_config
 from hotline.trends.queries import iter_cells
 from hotline.trends.regional import RegionalNews
 from hotline.trends.rising import YEAR, Rise, find_rises
+from hotline.trends.series import Series, weekly_series
 from hotline.trends.suppression import suppress_value
 from hotline.trends.weeks import week_label
 
@@ -79,3 +80,34 @@ def _page(session: Session, monday: date, country: str, language: str, cells: li
     messages = [(m.title, m.body) for m in approved_counter_messages(session, language, monday)][:TOP]
     return DigestPage(week_label(monday), monday, country, language,
                       suppress_value(sum(c.count for c in week_cells), k), top, rising, campaigns, messages)
+
+
+REGION_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class DigestRegion:
+    """One region's document for one ISO week: a region is a country, as the hotline numbers are configured
+    (config/hotlines.yaml: one number, time zone and language menu per country); its language pages, and its
+    weekly counts by category over the last ``REGION_WEEKS`` weeks, suppressed as the dashboard's lines are."""
+
+    country: str
+    week: str
+    monday: date
+    pages: list[DigestPage]
+    series: Series
+
+
+def build_regions(session: Session, monday: date, pages: list[DigestPage] | None = None) -> list[DigestRegion]:
+    """A document for every country with a digest page in the week of ``monday``, its pages in language order."""
+    pages = build_pages(session, monday) if pages is None else pages
+    k = trends_config().min_cell_count
+    weeks = [monday - timedelta(weeks=n) for n in range(REGION_WEEKS - 1, -1, -1)]
+    regions = []
+    for country in sorted({page.country for page in pages}):
+        cells = iter_cells(session, TrendFilters(weeks[0], monday + timedelta(days=6), country=country),
+                           confirmed_match_score())
+        regions.append(DigestRegion(country, week_label(monday), monday,
+                                    [p for p in pages if p.country == country],
+                                    weekly_series(cells, "category", weeks, k)))
+    return regions

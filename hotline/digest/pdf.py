@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ class Block:
 
     text: str
     heading: bool = False
+    image: bytes | None = None  # a PNG (a chart) drawn across the page instead of text
 
 
 def render_pdf(title: str, blocks: list[Block], font_dirs: tuple[Path, ...] = FONT_DIRS,
@@ -29,6 +31,9 @@ def render_pdf(title: str, blocks: list[Block], font_dirs: tuple[Path, ...] = FO
     pdf.add_page()
     write_paragraph(pdf, title, 16, 9, language)
     for block in blocks:
+        if block.image is not None:
+            pdf.image(io.BytesIO(block.image), w=pdf.epw)
+            continue
         if block.heading:
             pdf.ln(2)
         write_paragraph(pdf, block.text, 12.5 if block.heading else 10.5, 7 if block.heading else 6, language)

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 from flask import render_template
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
-from hotline.digest.content import DigestPage
+from hotline.context import runtime
+from hotline.digest.content import DigestPage, DigestRegion
 from hotline.digest.mail import connect, parse_smtp_url
 from hotline.digest.pdf import Block, render_pdf
-from hotline.i18n import language_name
+from hotline.i18n import current_ui_code, language_name
+from hotline.trends.charts import line_inputs
 from hotline.trends.config import trends_config
 from hotline.trends.explain import explain_rise
+from hotline.trends.png import png_available, svg_to_png
+from hotline.trends.svgchart import line_chart
 
 
 @dataclass(frozen=True)
 class Written:
-    """One page's files."""
+    """One page's (or one region's) files."""
 
-    page: DigestPage
+    page: DigestPage | None
     html: Path
     pdf: Path
 
@@ -87,9 +92,58 @@ def send_digest(smtp_url: str, sender: str, recipients: list[str], week: str, fi
     message = EmailMessage()
     message["Subject"] = f"{gettext('Weekly digest')} {week}"
     message["From"], message["To"] = sender, ", ".join(recipients)
-    message.set_content(gettext("The weekly digest is attached: one page per region and language."))
+    message.set_content(gettext("The weekly digest is attached: one document per region."))
     for item in files:
         message.add_attachment(item.pdf.read_bytes(), maintype="application", subtype="pdf", filename=item.pdf.name)
         message.add_attachment(item.html.read_text(encoding="utf-8"), subtype="html", filename=item.html.name)
     with connect(target) as client:
         client.send_message(message)
+
+
+def region_chart(region: DigestRegion, k: int, outline: bool = False) -> str:
+    """The region's weekly counts by category as an SVG line chart: category names, hidden weeks as gaps."""
+    taxonomy, ui = runtime().taxonomy, current_ui_code()
+
+    def label(value: str | int | None) -> str:
+        category = taxonomy.category(str(value)) if value is not None else None
+        return category.label.in_language(ui) if category else str(gettext("unconfirmed"))
+
+    weeks, lines = line_inputs(region.series, label)
+    return line_chart(gettext("Reports per week"), weeks, lines, outline=outline,
+                      hidden_label=gettext("hidden (under %(k)s)", k=k))
+
+
+def region_name(country: str) -> str:
+    """A country's name in the UI language (CLDR), its code when CLDR has none."""
+    locale = get_locale()
+    return str(locale.territories.get(country, country)) if locale is not None else country
+
+
+def write_regions(regions: Iterable[DigestRegion], out: Path) -> list[Written]:
+    """One HTML and one PDF per region: its chart, then each language's page, names instead of codes."""
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = trends_config()
+    k, weeks = cfg.min_cell_count, cfg.rising.recent_weeks
+    written = []
+    for region in regions:
+        stem = f"digest-{region.week}-{region.country}"
+        name = region_name(region.country)
+        title = f"{gettext('Weekly digest')} {region.week}: {name}"
+        svg = region_chart(region, k)
+        sections = [(page, language_name(page.language),
+                     [(text, explain_rise(rise, gettext, weeks)) for text, rise in page.rising])
+                    for page in region.pages]
+        html = render_template("digest/region.html", region=region, name=name, k=k, sections=sections,
+                               chart=base64.b64encode(svg.encode("utf-8")).decode("ascii"))
+        (out / f"{stem}.html").write_text(html, encoding="utf-8")
+        blocks: list[Block] = []
+        if png_available():
+            blocks.append(Block("", image=svg_to_png(region_chart(region, k, outline=True))))
+        for page, language, _rising in sections:
+            blocks.append(Block(language, heading=True))
+            blocks.extend(page_blocks(page, k, weeks))
+        # The page's language for shaping is the region's first: each paragraph is still set in its own script.
+        pdf = render_pdf(title, blocks, language=region.pages[0].language if region.pages else None)
+        (out / f"{stem}.pdf").write_bytes(pdf)
+        written.append(Written(None, out / f"{stem}.html", out / f"{stem}.pdf"))
+    return written

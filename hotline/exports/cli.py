@@ -7,15 +7,21 @@ from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
+from hotline.exports.columns import TREND_COLUMNS, table_columns
 from hotline.exports.writers import FORMATS, csv_chunks, json_chunks, write_xlsx
 from hotline.extensions import db
+from hotline.trends.cells import DIMENSIONS
+from hotline.trends.labels import dimension_labels
+from hotline.trends.linked import MAX_DIMENSIONS, canonical
 from hotline.trends.params import parse_filters
-from hotline.trends.service import export_records
+from hotline.trends.service import export_records, table_records
 
 
 @click.group("export")
@@ -46,9 +52,16 @@ class _Progress:
 @click.option("--language", default=None)
 @click.option("--channel", default=None)
 @click.option("--category", default=None)
+@click.option("--dims", "dims", multiple=True, type=click.Choice(DIMENSIONS),
+              help=f"Count by these dimensions only (repeat, at most {MAX_DIMENSIONS}), with names beside codes, "
+                   "suppressed consistently with every coarser choice (as the trends page's export).")
 @with_appcontext
-def export_trends(date_from: str, date_to: str, fmt: str, output: Path | None, **filters: str | None) -> None:
-    """Counts by ISO week x country x admin1 x language x channel x type x category (x reviewed rumour)."""
+def export_trends(date_from: str, date_to: str, fmt: str, output: Path | None, dims: tuple[str, ...],
+                  **filters: str | None) -> None:
+    """Counts by ISO week x country x admin1 x language x channel x type x category (x reviewed rumour), or by the
+    dimensions given with --dims."""
+    if len(dims) > MAX_DIMENSIONS:
+        raise click.UsageError(f"--dims: at most {MAX_DIMENSIONS} dimensions (fewer publish more)")
     try:
         query = parse_filters({"from": date_from, "to": date_to, **filters})
     except ValidationError as exc:
@@ -62,14 +75,20 @@ def export_trends(date_from: str, date_to: str, fmt: str, output: Path | None, *
     progress = _Progress()
     # A read-only session of the export's own (closed at the end): on SQLite a long export takes no write lock.
     with closing(db.new_session(read_only=True)) as session:
-        records = export_records(session, query)
+        columns, records = TREND_COLUMNS, cast(Iterator[Any], export_records(session, query))
+        if dims:
+            chosen = canonical(dims)
+            with current_app.test_request_context("/"):  # names in the configured default language
+                label = dimension_labels(session)
+            columns = table_columns(chosen)
+            records = table_records(session, query, chosen, label, date.today())
         if fmt == "xlsx":
-            write_xlsx(str(output) if output else sys.stdout.buffer, records, progress=progress)
+            write_xlsx(str(output) if output else sys.stdout.buffer, records, columns, progress=progress)
         else:
             meta = {"from": query.date_from.isoformat(), "to": query.date_to.isoformat(),
-                    "generated": date.today().isoformat()}
-            chunks = csv_chunks(records, progress=progress) if fmt == "csv" else json_chunks(records, meta,
-                                                                                             progress=progress)
+                    "generated": date.today().isoformat(), **({"dimensions": list(dims)} if dims else {})}
+            chunks = (csv_chunks(records, columns, progress=progress) if fmt == "csv"
+                      else json_chunks(records, meta, columns, progress=progress))
             _write_text(chunks, output)
     click.echo(f"\rexported {progress.rows} rows as {fmt}" + (f" to {output}" if output else ""), err=True)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from hotline.auth.session import login_required
@@ -17,21 +18,34 @@ from hotline.field.console_views import bp as console_bp
 from hotline.field.pdf import render_pdf
 from hotline.field.session import current_focal_point, focal_point_required
 from hotline.field.views import bp as field_bp
-from hotline.i18n import current_ui_code
+from hotline.field.views import field_locales
+from hotline.i18n import babel_identifier, current_ui_code
 
 _AREA = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,6})?$")
 
 
-def _labels() -> dict[str, str]:
+def _labels(language: str) -> dict[str, str]:
+    """The sheet's headings in the sheet's language when the web catalogues have it (else the page's)."""
+    if language not in field_locales(current_app):
+        return _headings()
+    with force_locale(babel_identifier(language)):
+        return _headings()
+
+
+def _headings() -> dict[str, str]:
     return {"title": _("Briefing sheet"), "rumours": _("What people are saying"),
-            "messages": _("The facts to share"), "none": _("Nothing yet.")}
+            "messages": _("The facts to share"), "none": _("Nothing yet."), "fact": _("The fact:"),
+            "other": _("More facts to share")}
 
 
 def _respond(briefing: Briefing, pdf: bool, template: str = "field/briefing.html") -> ResponseReturnValue:
+    labels = _labels(briefing.language)
+    if briefing.rumours:
+        labels["messages"] = labels["other"]
     if pdf:
-        return Response(render_pdf(briefing, _labels()), mimetype="application/pdf",
+        return Response(render_pdf(briefing, labels), mimetype="application/pdf",
                         headers={"Content-Disposition": "inline; filename=briefing.pdf"})
-    return render_template(template, briefing=briefing, labels=_labels(),
+    return render_template(template, briefing=briefing, labels=labels,
                            rtl=runtime().languages.get(briefing.language) is not None
                            and runtime().languages.get(briefing.language).rtl)  # type: ignore[union-attr]
 

@@ -1,43 +1,56 @@
-"""The briefing sheet as a one-page PDF: fpdf2 with HarfBuzz text shaping, every script's Noto font embedded."""
+"""The briefing sheet as a PDF: hotline.pdf's paragraphs, each shaped in its own script and direction.
+
+Every paragraph goes through :func:`hotline.pdf.write_paragraph` (the digest's fix): set in its script's Noto font
+with HarfBuzz, right to left when its first strong letter is, broken at spaces only (never at a zero-width
+non-joiner inside a Dari word), so Dari, Urdu, Bengali and Thai come out whole and in reading order.
+"""
 
 from __future__ import annotations
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
-from hotline.field.briefing import Briefing
-from hotline.pdf import new_pdf
+from hotline.field.briefing import Briefing, BriefingMessage
+from hotline.pdf import new_pdf, write_paragraph
 
 RTL_LANGUAGES = {"prs", "haz", "ps", "ur", "dv"}
 
 
 def render_pdf(briefing: Briefing, labels: dict[str, str]) -> bytes:
-    """One A4 page; ``labels`` are the sheet's headings in the UI language (translated by the caller)."""
-    rtl = briefing.language in RTL_LANGUAGES
-    pdf = new_pdf(labels["title"], rtl=rtl)
+    """A4 (one page for a usual sheet); ``labels`` are the headings, translated by the caller into the sheet's
+    language when it has a catalogue."""
+    language = briefing.language
+    pdf = new_pdf(labels["title"], rtl=language in RTL_LANGUAGES)
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
-    align = "R" if rtl else "L"
     pdf.add_page()
-    pdf.set_font_size(16)
-    pdf.multi_cell(0, 9, labels["title"], align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font_size(9)
+    write_paragraph(pdf, labels["title"], 16, 9, language)
     area = " / ".join(part for part in (briefing.country, briefing.admin1) if part)
-    pdf.multi_cell(0, 6, f"{area}  {briefing.language}  {briefing.generated_on.isoformat()}", align=align,
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    _section(pdf, labels["rumours"], [r.statement for r in briefing.rumours], labels["none"], align)
-    _section(pdf, labels["messages"],
-             [f"{m.title}\n{m.body}" + (f"\n({m.source})" if m.source else "") for m in briefing.messages],
-             labels["none"], align)
+    write_paragraph(pdf, f"{area}  {briefing.generated_on.isoformat()}", 9, 6)
+    _heading(pdf, labels["rumours"], language)
+    for number, rumour in enumerate(briefing.rumours, start=1):
+        write_paragraph(pdf, f"{number}. {rumour.statement}", 11, 6.5, language)
+        if rumour.fact is not None:
+            write_paragraph(pdf, labels.get("fact", ""), 9, 5, language)
+            _message(pdf, rumour.fact, language)
+        pdf.ln(1.5)
+    if not briefing.rumours:
+        write_paragraph(pdf, labels["none"], 10.5, 6, language)
+    _heading(pdf, labels["messages"], language)
+    for message in briefing.other_messages:
+        _message(pdf, message, language)
+        pdf.ln(1.5)
+    if not briefing.other_messages:
+        write_paragraph(pdf, labels["none"], 10.5, 6, language)
     return bytes(pdf.output())
 
 
-def _section(pdf: FPDF, heading: str, items: list[str], empty: str, align: str) -> None:
+def _heading(pdf: FPDF, text: str, language: str) -> None:
     pdf.ln(3)
-    pdf.set_font_size(13)
-    pdf.multi_cell(0, 8, heading, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font_size(10.5)
-    for number, text in enumerate(items or [empty], start=1):
-        prefix = f"{number}. " if items else ""
-        pdf.multi_cell(0, 6, prefix + text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(1.5)
+    write_paragraph(pdf, text, 13, 8, language)
+
+
+def _message(pdf: FPDF, message: BriefingMessage, language: str) -> None:
+    write_paragraph(pdf, message.title, 10.5, 6, language)
+    write_paragraph(pdf, message.body, 10.5, 6, language)
+    if message.source:
+        write_paragraph(pdf, f"({message.source})", 9, 5, language)

@@ -9,7 +9,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -18,6 +30,7 @@ from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.field.credentials import NUMBER_DIGITS, PIN_DIGITS
 from hotline.field.models import SOURCES
+from hotline.field.my_reports import my_reports
 from hotline.field.registry import SignInRefused, sign_in_with_link, sign_in_with_pin
 from hotline.field.reports import InvalidSubmission, load_submission
 from hotline.field.service import (
@@ -28,9 +41,10 @@ from hotline.field.service import (
     voice_notes_dir,
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
+from hotline.i18n import current_ui_code
 from hotline.settings import LOCALES_DIR
 from hotline.web.ratelimit import field_link_limits, field_pin_limits
-from hotline.web.security import uses_microphone
+from hotline.web.security import CONTENT_SECURITY_POLICY, uses_microphone
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 FIELD_LOCALES = "hotline_field_locales"
@@ -87,8 +101,18 @@ def _wants_json() -> bool:
 @uses_microphone  # the voice note: a phone may record it from the page
 def form() -> ResponseReturnValue:
     """The report form; each rendering carries a fresh submission id, so a double submit stores one report."""
-    return render_template("field/form.html", submission_id=uuid.uuid4().hex, sources=SOURCES, values={},
-                           errors={})
+    return _form_page(render_template("field/form.html", submission_id=uuid.uuid4().hex, sources=SOURCES,
+                                      values={}, errors={}))
+
+
+# The voice note just recorded plays back from a blob: URL before it is sent (static/field/voice.js).
+_FORM_POLICY = CONTENT_SECURITY_POLICY.replace("media-src 'self'", "media-src 'self' blob:")
+
+
+def _form_page(html: str, status: int = 200) -> ResponseReturnValue:
+    response = make_response(html, status)
+    response.headers["Content-Security-Policy"] = _FORM_POLICY
+    return response
 
 
 @bp.post("/report")
@@ -126,8 +150,9 @@ def _invalid(messages: dict[str, Any]) -> ResponseReturnValue:
     if _wants_json():
         return jsonify(ok=False, errors=messages), 422
     values = request.form.to_dict()
-    return render_template("field/form.html", submission_id=values.get("submission_id") or uuid.uuid4().hex,
-                           sources=SOURCES, values=values, errors=messages), 422
+    return _form_page(render_template("field/form.html",
+                                      submission_id=values.get("submission_id") or uuid.uuid4().hex,
+                                      sources=SOURCES, values=values, errors=messages), 422)
 
 
 @bp.get("/thanks/<int:reference>")
@@ -135,6 +160,21 @@ def _invalid(messages: dict[str, Any]) -> ResponseReturnValue:
 def thanks(reference: int) -> ResponseReturnValue:
     """The confirmation, in the focal point's language, with a link to report the next thing."""
     return render_template("field/thanks.html", reference=reference)
+
+
+def outcome_labels() -> dict[str, str]:
+    """What became of a report, in the UI language (hotline.field.outcomes)."""
+    return {"received": _("Received"), "being_looked_at": _("Being looked at"), "answered": _("Answered")}
+
+
+@bp.get("/my-reports")
+@focal_point_required
+def mine() -> ResponseReturnValue:
+    """The signed-in focal point's own reports, newest first, and what became of each; nobody else's."""
+    point = current_focal_point()
+    assert point is not None
+    reports = my_reports(db.session(), point.id, current_ui_code())
+    return render_template("field/my_reports.html", reports=reports, outcomes=outcome_labels())
 
 
 def _digits() -> dict[str, int]:

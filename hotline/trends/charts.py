@@ -18,10 +18,15 @@ def _published_totals(series: Series) -> dict[str | int | None, int]:
     return totals
 
 
+def top_values(series: Series, top: int = 6) -> list[str | int | None]:
+    """The ``top`` values by published count, in the order the weekly chart draws (and its legend lists) them."""
+    totals = _published_totals(series)
+    return sorted(totals, key=lambda value: (-totals[value], str(value)))[:top]
+
+
 def line_inputs(series: Series, label: Label, top: int = 6) -> tuple[list[str], list[tuple[str, list[int | None]]]]:
     """Week labels, and for the ``top`` values by published count: counts per week (None where suppressed)."""
-    totals = _published_totals(series)
-    chosen = sorted(totals, key=lambda value: (-totals[value], str(value)))[:top]
+    chosen = top_values(series, top)
     index = {week: i for i, week in enumerate(series.weeks)}
     lines: dict[str | int | None, list[int | None]] = {value: [0] * len(series.weeks) for value in chosen}
     for point in series.points:

@@ -9,8 +9,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from hotline.trends.cells import TrendFilters
+from hotline.trends.cells import DIMENSIONS, TrendFilters
 from hotline.trends.config import trends_config
+from hotline.trends.linked import MAX_DIMENSIONS, canonical
 from hotline.trends.weeks import whole_weeks
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9_\-]{1,32}$", error="must be a short code (letters, digits, _ or -)")
@@ -98,3 +99,25 @@ def parse_filters(values: Mapping[str, Any], schema: Schema | None = None) -> Tr
 
 def _known(schema: Schema) -> set[str]:
     return {field.data_key or name for name, field in schema.fields.items()}
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    """A table export from the trends page: filters, the chosen dimensions (export order) and the format."""
+
+    filters: TrendFilters
+    dims: tuple[str, ...]
+    format: str
+
+
+class TableQuerySchema(TrendQuerySchema):
+    """A trend query, one to three dimensions to count by, and the export format."""
+
+    dims = fields.List(fields.String(validate=validate.OneOf(DIMENSIONS)), required=True,
+                       validate=validate.Length(min=1, max=MAX_DIMENSIONS))
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx", "json")))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Any:
+        fmt, dims = data.pop("format"), canonical(data.pop("dims"))
+        return TableQuery(_filters(data), dims, fmt)

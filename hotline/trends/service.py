@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from hotline.trends.cells import Cell, PublishedCell, TrendFilters
 from hotline.trends.config import confirmed_match_score, trends_config
+from hotline.trends.linked import canonical, key_order, publish_week
 from hotline.trends.queries import iter_cells, iter_weeks
 from hotline.trends.rising import YEAR, Rise, find_rises
 from hotline.trends.series import Series, weekly_series
 from hotline.trends.suppression import check_k, suppress_group
-from hotline.trends.weeks import week_label, weeks_between
+from hotline.trends.weeks import week_label, week_start, weeks_between
 
 ROW_CELL = "cell"
 ROW_TOTAL = "week_total"
@@ -88,3 +90,40 @@ def trend_summary(session: Session, filters: TrendFilters, group_by: str = "cate
 
 def _first_week(cells: list[Cell], fallback: date) -> date:
     return min((cell.week for cell in cells), default=fallback)
+
+
+TableLabel = Callable[[str, str | int | None], str]
+
+
+def table_records(session: Session, filters: TrendFilters, dims: Sequence[str], label: TableLabel,
+                  today: date, k: int | None = None) -> Iterator[SimpleNamespace]:
+    """The trends by the chosen ``dims`` week by week, suppressed consistently with every coarser choice
+    (hotline.trends.linked), then the week's total; each code with its name (``label(dim, code)``) beside it.
+
+    ``label`` is called here, while the rows are made: give a plain function over names prepared in the request
+    (a streamed body has no request, so no translations, of its own).
+    """
+    k = check_k(k if k is not None else trends_config().min_cell_count)
+    chosen = canonical(dims)
+    current = week_start(today)
+    for cells in iter_weeks(session, filters, confirmed_match_score()):
+        monday = cells[0].week
+        table = publish_week(cells, chosen, k)
+        common = {"iso_week": week_label(monday), "week_start": monday,
+                  "partial": "partial" if monday == current else ""}
+        for key in sorted(table.counts, key=key_order):
+            row = SimpleNamespace(**common, row=ROW_CELL, count=table.published[key],
+                                  suppressed=table.marks.get(key))
+            for dim, value in zip(chosen, key, strict=True):
+                setattr(row, dim, value)
+                setattr(row, _NAME_COLUMN[dim], label(dim, value))
+            yield row
+        total = publish_week(cells, (), k)
+        blank = {dim: None for dim in chosen} | {_NAME_COLUMN[dim]: None for dim in chosen}
+        yield SimpleNamespace(**common, row=ROW_TOTAL, count=total.published.get(()),
+                              suppressed=total.marks.get(()), **blank)
+
+
+_NAME_COLUMN = {"country": "country_name", "admin1": "admin1_name", "language": "language_name",
+                "channel": "channel_name", "type": "type_name", "category": "category_name",
+                "rumour_id": "rumour_name"}

@@ -53,3 +53,9 @@ def weeks_between(first: date, last: date) -> list[date]:
         out.append(monday)
         monday += timedelta(days=7)
     return out
+
+
+def partial_index(mondays: list[date], today: date) -> int | None:
+    """The index in ``mondays`` of the week that is still going on ``today`` (counted so far, not whole), if any."""
+    current = week_start(today)
+    return mondays.index(current) if current in mondays else None

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 import socket
 from datetime import date
 from pathlib import Path
@@ -20,6 +22,7 @@ from hotline.digest.content import DigestPage
 from hotline.digest.pdf import NOTO_DIR
 from hotline.digest.render import page_blocks
 from hotline.rumours.models import ApprovalStatus, CounterMessage
+from hotline.trends.png import png_available
 from tests.factories import make_staff
 from tests.trends_helpers import add_report, add_rumour
 
@@ -97,7 +100,34 @@ def test_weekly_digest_renders_every_script_and_is_mailed(runner: FlaskCliRunner
         # Every letter of the sample comes back out of the PDF: no missing glyphs (empty boxes).
         assert set(SAMPLES[(country, language)].replace(" ", "").replace(",", "")) <= set(text)
     assert len(handler.messages) == 1
-    assert b"digest-2026-W48-BD-bn.pdf" in handler.messages[0]
+    # What is mailed is one document per region (issue 19); each language's page stays in the folder.
+    assert b"digest-2026-W48-BD.pdf" in handler.messages[0] and b"digest-2026-W48-BD-bn.pdf" not in handler.messages[0]
+
+
+@pytest.mark.skipif(not NOTO_DIR.exists(), reason="needs Debian's fonts-noto-core (make system-deps)")
+def test_one_document_per_region_with_a_chart_and_names(runner: FlaskCliRunner, db_session: Session,
+                                                        tmp_path: Path) -> None:
+    seed(db_session)
+    operator = make_staff(db_session, email="second@hotline.test")
+    for _ in range(6):  # a second language in Afghanistan: one document, two sections
+        add_report(db_session, "2026-11-25T10:00:00", coded_by=operator, country="AF", admin1=None, language="prs",
+                   category="border_status")
+    result = runner.invoke(cli, ["digest", "weekly", "--week", "2026-W48", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("digest-2026-W48-??.pdf")) == [
+        "digest-2026-W48-AF.pdf", "digest-2026-W48-BD.pdf", "digest-2026-W48-TH.pdf"]
+    html = (tmp_path / "digest-2026-W48-AF.html").read_text(encoding="utf-8")
+    assert "Afghanistan" in html and "Pashto" in html and "Dari" in html  # names, not AF / ps / prs
+    assert SAMPLES[("AF", "ps")] in html and "caller words" not in html and "+93" not in html
+    chart = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
+    assert chart is not None
+    svg = base64.b64decode(chart.group(1)).decode("utf-8")
+    assert ">Smuggler claims<" in svg and ">smuggler_claims<" not in svg  # category names in the legend
+    _fonts, text = pdf_fonts_and_text(tmp_path / "digest-2026-W48-AF.pdf")
+    assert "Afghanistan" in text and "Pashto" in text and "Dari" in text
+    if png_available():
+        reader = pypdf.PdfReader(io.BytesIO((tmp_path / "digest-2026-W48-AF.pdf").read_bytes()))
+        assert reader.pages[0].images, "the chart is drawn in the PDF"
 
 
 def test_a_bad_week_names_the_option(runner: FlaskCliRunner, db_session: Session) -> None:

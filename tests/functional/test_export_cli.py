@@ -63,3 +63,20 @@ def test_ranges_a_day_apart_give_the_same_export(runner: FlaskCliRunner, db_sess
 def test_a_range_over_the_cap_is_a_usage_error(runner: FlaskCliRunner, db_session: Session) -> None:
     result = runner.invoke(cli, ["export", "trends", "--from", "2020-01-01", "--to", "2027-01-03"])
     assert result.exit_code == 2 and "--to" in result.output and "at most 156 whole weeks" in result.output
+
+
+def test_chosen_dimensions_with_names_and_refusals(runner: FlaskCliRunner, db_session: Session) -> None:
+    seed(db_session)
+    base = ["export", "trends", "--from", "2026-12-28", "--to", "2027-01-03"]
+    result = runner.invoke(cli, [*base, "--dims", "language"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][:6] == ["iso_week", "week_start", "partial", "row", "language", "language_name"]
+    table = {row[4]: (row[5], row[-2], row[-1]) for row in rows[2:] if row[3] == "cell"}
+    # Dari (1) is hidden, and Pashto (5) with it: the week's total (6) would otherwise give Dari back.
+    assert table == {"prs": ("Dari", "", "primary"), "ps": ("Pashto", "", "secondary")}
+    too_many = runner.invoke(cli, [*base, "--dims", "country", "--dims", "language", "--dims", "channel",
+                                   "--dims", "category"])
+    assert too_many.exit_code == 2 and "at most 3" in too_many.output
+    unknown = runner.invoke(cli, [*base, "--dims", "text"])
+    assert unknown.exit_code == 2 and "--dims" in unknown.output

@@ -90,3 +90,33 @@ def test_briefing_pages_for_focal_points_and_supervisors(app: Flask, client, db_
     assert sheet.status_code == 200 and MESSAGES["bn"] in sheet.get_data(as_text=True)
     assert staff.get("/console/field/briefing.pdf?area=AF&lang=th").mimetype == "application/pdf"
     assert staff.get("/console/field/briefing?area=<x>&lang=bn").status_code == 400
+
+
+def test_each_rumour_is_paired_with_its_fact_and_not_repeated(app: Flask, db_session: Session) -> None:
+    _library(app, db_session)
+    briefing = build_briefing(db_session, "AF", "AF-KAB", "prs", utcnow())
+    fact = briefing.rumours[0].fact
+    assert fact is not None and fact.body == MESSAGES["prs"] and fact.source == "UNHCR"
+    assert briefing.other_messages == ()  # the only approved message is the rumour's own: printed once, beside it
+    assert build_briefing(db_session, "AF", "AF-KAB", "ps", utcnow()).rumours[0].fact is None
+
+
+def test_the_pdf_sets_dari_words_whole_beside_their_fact(app: Flask, db_session: Session) -> None:
+    _library(app, db_session)
+    labels = {**LABELS, "fact": "Fact:"}
+    pdf = render_pdf(build_briefing(db_session, "AF", "AF-KAB", "prs", utcnow()), labels)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    # the zero-width non-joiner inside می‌شود stays inside the word, and the words come out in reading order
+    assert "می‌شود" in text.replace("\u200c\u200c", "\u200c") or "میشود" in text, text
+    for line in ("مرز در ماه مارچ", "سفر قاچاق در بحر خطرناک است"):
+        assert line in text, (line, text)
+    assert text.index("مرز در ماه مارچ") < text.index("سفر قاچاق")  # the rumour, then its fact
+
+
+def test_the_console_sheet_speaks_the_sheets_language(app: Flask, client, db_session: Session) -> None:
+    _library(app, db_session)
+    sign_in(client, make_staff(db_session, "supervisor"))
+    page = client.get("/console/field/briefing?area=AF-KAB&lang=prs").get_data(as_text=True)
+    assert "برگه معلومات" in page  # "Briefing sheet" in Dari, though the console speaks English
+    assert MESSAGES["prs"] in page and 'class="fact"' in page
+    assert "Briefing sheet" in client.get("/console/field/briefing?area=AF-KAB&lang=en").get_data(as_text=True)

@@ -128,3 +128,54 @@ def test_a_week_label_under_date_fails_the_default_validation() -> None:
     rows = list(csv.reader(io.StringIO("".join(csv_chunks(records())))))
     rows[1][0] = "#date+week"
     assert _default_errors(rows)
+
+
+def table_records() -> list[object]:
+    from types import SimpleNamespace
+
+    monday = date(2026, 11, 30)
+    common = {"iso_week": "2026-W49", "week_start": monday, "partial": "partial"}
+    return [
+        SimpleNamespace(**common, row=ROW_CELL, category="smuggler_claims", category_name="Smuggler claims",
+                        language="prs", language_name="دری", count=12, suppressed=None),
+        SimpleNamespace(**common, row=ROW_CELL, category=None, category_name="unconfirmed",
+                        language="ps", language_name="=HYPERLINK(\"x\")", count=None, suppressed="primary"),
+        SimpleNamespace(**common, row=ROW_TOTAL, category=None, category_name=None, language=None,
+                        language_name=None, count=15, suppressed=None),
+    ]
+
+
+def test_table_xlsx_has_date_cells_a_frozen_header_an_autofilter_and_an_explanation(tmp_path: Path) -> None:
+    from hotline.exports.columns import table_columns
+
+    columns = table_columns(("language", "category"))
+    assert [c.name for c in columns] == ["iso_week", "week_start", "partial", "row", "language", "language_name",
+                                         "category", "category_name", "count", "suppressed"]
+    path = tmp_path / "table.xlsx"
+    about = [("primary", "Fewer than 5 reports"), ("secondary", "Hidden as well")]
+    assert write_xlsx(str(path), table_records(), columns, about=about) == 3
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["trends"]
+    assert sheet.freeze_panes == "A3"  # the header and HXL rows stay in view
+    assert sheet.auto_filter.ref == "A2:J5"  # on the HXL row: sorting never moves the hashtags
+    week_start = sheet["B3"]
+    assert week_start.is_date and week_start.value.date() == date(2026, 11, 30)
+    assert week_start.number_format == "yyyy-mm-dd"
+    assert sheet["F3"].value == "دری" and sheet["F4"].value == "'=HYPERLINK(\"x\")"
+    assert sheet["I3"].value == 12 and sheet["I4"].value is None and sheet["J4"].value == "primary"
+    assert [[c.value for c in row] for row in workbook["about"].iter_rows()] == [list(line) for line in about]
+    rows = [["" if v is None else (v.date().isoformat() if hasattr(v, "date") else str(v)) for v in row]
+            for row in sheet.iter_rows(values_only=True)]
+    assert hxl.schema(HXL_SCHEMA).validate(hxl.data(rows))
+    assert hxl.validate(rows)["is_valid"]
+
+
+def test_table_csv_has_iso_dates_names_beside_codes_and_passes_hxl() -> None:
+    from hotline.exports.columns import table_columns
+
+    text = "".join(csv_chunks(table_records(), table_columns(("language", "category"))))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][4:8] == ["#language+code", "#language+name", "#x_feedback+category", "#x_feedback+category+name"]
+    assert rows[2][1] == "2026-11-30" and rows[2][2] == "partial" and rows[2][5] == "دری"
+    assert hxl.schema(HXL_SCHEMA).validate(hxl.data(rows))
+    assert hxl.validate(rows)["is_valid"]  # libhxl's default validation

@@ -48,3 +48,31 @@ def test_outlined_labels_are_paths_for_every_script() -> None:
     assert {"حالت مرز", "সীমান্ত খোলা", "ชายแดน", "Totals"} <= labelled
     for group in document.getElementsByTagName("g"):
         assert group.getElementsByTagName("path"), group.getAttribute("aria-label")
+
+
+def test_hidden_points_are_gaps_with_a_cross_and_the_unfinished_week_is_shaded() -> None:
+    svg = line_chart("Reports per week", ["W46", "W47", "W48", "W49", "W50"],
+                     [("a", [6, None, 8, 9, 0]), ("b", [5, 7, None, 3, 0])],
+                     hidden_label="hidden (under 5)", partial=3, partial_label="this week so far")
+    document = parse(svg)
+    crosses = [p for p in document.getElementsByTagName("path") if p.getAttribute("class") == "suppressed"]
+    assert len(crosses) == 2  # one per hidden point, never a zero on the line
+    for line in document.getElementsByTagName("polyline"):
+        for point in line.getAttribute("points").split():
+            assert float(point.split(",")[1]) < 320 - 46  # no point drawn on the axis: a hidden count is no zero
+    legend = [t.firstChild.data for t in document.getElementsByTagName("text")]  # type: ignore[union-attr]
+    assert "hidden (under 5)" in legend and "this week so far" in legend
+    shaded = [r for r in document.getElementsByTagName("rect") if r.getAttribute("class") == "partial"]
+    assert len(shaded) == 1
+    dashed = [p for p in document.getElementsByTagName("polyline") if p.getAttribute("class") == "partial"]
+    assert len(dashed) == 1  # series a reaches the partial week from a published one; b from a hidden one
+    # the week after the partial one has not happened: nothing drawn there, not even a zero
+    step = (760 - 48 - 170) / 4
+    xs = {round(float(p.split(",")[0])) for line in document.getElementsByTagName("polyline")
+          for p in line.getAttribute("points").split()}
+    assert round(48 + 4 * step) not in xs
+
+
+def test_without_hidden_points_or_a_partial_week_the_legend_says_nothing_of_them() -> None:
+    svg = line_chart("T", ["W1", "W2"], [("a", [1, 2])], hidden_label="hidden", partial_label="so far")
+    assert "hidden" not in svg and "so far" not in svg

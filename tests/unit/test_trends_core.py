@@ -237,3 +237,13 @@ def test_a_campaign_count_under_k_hides_what_would_give_it_back() -> None:
     assert (hidden.rate_during, hidden.change_percent, hidden.p_value) == (None, None, None)
     assert hidden.rate_before == 7.0 and hidden.rate_after is not None
     assert "counts under 5 are not published" in summarise(hidden, gettext)
+
+
+def test_the_week_still_going_is_the_partial_one() -> None:
+    from hotline.trends.weeks import partial_index
+
+    weeks = [date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
+    assert partial_index(weeks, date(2026, 12, 3)) == 2  # a Thursday: the week of 30 November is not over
+    assert partial_index(weeks, date(2026, 11, 30)) == 2  # its Monday
+    assert partial_index(weeks, date(2026, 12, 7)) is None  # the next Monday: every week in range is whole
+    assert partial_index(weeks, date(2026, 11, 22)) == 0  # a Sunday still belongs to its week
