@@ -30,7 +30,7 @@ from hotline.triage.actions import ActionRefused, Coding
 from hotline.triage.queue import assignable_staff, next_report
 from hotline.triage.referrals import partners_for, referral_history
 from hotline.triage.report import load_report_view, reports_of_contact, reports_of_recording
-from hotline.web.security import CONTENT_SECURITY_POLICY, uses_microphone
+from hotline.web.security import RECORDER_CONTENT_SECURITY_POLICY, uses_microphone
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -62,9 +62,7 @@ def report(report_id: int) -> ResponseReturnValue:
                            if user.role in ("supervisor", "admin") else [],
                            spoken=spoken_panel(session, view, utcnow()), **report_extras(session, view, user))
     response = Response(page)
-    # A spoken reply's take plays from a blob: URL before it is uploaded (as in the prompt studio).
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "media-src 'self'", "media-src 'self' blob:")
+    response.headers["Content-Security-Policy"] = RECORDER_CONTENT_SECURITY_POLICY  # a spoken reply's take
     return response
 
 

@@ -44,7 +44,7 @@ from hotline.field.session import current_focal_point, field_log_in, field_log_o
 from hotline.i18n import current_ui_code
 from hotline.settings import LOCALES_DIR
 from hotline.web.ratelimit import field_link_limits, field_pin_limits
-from hotline.web.security import CONTENT_SECURITY_POLICY, uses_microphone
+from hotline.web.security import RECORDER_CONTENT_SECURITY_POLICY, uses_microphone
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 FIELD_LOCALES = "hotline_field_locales"
@@ -105,8 +105,7 @@ def form() -> ResponseReturnValue:
                                       values={}, errors={}))
 
 
-# The voice note just recorded plays back from a blob: URL before it is sent (static/field/voice.js).
-_FORM_POLICY = CONTENT_SECURITY_POLICY.replace("media-src 'self'", "media-src 'self' blob:")
+_FORM_POLICY = RECORDER_CONTENT_SECURITY_POLICY  # the voice note plays back before it is sent (static/field/voice.js)
 
 
 def _form_page(html: str, status: int = 200) -> ResponseReturnValue:

@@ -25,7 +25,7 @@ from hotline.studio.coverage import TEXT_DOMAINS, coverage
 from hotline.studio.live import init_live, live_content
 from hotline.studio.models import PromptRecording
 from hotline.studio.phone_views import init_studio_phone, staff_entry
-from hotline.web.security import CONTENT_SECURITY_POLICY, uses_microphone
+from hotline.web.security import RECORDER_CONTENT_SECURITY_POLICY, uses_microphone
 
 bp = Blueprint("studio", __name__, url_prefix="/console/studio")
 STUDIO_ROLES = (Role.SUPERVISOR, Role.TRANSLATOR)
@@ -117,9 +117,7 @@ def prompt_page(lang: str, prompt: str) -> ResponseReturnValue:
                            resolved=book.resolve(prompt, lang), versions=service.versions(db.session(), lang, prompt),
                            user=_user())
     response = Response(page)
-    # The take just recorded plays from a blob: URL before it is uploaded.
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "media-src 'self'", "media-src 'self' blob:")
+    response.headers["Content-Security-Policy"] = RECORDER_CONTENT_SECURITY_POLICY
     return response
 
 

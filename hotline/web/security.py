@@ -23,6 +23,9 @@ SOFTPHONE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
     "default-src 'self';",
     "default-src 'self'; connect-src 'self' wss://*.twilio.com https://eventgw.twilio.com https://sdk.twilio.com;",
 ).replace("media-src 'self';", "media-src 'self' https://sdk.twilio.com blob:;")
+# Pages that record (the prompt studio, spoken replies on a report, a field voice note): the take just recorded plays
+# from a blob: URL before it is uploaded.
+RECORDER_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("media-src 'self';", "media-src 'self' blob:;")
 PERMISSIONS_POLICY = "camera=(), geolocation=(), microphone=(), payment=(), usb=(), interest-cohort=()"
 MICROPHONE_POLICY = "camera=(), geolocation=(), microphone=(self), payment=(), usb=(), interest-cohort=()"
 # A year; only in production, where the app is reached over HTTPS (HOTLINE_PUBLIC_URL). Not includeSubDomains:
