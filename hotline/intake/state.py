@@ -30,6 +30,7 @@ class ContactState(TypedDict, total=False):
     retries: int
     language: str | None
     languages: list[str]
+    language_hint: list[str]  # a message left in any language: the number's languages, the caller's choice first
     ended: bool
     flags: dict[str, bool]
     twiml: str

@@ -1,7 +1,8 @@
 """What the report page says about where a report came from (pure: no Flask, no database).
 
 A focal point's visit: who (the focal point), where, how many people, when they heard it and from whom. A call: how
-long, which menu path the caller took, how they heard of the hotline. Earlier contacts: a short snippet each.
+long, which menu path the caller took, how they heard of the hotline, and for a message left "in any language" the
+languages it is likely in. Earlier contacts: a short snippet each.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class CallDetails:
     call_seconds: int | None
     menu_path: Sequence[str]
     heard_via: str | None
+    likely_languages: Sequence[str] = ()  # a message left "in any language": the number's languages, chosen first
 
 
 def visit_details(state: Mapping[str, Any] | None) -> VisitDetails:
@@ -63,8 +65,10 @@ def call_details(state: Mapping[str, Any] | None, visited: Sequence[str] | None,
     """A call's length (from its status callback), menu path and how the caller heard of the hotline."""
     call = (state or {}).get("call") or {}
     seconds = call.get("duration") if isinstance(call, Mapping) else None
+    hint = (state or {}).get("language_hint") or ()
+    likely = tuple(code for code in hint if isinstance(code, str) and code) if isinstance(hint, list) else ()
     return CallDetails(seconds if isinstance(seconds, int) and seconds >= 0 else None, menu_path(visited),
-                       heard_via or None)
+                       heard_via or None, likely)
 
 
 def snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str | None:

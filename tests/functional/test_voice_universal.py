@@ -4,12 +4,13 @@ leaves a message in any language, filed with the number's likely languages. Ever
 
 from __future__ import annotations
 
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.intake.models import Caller, Report
 from hotline.triage.access import may_open_report
-from tests.factories import make_staff
+from tests.factories import make_staff, sign_in
 from tests.fakes.twilio_caller import FakeTwilioCaller, Recorded
 from tests.functional import test_voice_calls as calls
 
@@ -48,7 +49,7 @@ def test_a_caller_who_chooses_a_language_without_prompts_leaves_a_message(
 
 
 def test_a_caller_who_presses_nothing_leaves_a_message_in_any_language(
-        phone: FakeTwilioCaller, db_session: Session) -> None:
+        phone: FakeTwilioCaller, db_session: Session, client: FlaskClient) -> None:
     call = phone.call(["", "", "", Recorded(duration=9)], dialled=AFGHAN)
     said = call.transcript
     assert said.count("PRESS (silence)") == 3 and INSTRUCTION_EN in said and "RECORD 9s" in said
@@ -59,6 +60,11 @@ def test_a_caller_who_presses_nothing_leaves_a_message_in_any_language(
     assert contact.state["language_hint"] == ["prs", "en", "ps", "haz"]  # ...with the number's languages as a hint
     english_operator = make_staff(db_session, "operator", languages=["en"])
     assert may_open_report(english_operator, report)
+    db_session.commit()
+    sign_in(client, english_operator)
+    page = client.get(f"/console/reports/{report.id}").get_data(as_text=True)
+    likely = page.split('id="context-likely-languages">', 1)[1].split("</dd>", 1)[0]
+    assert likely.index("Dari") < likely.index("English") < likely.index("Pashto") < likely.index("Hazaragi")
 
 
 def test_no_message_still_ends_the_call_politely(phone: FakeTwilioCaller, db_session: Session) -> None:

@@ -27,3 +27,10 @@ def test_snippets_are_one_line_and_cut_at_a_word() -> None:
     long = snippet("word " * 60, limit=20)
     assert long == "word word word word…"
     assert snippet(None) is None and snippet("") is None
+
+
+def test_a_message_left_in_any_language_names_its_likely_languages() -> None:
+    details = call_details({"language_hint": ["ps", "prs", "", 3, "en"]}, ["universal_message"], None)
+    assert details.likely_languages == ("ps", "prs", "en")
+    assert call_details({"language_hint": "ps"}, None, None).likely_languages == ()
+    assert call_details({}, None, None).likely_languages == ()
