@@ -158,8 +158,10 @@ def _dial(dialer: Dialer, model: AttemptModel, attempt_id: int, to: str, from_: 
           now: datetime) -> None:
     try:
         call_sid: str | None = dialer(to=to, from_=from_, answer_url=urls.answer, status_url=urls.status)
-    except Exception:
-        log.warning("outbound call attempt %s could not be placed", attempt_id, exc_info=True)
+    except Exception as exc:
+        # Not the error's text or traceback: Twilio's messages quote the number dialled.
+        log.warning("outbound call could not be placed", extra={
+            "attempt_id": attempt_id, "error": type(exc).__name__, "code": getattr(exc, "code", None)})
         call_sid = None
     with job_session() as session:
         attempt = _get(session, model, attempt_id)

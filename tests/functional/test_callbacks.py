@@ -233,3 +233,35 @@ def test_an_operator_who_does_not_hold_the_report_cannot_call_back(
     assert refused.status_code in (403, 404)
     assert client.post(f"/console/reports/{report.id}/callback").status_code in (400, 403)  # no CSRF token
     assert twilio_api.calls == []
+
+
+def test_a_call_that_cannot_be_placed_is_failed_and_logged_without_the_number(
+    db_session: Session
+) -> None:
+    import io
+    import logging
+
+    from hotline.callbacks import service
+    from hotline.callbacks.service import CallbackUrls
+
+    report = make_report(db_session, sender=SENDER)
+    attempt = CallbackAttempt(report_id=report.id, placed_at=DAYTIME_IN_KABUL, outcome="placed")
+    db_session.add(attempt)
+    db_session.commit()
+
+    def refusing(**call: str) -> str:  # Twilio's errors quote the number dialled
+        raise RuntimeError(f"The 'To' number {call['to']} is not a valid phone number.")
+
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)  # formatted as the app's own log handler formats (JSON)
+    handler.setFormatter(logging.getLogger("hotline").handlers[0].formatter)
+    logging.getLogger("hotline.callbacks").addHandler(handler)
+    try:
+        service._dial(refusing, CallbackAttempt, attempt.id, SENDER, KABUL, CallbackUrls("a", "s"), DAYTIME_IN_KABUL)
+    finally:
+        logging.getLogger("hotline.callbacks").removeHandler(handler)
+    db_session.refresh(attempt)
+    assert attempt.outcome == "failed" and attempt.call_sid is None
+    logged = written.getvalue()
+    assert "could not be placed" in logged and "RuntimeError" in logged
+    assert SENDER not in logged and SENDER[3:] not in logged
