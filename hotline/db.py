@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,6 +133,19 @@ def is_outage(exc: BaseException) -> bool:
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
     """Run ``callback`` after the session's next successful commit; drop it if the session rolls back."""
     session.info.setdefault("after_commit", []).append(callback)
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A SAVEPOINT around the block: an error rolls back the block's writes and the side effects it queued with
+    ``after_commit`` (a savepoint's rollback keeps the rest of the transaction, and its callbacks), then re-raises."""
+    queued = list(session.info.get("after_commit", []))
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        session.info["after_commit"] = queued
+        raise
 
 
 @event.listens_for(Session, "after_commit")

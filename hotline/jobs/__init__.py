@@ -87,6 +87,11 @@ def job_queue(app: Flask | None = None) -> JobQueue:
     return queue
 
 
+def runs_in_process(app: Flask | None = None) -> bool:
+    """True when jobs run at once in the calling process (no Redis): work queued after a commit delays the request."""
+    return isinstance(job_queue(app), InProcessQueue)
+
+
 def set_job_queue(app: Flask, queue: JobQueue | None) -> None:
     """Use ``queue`` for ``app`` (None: go back to what the settings say)."""
     if queue is None:

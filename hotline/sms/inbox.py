@@ -8,9 +8,10 @@ mailroom split RapidPro's work, and it keeps the webhook fast under a flood, exa
 
 One job, ``drain_inbox``, files every waiting message, oldest first, and is queued with ``enqueue_once``: while it
 waits, further webhooks add only their row, so a flood costs each webhook one insert and one Redis SET, and the
-worker catches up in order. With RQ the job runs in a worker; without Redis it runs in-process just after the
-webhook's commit, so the embedded default behaves as before. A row whose filing failed, or whose job was lost, is
-filed again by ``file_waiting``: from ``hotline sms file-inbox``, and at most once a minute after a request.
+worker catches up in order. Without Redis (the embedded default) there is no worker to hand the work to: the
+webhook files its text itself, in its own transaction, and uses the inbox only when that fails (``receive``). A row
+whose filing failed, or whose job was lost, is filed again by ``file_waiting``: from ``hotline sms file-inbox``,
+and at most once a minute after a request.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hotline.context import runtime
-from hotline.db import after_commit, is_outage, utcnow
-from hotline.jobs import enqueue, enqueue_once, job_session, job_started
+from hotline.db import after_commit, is_outage, savepoint, utcnow
+from hotline.jobs import enqueue, enqueue_once, job_session, job_started, runs_in_process
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealed_records import SMS_INBOUND, SpoolCorrupt, decode, encode, make_record
@@ -57,16 +58,49 @@ _sweep_lock = threading.Lock()
 _last_sweep: dict[int, float] = {}
 
 
+def receive(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: datetime) -> None:
+    """The webhook's one call: take an inbound message into the request's transaction.
+
+    With a job queue (Redis) the message goes into the inbox and a worker files it. When jobs run in this process
+    (the embedded default) a drain job would run inside this request anyway, after two more transactions, and
+    would file whatever else waits too: so the message is filed here, in the request's own transaction, and put
+    in the inbox only if filing it fails (the sweep tries it again; nothing is lost). Raises InvalidMessage (naming
+    the fields) for a form that does not identify a message.
+    """
+    data = _validated(form)
+    if not runs_in_process():
+        _put(session, data, form, keys, now)
+        return
+    try:
+        with savepoint(session):
+            handle_inbound(session, make_record(SMS_INBOUND, form, now).form, sms_context(), now)
+    except Exception as exc:
+        if is_outage(exc):
+            raise  # the request's commit fails too: the spool keeps the whole request
+        log.error("inbound message could not be filed at once; it waits in the inbox",
+                  extra={"error": type(exc).__name__})
+        _put(session, data, form, keys, now)
+
+
 def accept(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: datetime) -> bool:
     """Check an inbound webhook's form and put it in the inbox, sealed; False when it is already waiting there.
 
     Raises InvalidMessage (naming the fields) for a form that does not identify a message. The job that files it
     is queued (unless it already waits) once the caller's transaction commits.
     """
+    return _put(session, _validated(form), form, keys, now)
+
+
+def _validated(form: Mapping[str, Any]) -> dict[str, Any]:
     try:
-        data = _SCHEMA.load(form)
+        data: dict[str, Any] = _SCHEMA.load(form)
     except ValidationError as exc:
         raise InvalidMessage(exc.messages) from None
+    return data
+
+
+def _put(session: Session, data: Mapping[str, Any], form: Mapping[str, Any], keys: PrivacyKeys,
+         now: datetime) -> bool:
     sealed = encode(keys, make_record(SMS_INBOUND, form, now)).decode("ascii").rstrip("\n")
     connection = session.connection()  # a Core insert on the session's transaction: no unit of work to flush
     statement = _INSERT[connection.dialect.name]

@@ -1,8 +1,8 @@
 """Twilio's Messaging webhooks: ``POST /twilio/sms`` (SMS and WhatsApp) and ``POST /twilio/sms/status``.
 
 Each view: check the signature -> parse the form -> one service call -> TwiML (always an empty <Response/>:
-replies go out through the job queue once the request has committed). An inbound message is only put in the inbox
-here; a job files it (hotline.sms.inbox).
+replies go out through the job queue once the request has committed). With a job queue an inbound message is only
+put in the inbox here and a worker files it; the embedded default files it in this request (hotline.sms.inbox).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.sms.inbound import InvalidMessage, StatusCallbackSchema
-from hotline.sms.inbox import accept, init_inbox
+from hotline.sms.inbox import init_inbox, receive
 from hotline.sms.outbound import record_status
 from hotline.sms.service import load_into_app
 
@@ -37,9 +37,9 @@ def _twiml(response: MessagingResponse | None = None) -> Response:
 @bp.post("")
 @twilio_webhook
 def inbound() -> Response:
-    """An SMS or WhatsApp message arrived: into the inbox, filed by a job once this request commits."""
+    """An SMS or WhatsApp message arrived: into the inbox for a worker, or filed at once when jobs run in-process."""
     try:
-        accept(db.session(), request.form, runtime().keys, utcnow())
+        receive(db.session(), request.form, runtime().keys, utcnow())
     except InvalidMessage as exc:
         log.warning("inbound message rejected", extra={"fields": sorted(exc.messages)})
         abort(400)

@@ -172,6 +172,43 @@ def test_a_failing_filing_keeps_the_message_counts_the_failure_and_logs_no_calle
     assert inbox.waiting_ids(db_session, item.received_at + timedelta(hours=1)) == []
 
 
+def test_without_a_job_queue_the_webhook_files_its_text_itself_and_the_inbox_stays_empty(
+    client: FlaskClient, db_session: Session
+) -> None:
+    form = _form()
+    assert signed_post(client, "/twilio/sms", form).status_code == 200
+    assert _count(db_session, Message, Message.provider_sid == form["MessageSid"]) == 1
+    assert _count(db_session, Report) == 1 and _count(db_session, InboxItem) == 0
+    assert signed_post(client, "/twilio/sms", form).status_code == 200  # Twilio retries: still stored once
+    assert _count(db_session, Message, Message.direction == Direction.INBOUND) == 1
+
+
+def test_without_a_job_queue_a_text_that_cannot_be_filed_waits_in_the_inbox_and_nothing_half_written_stays(
+    client: FlaskClient, db_session: Session, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    real = inbox.handle_inbound
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        real(*args, **kwargs)  # writes the caller, conversation, message and report, then fails
+        raise RuntimeError(f"classifier exploded on {BODY} from {SENDER}")
+
+    monkeypatch.setattr(inbox, "handle_inbound", broken)
+    form = _form()
+    with caplog.at_level(logging.ERROR, logger="hotline.sms"):
+        assert signed_post(client, "/twilio/sms", form).status_code == 200
+    assert _count(db_session, Message) == 0 and _count(db_session, Report) == 0
+    [item] = db_session.scalars(select(InboxItem))
+    # The drain that the inbox queues ran at once in-process, failed the same way and counted it.
+    assert item.provider_sid == form["MessageSid"] and item.attempts == 1 and item.last_error == "RuntimeError"
+    logged = " ".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
+    assert BODY not in logged and SENDER not in logged
+    monkeypatch.setattr(inbox, "handle_inbound", real)
+    assert inbox.file_inbound(item.id)  # the sweep's retry files it once the fault is gone
+    db_session.expire_all()
+    assert _count(db_session, Message, Message.provider_sid == form["MessageSid"]) == 1
+    assert _count(db_session, InboxItem) == 0
+
+
 def test_the_sweep_files_messages_whose_job_was_lost(
     app: Flask, client: FlaskClient, db_session: Session, held: HeldJobs
 ) -> None:
