@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, scoped_ses
 from sqlalchemy.types import TypeDecorator
 
 from hotline.files import private_file
+from hotline.sqlite_writer import WriterQueue
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -34,6 +35,9 @@ NAMING_CONVENTION = {
 log = logging.getLogger(__name__)
 # Marks a read-only session (session.info) and its connections (an execution option of the engine it is bound to).
 READ_ONLY = "hotline_read_only"
+_BUSY_TIMEOUT_SECONDS = 5.0
+_WRITERS = "hotline_sqlite_writer"  # a connection's info key: it holds its database's WriterQueue
+_writer_queues: dict[str, WriterQueue] = {}  # database file -> the process's queue of writers for it
 # Request methods that must not change anything: their request session is read-only unless the view says it writes.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 T = TypeVar("T")
@@ -74,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -87,8 +91,28 @@ def _sqlite_begin(connection: Any) -> None:
     # writers go on, and a long export or dashboard query cannot hold every webhook off.
     if connection.get_execution_options().get(READ_ONLY):
         connection.exec_driver_sql("BEGIN")
-    else:
+        return
+    writers = _writer_queues.get(connection.engine.url.database)
+    if writers is not None and writers.acquire():
+        connection.info[_WRITERS] = writers
+    try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _sqlite_end(connection)
+        raise
+
+
+def _sqlite_end(connection: Any, *_: Any) -> None:
+    writers: WriterQueue | None = connection.info.pop(_WRITERS, None)
+    if writers is not None:
+        writers.release()
+
+
+def _sqlite_checkin(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+    # A connection returned (or invalidated) in the middle of a transaction must not keep the next writer out.
+    writers: WriterQueue | None = record.info.pop(_WRITERS, None)
+    if writers is not None:
+        writers.release()
 
 
 def _private_sqlite_files(database: str | None) -> None:
@@ -117,6 +141,12 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _writer_queues.setdefault(parsed.database, WriterQueue(Path(parsed.database), _BUSY_TIMEOUT_SECONDS))
+            for name in ("commit", "rollback"):
+                event.listen(engine, name, _sqlite_end)
+            for name in ("checkin", "invalidate"):
+                event.listen(engine.pool, name, _sqlite_checkin)
         return engine
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)

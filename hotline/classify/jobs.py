@@ -7,6 +7,7 @@ import logging
 
 from sqlalchemy.orm import Session, object_session
 
+from hotline.classify.runtime import classify_runtime
 from hotline.classify.service import classify_report, instant_answer_match
 from hotline.intake.models import Report
 from hotline.jobs import job_session
@@ -16,16 +17,33 @@ log = logging.getLogger("hotline.classify")
 
 
 def classify_new_report(report_id: int) -> None:
-    """Job: classify one report unless a person or an earlier run got there first (a repeated job is harmless)."""
+    """Job: classify one report unless a person or an earlier run got there first (a repeated job is harmless).
+
+    The model runs between a read and a short write, outside any transaction that writes: on SQLite that
+    transaction holds the one write lock every webhook needs.
+    """
+    with job_session(read_only=True) as session:
+        wanted = _wanted(session.get(Report, report_id))
+    if wanted is None:
+        return
+    classification = classify_runtime().classifier.classify(*wanted)
     with job_session() as session:
         report = session.get(Report, report_id)
-        if report is None or report.coded_by_id is not None or report.classifier_version is not None:
+        now_wanted = _wanted(report)
+        if report is None or now_wanted is None:
             return
-        if not (report.text or report.translation):
-            return
-        outcome = classify_report(session, report)
+        # A later part of a long text may have been joined on meanwhile: then the model reads the whole text.
+        outcome = classify_report(session, report, classification=classification if now_wanted == wanted else None)
         log.info("report classified", extra={"report_id": report_id, "type": report.type,
                                              "category": report.category, "match": str(outcome.match_status)})
+
+
+def _wanted(report: Report | None) -> tuple[str, str | None] | None:
+    """The text and language to classify, or None when there is nothing to do."""
+    if report is None or report.coded_by_id is not None or report.classifier_version is not None:
+        return None
+    text = report.text or report.translation
+    return (text, report.language) if text else None
 
 
 def match_for_instant_answer(report: Report) -> RumourMatch | None:

@@ -18,6 +18,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from hotline.classify.normalise import normalise
 
 MATCH_NGRAMS = (3, 5)
+# The n-grams a statement is cut into; building the analyser needs no fitted vocabulary.
+_ANALYSER = TfidfVectorizer(analyzer="char_wb", ngram_range=MATCH_NGRAMS).build_analyzer()
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,19 @@ class RumourIndex:
             self.idf = self.vectorizer.idf_.astype(np.float32)
             self.analyse = self.vectorizer.build_analyzer()
             self.unseen_idf = float(math.log((1 + len(documents)) / 1) + 1)  # as rare as an n-gram can be
+        else:
+            self.vocabulary, self.idf, self.analyse = {}, np.zeros(0, dtype=np.float32), _ANALYSER
+            self.unseen_idf = 1.0
+
+    def weights(self, text: str) -> dict[str, float]:
+        """``text``'s n-grams weighted by this index's IDF (unseen ones as the rarest), normalised over all."""
+        weighted: dict[str, float] = {}
+        for gram, count in Counter(self.analyse(normalise(text))).items():
+            column = self.vocabulary.get(gram)
+            weighted[gram] = (1.0 + math.log(count)) * (float(self.idf[column]) if column is not None
+                                                         else self.unseen_idf)
+        norm = math.sqrt(sum(weight * weight for weight in weighted.values()))
+        return {gram: weight / norm for gram, weight in weighted.items()} if norm else {}
 
     def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and weights of ``text``, normalised over ALL its n-grams.
@@ -70,19 +85,14 @@ class RumourIndex:
         The vectoriser would drop n-grams it never saw and normalise over the rest, so a text sharing three
         common n-grams with a statement would look almost identical to it; unseen n-grams must count too.
         """
-        counts = Counter(self.analyse(normalise(text)))
         columns: list[int] = []
         weights: list[float] = []
-        norm = 0.0
-        for gram, count in counts.items():
+        for gram, weight in self.weights(text).items():
             column = self.vocabulary.get(gram)
-            weight = (1.0 + math.log(count)) * (self.idf[column] if column is not None else self.unseen_idf)
-            norm += weight * weight
             if column is not None:
                 columns.append(column)
                 weights.append(weight)
-        scale = 1.0 / math.sqrt(norm) if norm else 0.0
-        return np.asarray(columns, dtype=np.int64), np.asarray(weights, dtype=np.float32) * scale
+        return np.asarray(columns, dtype=np.int64), np.asarray(weights, dtype=np.float32)
 
     def __len__(self) -> int:
         return len(self.statuses)
@@ -108,3 +118,52 @@ class RumourIndex:
             if len(matches) == limit:
                 break
         return list(matches.values())
+
+
+class GrowingIndex:
+    """Rumours added since the last full build, searchable at once: adding one costs only its own statements.
+
+    Refitting TF-IDF for every new candidate (one arrives with nearly every unmatched report) would cost the whole
+    side index on every text. Here n-grams are weighed with the full index's IDF, so a score means what it means
+    in the full index, and each statement's weights go into an inverted list of n-grams.
+    """
+
+    def __init__(self, weighting: RumourIndex, rumours: Iterable[RumourText] = ()):
+        self._weighting = weighting
+        self.statuses: dict[int, str] = {}
+        self._owners: list[int] = []
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        self.extend(rumours)
+
+    def extend(self, rumours: Iterable[RumourText]) -> None:
+        """Add rumours and their statements."""
+        for rumour in rumours:
+            self.statuses[rumour.rumour_id] = rumour.status
+            for statement in rumour.statements:
+                weights = self._weighting.weights(statement)
+                if not weights:
+                    continue
+                document = len(self._owners)
+                self._owners.append(rumour.rumour_id)
+                for gram, weight in weights.items():
+                    self._postings.setdefault(gram, []).append((document, weight))
+
+    def __len__(self) -> int:
+        return len(self.statuses)
+
+    def search(self, text: str, limit: int = 5, statuses: Iterable[str] | None = None) -> list[Match]:
+        """The best-matching rumours for ``text``, best first, at most one entry per rumour."""
+        if not self._owners or not text.strip():
+            return []
+        scores: dict[int, float] = {}
+        for gram, weight in self._weighting.weights(text).items():
+            for document, statement_weight in self._postings.get(gram, ()):
+                scores[document] = scores.get(document, 0.0) + weight * statement_weight
+        wanted = frozenset(statuses) if statuses is not None else None
+        best: dict[int, float] = {}
+        for document, score in scores.items():
+            rumour_id = self._owners[document]
+            if score > 0 and (wanted is None or self.statuses[rumour_id] in wanted) and score > best.get(rumour_id, 0):
+                best[rumour_id] = score
+        ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+        return [Match(rumour_id, round(min(score, 1.0), 4), self.statuses[rumour_id]) for rumour_id, score in ranked]

@@ -13,11 +13,11 @@ from enum import StrEnum
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from hotline.classify.classifier import Classification, sensitivity_for
-from hotline.classify.matching import Match, RumourIndex, RumourText
+from hotline.classify.matching import GrowingIndex, Match, RumourIndex, RumourText
 from hotline.classify.redaction import redact
 from hotline.classify.runtime import ClassifyRuntime, classify_runtime
 from hotline.intake.constants import URGENCY_RANK, Sensitivity, Urgency
@@ -44,11 +44,15 @@ class ClassifyOutcome:
     score: float | None = None
 
 
-def classify_report(session: Session, report: Report, rt: ClassifyRuntime | None = None) -> ClassifyOutcome:
-    """Classify ``report`` (type, category, confidences, version, urgency, sensitivity) and link a Rumour."""
+def classify_report(session: Session, report: Report, rt: ClassifyRuntime | None = None,
+                    classification: Classification | None = None) -> ClassifyOutcome:
+    """Classify ``report`` (type, category, confidences, version, urgency, sensitivity) and link a Rumour.
+
+    ``classification``: the model's answer for the report's current text and language, when already computed.
+    """
     rt = rt or classify_runtime()
     text = report.text or report.translation
-    result = rt.classifier.classify(text, report.language)
+    result = classification or rt.classifier.classify(text, report.language)
     if report.coded_by_id is None:  # a person's coding outranks the model
         report.type, report.type_confidence = result.type.label, result.type.confidence
         report.category, report.category_confidence = result.category.label, result.category.confidence
@@ -122,14 +126,16 @@ RECHECK_SECONDS = 5.0
 
 @dataclass
 class _Snapshot:
-    """A full index of the rumours up to ``base_max_id`` plus a small index of those added since."""
+    """A full index of the rumours up to ``base_max_id`` plus a growing index of those added since."""
 
     base: RumourIndex
     base_max_id: int
     base_fingerprint: tuple[object, ...]
-    delta: RumourIndex
+    delta: GrowingIndex
     delta_fingerprint: tuple[object, ...]
     checked_at: float = field(default_factory=time.monotonic)
+    delta_max_id: int = 0  # the newest rumour in ``delta`` (or the base's newest)
+    added: bool = False  # this process flushed new rumours and changed no indexed one: only read those
 
     def search(self, text: str, limit: int = 5, statuses: Iterable[str] | None = None) -> list[Match]:
         """Best matches from both indexes, best first."""
@@ -140,6 +146,8 @@ class _Snapshot:
 
 _snapshots: dict[str, _Snapshot] = {}
 _LIVE = (Rumour.status != RumourStatus.ARCHIVED, Rumour.merged_into_id.is_(None))
+# What a rumour is found by: a change to any other column (its count of reports, its dates) leaves the index be.
+_INDEXED = ("canonical_statement", "statement_translations", "status", "merged_into_id")
 
 
 def _fingerprint(session: Session, *where: Any) -> tuple[object, ...]:
@@ -147,11 +155,11 @@ def _fingerprint(session: Session, *where: Any) -> tuple[object, ...]:
         select(func.count(Rumour.id), func.max(Rumour.id), func.max(Rumour.updated_at)).where(*_LIVE, *where)).one())
 
 
-def _build(session: Session, *where: Any) -> RumourIndex:
+def _rows(session: Session, *where: Any) -> list[RumourText]:
     rows = session.execute(select(Rumour.id, Rumour.status, Rumour.canonical_statement,
-                                  Rumour.statement_translations).where(*_LIVE, *where)).all()
-    return RumourIndex(RumourText(rid, status, [statement, *(translations or {}).values()])
-                       for rid, status, statement, translations in rows)
+                                  Rumour.statement_translations).where(*_LIVE, *where).order_by(Rumour.id)).all()
+    return [RumourText(rid, status, [statement, *(translations or {}).values()])
+            for rid, status, statement, translations in rows]
 
 
 def forget_rumour_indexes() -> None:
@@ -164,16 +172,32 @@ def _mark_stale() -> None:
         snap.checked_at = float("-inf")
 
 
+def _mark_added() -> None:
+    for snap in _snapshots.values():
+        snap.added = True
+
+
 @event.listens_for(Session, "after_flush")
 def _rumours_flushed(session: Session, _context: Any) -> None:
-    if any(isinstance(obj, Rumour) for obj in (*session.new, *session.dirty, *session.deleted)):
+    changed = [obj for obj in (*session.dirty, *session.deleted) if isinstance(obj, Rumour)
+               and (obj in session.deleted or any(inspect(obj).attrs[name].history.has_changes() for name in _INDEXED))]
+    added = any(isinstance(obj, Rumour) for obj in session.new)
+    if changed or added:
         session.info["rumours_flushed"] = True
+    if changed:
         _mark_stale()
+    elif added:
+        _mark_added()
+
+
+@event.listens_for(Session, "after_commit")
+def _rumour_changes_committed(session: Session) -> None:
+    session.info.pop("rumours_flushed", None)  # what the index read from this transaction now stands
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _rumour_changes_settled(session: Session, transaction: Any) -> None:
-    # Committed or rolled back: an index built meanwhile may hold rows that never were; check again.
+    # Rolled back: an index built meanwhile may hold rows that never were; check again.
     if transaction.parent is None and session.info.pop("rumours_flushed", False):
         _mark_stale()
 
@@ -181,30 +205,54 @@ def _rumour_changes_settled(session: Session, transaction: Any) -> None:
 def rumour_index(session: Session) -> _Snapshot:
     """An index of every live rumour (not archived, not merged) that follows changes.
 
-    New rumours (candidates arrive with every unmatched report) go to a small side index, so the big index is
-    rebuilt only when an indexed rumour changes or the side index grows past DELTA_LIMIT.
+    New rumours (candidates arrive with every unmatched report) go to a growing side index: those this process
+    added are read by id alone; the big index is rebuilt only when an indexed rumour changes or the side index
+    grows past DELTA_LIMIT.
     """
     url = str(session.get_bind().engine.url)
     snap = _snapshots.get(url)
     now = time.monotonic()
     if snap is not None and now - snap.checked_at < RECHECK_SECONDS:
+        if snap.added:
+            _read_added(session, snap)
         return snap
     if snap is not None:
         snap.checked_at = now
+        snap.added = False
     if snap is not None and _fingerprint(session, Rumour.id <= snap.base_max_id) == snap.base_fingerprint:
         delta_fingerprint = _fingerprint(session, Rumour.id > snap.base_max_id)
         if delta_fingerprint == snap.delta_fingerprint:
             return snap
         count = delta_fingerprint[0]
         if isinstance(count, int) and count <= DELTA_LIMIT:
-            snap.delta = _build(session, Rumour.id > snap.base_max_id)
+            snap.delta = GrowingIndex(snap.base, _rows(session, Rumour.id > snap.base_max_id))
             snap.delta_fingerprint = delta_fingerprint
+            snap.delta_max_id = max(snap.base_max_id, _as_id(delta_fingerprint[1]))
             return snap
     fingerprint = _fingerprint(session)
-    max_id = fingerprint[1] if isinstance(fingerprint[1], int) else 0
-    snap = _Snapshot(_build(session), max_id, fingerprint, RumourIndex([]), (0, None, None))
+    max_id = _as_id(fingerprint[1])
+    base = RumourIndex(_rows(session))
+    snap = _Snapshot(base, max_id, fingerprint, GrowingIndex(base), (0, None, None), delta_max_id=max_id)
     _snapshots[url] = snap
     return snap
+
+
+def _read_added(session: Session, snap: _Snapshot) -> None:
+    """Add what this process inserted since the snapshot's newest rumour, without a count of the table."""
+    snap.added = False
+    added = _rows(session, Rumour.id > snap.delta_max_id)
+    if not added:
+        return
+    if len(snap.delta) + len(added) > DELTA_LIMIT:
+        snap.checked_at = float("-inf")  # time for a full build
+        return
+    snap.delta.extend(added)
+    snap.delta_max_id = added[-1].rumour_id
+    snap.delta_fingerprint = _fingerprint(session, Rumour.id > snap.base_max_id)
+
+
+def _as_id(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def instant_answer_match(session: Session, report: Report) -> tuple[int, float] | None:

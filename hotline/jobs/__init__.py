@@ -137,11 +137,14 @@ def run_job(func_path: str, *args: Any) -> Any:
 
 
 @contextmanager
-def job_session() -> Iterator[Session]:
-    """A session of the job's own, separate from any request's: the job commits it; an error rolls it back."""
+def job_session(read_only: bool = False) -> Iterator[Session]:
+    """A session of the job's own, separate from any request's: the job commits it; an error rolls it back.
+
+    ``read_only`` refuses writes and, on SQLite, takes no write lock: for what a job reads before a network call.
+    """
     from hotline.extensions import db
 
-    session = db.new_session()  # never the request's (a GET's is read-only)
+    session = db.new_session(read_only)  # never the request's (a GET's is read-only)
     try:
         yield session
         session.commit()

@@ -96,46 +96,85 @@ def retry_policy() -> RetryPolicy:
 
 
 def send_message(message_id: int) -> None:
-    """Job: send one queued outbound message through Twilio's REST API and record the outcome."""
+    """Job: send one queued outbound message through Twilio's REST API and record the outcome.
+
+    The REST call, retries included, runs between two short transactions and never inside one: a transaction that
+    writes holds SQLite's only write lock (every webhook would wait for Twilio) and a PostgreSQL connection.
+    """
+    with job_session(read_only=True) as session:
+        delivery = _prepare(session, message_id)
+    if delivery is None:
+        return  # already sent (a duplicated job) or gone
+    outcome = _deliver(delivery) if delivery.params is not None else _Outcome(status=MessageStatus.FAILED)
     with job_session() as session:
-        message = session.get(Message, message_id)
-        if message is None or message.direction != Direction.OUTBOUND or message.status != MessageStatus.QUEUED:
-            return  # already sent (a duplicated job) or gone
-        if message.provider_sid:
-            return
-        _send(session, message)
+        _record_outcome(session, message_id, outcome, utcnow())
 
 
-def _send(session: Session, message: Message) -> None:
+@dataclass(frozen=True)
+class _Delivery:
+    """A queued message ready to go: the REST call's parameters, or None when it cannot be sent."""
+
+    message_id: int
+    params: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What Twilio answered (or that it could not be asked)."""
+
+    status: str
+    provider_sid: str | None = None
+    error_code: int | None = None
+
+
+def _prepare(session: Session, message_id: int) -> _Delivery | None:
+    message = session.get(Message, message_id)
+    if message is None or message.direction != Direction.OUTBOUND or message.status != MessageStatus.QUEUED \
+            or message.provider_sid:
+        return None
     rt = runtime()
     contact = message.contact
     caller = contact.caller
-    now = utcnow()
-    if caller is None or not can_reply(caller, now) or caller.reply_address is None:
-        _set_status(message, MessageStatus.FAILED, now)
-        return
+    if caller is None or not can_reply(caller, utcnow()) or caller.reply_address is None:
+        return _Delivery(message_id, None)
     try:
         # The only place the reply address is ever decrypted: here, at send time, inside the job.
         to = unseal(rt.keys, caller.reply_address, caller.pseudonym)
     except SealBroken:
-        log.error("reply address cannot be opened", extra={"message_id": message.id})
-        _set_status(message, MessageStatus.FAILED, now)
-        return
+        log.error("reply address cannot be opened", extra={"message_id": message_id})
+        return _Delivery(message_id, None)
     params: dict[str, Any] = {"to": to, "from_": _sender_for(to, contact.hotline_number), "body": message.body}
     if rt.settings.public_url:
         params["status_callback"] = rt.settings.public_url.rstrip("/") + STATUS_PATH
-    client = twilio_client(rt.settings)
+    return _Delivery(message_id, params)
+
+
+def _deliver(delivery: _Delivery) -> _Outcome:
+    params = delivery.params or {}
+    client = twilio_client(runtime().settings)
     try:
         sent = call_with_retries(lambda: client.messages.create(**params), retry_policy())
     except TwilioRestException as exc:
-        _record_failure(message, caller, exc.code, now)
-        return
+        return _Outcome(MessageStatus.FAILED, error_code=exc.code)
     except requests.RequestException:
-        log.error("twilio unreachable, message not sent", extra={"message_id": message.id})
-        _set_status(message, MessageStatus.FAILED, now)
+        log.error("twilio unreachable, message not sent", extra={"message_id": delivery.message_id})
+        return _Outcome(MessageStatus.FAILED)
+    return _Outcome(stored_status(sent.status or MessageStatus.QUEUED), provider_sid=sent.sid)
+
+
+def _record_outcome(session: Session, message_id: int, outcome: _Outcome, now: datetime) -> None:
+    message = session.get(Message, message_id)
+    if message is None or message.provider_sid:
+        return  # erased meanwhile, or recorded by a duplicated job
+    if outcome.provider_sid is not None:
+        message.provider_sid = outcome.provider_sid
+        _set_status(message, outcome.status, now, force=True)
         return
-    message.provider_sid = sent.sid
-    _set_status(message, stored_status(sent.status or MessageStatus.QUEUED), now, force=True)
+    caller = message.contact.caller
+    if outcome.error_code is not None and caller is not None:
+        _record_failure(message, caller, outcome.error_code, now)
+    else:
+        _set_status(message, MessageStatus.FAILED, now)
 
 
 def _sender_for(to: str, hotline_number: str | None) -> str | None:

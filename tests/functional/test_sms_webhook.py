@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_from_bytes
 
@@ -14,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message, Report
-from hotline.sms import replies
+from hotline.jobs import job_session
+from hotline.migrate import upgrade
+from hotline.sms import outbound, replies
 from tests.factories import sid, sign, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 
@@ -219,6 +223,38 @@ def test_gives_up_after_repeated_server_errors_and_marks_the_message_failed(
     [reply] = _outbound(db_session)
     assert (reply.status, reply.provider_sid) == ("failed", None)
     assert _count(db_session, Report) == 1  # the caller's message is never lost to a sending failure
+
+
+def test_no_write_lock_is_held_while_twilio_is_asked_to_send(
+    make_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a transaction that writes holds the one write lock: a send must not keep every webhook waiting
+    for Twilio (and its retries). A database of its own: the suite's rolled-back outer transaction holds the lock."""
+    database = tmp_path / "lock.sqlite3"
+    upgrade(f"sqlite:///{database}")
+    app = make_app(database_url=f"sqlite:///{database}")
+    writable: list[bool] = []
+    real = outbound.call_with_retries
+
+    def while_sending(send: Any, policy: Any, **kwargs: Any) -> Any:
+        other = sqlite3.connect(database, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # waits at most 0.2 s for a writer to finish
+            other.execute("ROLLBACK")
+            writable.append(True)
+        except sqlite3.OperationalError:
+            writable.append(False)
+        finally:
+            other.close()
+        return real(send, policy, **kwargs)
+
+    monkeypatch.setattr(outbound, "call_with_retries", while_sending)
+    with twilio_api_for(app) as fake:
+        assert _send(app.test_client(), _form("Is the border open?")).status_code == 200
+    assert writable == [True] and len(fake.messages) == 1
+    with app.app_context(), job_session() as session:
+        [reply] = _outbound(session)
+        assert reply.provider_sid is not None and reply.status == "queued"
 
 
 def test_error_21610_marks_the_caller_opted_out(client: FlaskClient, db_session: Session,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from hotline.classify.matching import RumourIndex, RumourText
+from hotline.classify.matching import GrowingIndex, RumourIndex, RumourText
 
 BORDER = RumourText(1, "reviewed", ["The border to Australia is open for boats",
                                     "سرحد استرالیا برای کشتی ها باز است",
@@ -49,3 +49,27 @@ def test_empty_index_and_empty_text() -> None:
     assert RumourIndex([]).search("anything") == []
     assert _index().search("   ") == []
     assert len(_index()) == 3
+
+
+def test_a_growing_index_scores_as_the_full_index_it_is_weighed_by() -> None:
+    full = _index()
+    growing = GrowingIndex(RumourIndex([REFUND, JOBS]), [BORDER])
+    growing.extend([REFUND])
+    for text in ("the border to australia is open for boats!!", "i heard australia opened the border for the boats",
+                 "katanya perbatasan australia sudah dibuka untuk kapal"):
+        assert growing.search(text)[0].rumour_id == full.search(text)[0].rumour_id == 1
+    assert growing.search("the border to australia is open for boats")[0].score > 0.99
+    assert growing.search("the smuggler refunds the money")[0].rumour_id == 2
+    matches = growing.search("thank you for calling me back")
+    assert not matches or matches[0].score < 0.3
+    assert all(m.status == "reviewed" for m in growing.search("border boats refund", statuses=["reviewed"]))
+    assert len(growing) == 2
+
+
+def test_a_growing_index_works_before_any_full_build() -> None:
+    growing = GrowingIndex(RumourIndex([]))
+    assert growing.search("anything") == [] and len(growing) == 0
+    growing.extend([JOBS, BORDER])
+    assert growing.search("a factory job in malaysia pays 3000 ringgit")[0].rumour_id == 3
+    assert growing.search("شنیدم سرحد استرالیا برای کشتی ها باز است")[0].rumour_id == 1
+    assert growing.search("   ") == []
