@@ -7,6 +7,7 @@ registered with ``after_commit`` (sending an SMS, enqueuing a job) runs only onc
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 # Marks a read-only session (session.info) and its connections (an execution option of the engine it is bound to).
 READ_ONLY = "hotline_read_only"
 _BUSY_TIMEOUT_SECONDS = 5.0
+_IDLE_SINCE = "hotline_idle_since"  # a pooled connection's info key: when it was last returned
+_PING_AFTER_IDLE_SECONDS = 1.0  # a connection idle longer than this is pinged before use
 _WRITERS = "hotline_sqlite_writer"  # a connection's info key: it holds its database's WriterQueue
 _writer_queues: dict[str, WriterQueue] = {}  # database file -> the process's queue of writers for it
 # Request methods that must not change anything: their request session is read-only unless the view says it writes.
@@ -150,7 +153,26 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine.pool, "checkin", _note_idle)
+    event.listen(engine.pool, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # pool_pre_ping's round trip on every checkout is a third of a webhook's time with the database: a connection
+    # that was in use a moment ago is not pinged again (a failure then is an outage: the spool keeps the request).
+    if time.monotonic() - record.info.get(_IDLE_SINCE, float("-inf")) < _PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.execute("SELECT 1").close()
+        dbapi_connection.rollback()
+    except Exception as exc:
+        raise DisconnectionError("the pooled connection is gone") from exc  # the pool tries a fresh one
 
 
 def is_outage(exc: BaseException) -> bool:

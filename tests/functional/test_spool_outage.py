@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from hotline.classify.service import forget_rumour_indexes
 from hotline.cli import cli
 from hotline.db import build_engine
 from hotline.extensions import db
@@ -46,6 +47,7 @@ def _outage_app(make_app: Callable[..., Flask], database_url: str) -> Iterator[t
         connection.close()
         dead.dispose()
         real.dispose()
+        forget_rumour_indexes()  # candidates made from its texts were rolled back under the process's index
 
 
 def _go_down(app: Flask) -> None:
