@@ -111,14 +111,18 @@ def begin_contact(session: Session, event: Intake, ctx: IntakeContext) -> Pendin
     """
     if not event.contact_key or event.message or event.recording or event.report:
         raise ValueError("begin_contact takes an event that only opens a contact by its key")
-    if store.execute(session, store.CONTACT_ID_BY_KEY, {"key": event.contact_key}).first() is not None:
-        return None
     try:
         address = parse_address(event.sender)
     except NotAPhoneNumber:
+        if store.execute(session, store.CONTACT_ID_BY_KEY, {"key": event.contact_key}).first() is not None:
+            return None
         return PendingContact(event, None)  # withheld caller ID: an anonymous contact
     key = pseudonym(ctx.keys, address.e164)
-    stored = _stored_caller(session, key)
+    row = store.execute(session, store.CONTACT_AND_CALLER, {"key": event.contact_key, "pseudonym": key}).one()
+    if row.contact_id is not None:
+        return None
+    stored = None if row.id is None else _StoredCaller(row.id, row.language, row.heard_via, bool(row.opted_out),
+                                                       row.last_seen_at)
     language = event.language or (stored.language if stored else None)
     heard_via = (stored.heard_via if stored else None) or event.heard_via
     return PendingContact(event, KnownCaller(language, heard_via), address, key, stored)

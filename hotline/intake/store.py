@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Executable, Result, Table, bindparam, func, inspect, select, update
+from sqlalchemy import Executable, Result, Table, bindparam, func, inspect, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,13 @@ CONTACT_ID_BY_KEY = select(CONTACTS.c.id).where(CONTACTS.c.provider_id == bindpa
 CALLER_BY_PSEUDONYM = select(
     CALLERS.c.id, CALLERS.c.language, CALLERS.c.heard_via, CALLERS.c.opted_out, CALLERS.c.last_seen_at
 ).where(CALLERS.c.pseudonym == bindparam("key"))
+# A new contact's two questions in one round trip: is the contact stored already (a replay), and who is its caller.
+# The one-row FROM keeps the answer to the first when there is no caller yet.
+_ONE_ROW = select(literal(1).label("one")).subquery("one_row")
+CONTACT_AND_CALLER = select(
+    CONTACT_ID_BY_KEY.scalar_subquery().label("contact_id"), CALLERS.c.id, CALLERS.c.language,
+    CALLERS.c.heard_via, CALLERS.c.opted_out, CALLERS.c.last_seen_at,
+).select_from(_ONE_ROW.outerjoin(CALLERS, CALLERS.c.pseudonym == bindparam("pseudonym")))
 _INSERT_RETURNING_ID = {
     table.name: {
         "postgresql": postgresql_insert(table).on_conflict_do_nothing().returning(table.c.id),

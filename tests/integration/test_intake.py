@@ -121,8 +121,8 @@ def test_a_new_contact_opens_with_its_first_state_in_one_insert(app: Flask, db_s
         opening = ContactOpening(state={"node": "main_menu", "seq": 1}, ivr_path=["notice", "main_menu"],
                                  status="in-progress", language="prs", heard_via="radio")
         contact_id = open_contact(db_session, pending, ctx, opening)
-    # Two look-ups (the contact, the caller) and two inserts: no UPDATE, no flush of ORM objects.
-    assert [s.split()[0] for s in seen] == ["SELECT", "SELECT", "INSERT", "INSERT"]
+    # One look-up (the contact and the caller together) and two inserts: no UPDATE, no flush of ORM objects.
+    assert [s.split()[0] for s in seen] == ["SELECT", "INSERT", "INSERT"]
     contact = db_session.get(Contact, contact_id)
     assert contact is not None and contact.provider_id == call.contact_key and contact.channel == "voice"
     assert contact.state == {"node": "main_menu", "seq": 1} and contact.ivr_path == ["notice", "main_menu"]
