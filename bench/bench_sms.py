@@ -93,13 +93,13 @@ def bench_embedded(url: str, count: int, concurrency: int, threads: int = 2) -> 
 
 
 def drain(url: str, redis_url: str, limit: int = 200) -> dict[str, float]:
-    """What the RQ worker does next: file the ``limit`` oldest waiting messages, one transaction each, as
-    ``drain_inbox`` does (its own jobs are queued, not run)."""
+    """What the RQ worker does next: file the ``limit`` oldest waiting messages as ``drain_inbox`` does (its own
+    jobs are queued, not run)."""
     from sqlalchemy import select
 
     from hotline.app import create_app
     from hotline.jobs import job_session
-    from hotline.sms.inbox import file_inbound
+    from hotline.sms.inbox import file_together
     from hotline.sms.models import InboxItem
 
     with tempfile.TemporaryDirectory() as instance:
@@ -111,8 +111,7 @@ def drain(url: str, redis_url: str, limit: int = 200) -> dict[str, float]:
                 waiting = list(session.scalars(select(InboxItem.id).where(InboxItem.attempts == 0)
                                                .order_by(InboxItem.id).limit(limit)))
             started = time.perf_counter()
-            for item_id in waiting:
-                file_inbound(item_id)
+            file_together(waiting)
             return {"count": len(waiting), "rate": len(waiting) / (time.perf_counter() - started)}
 
 

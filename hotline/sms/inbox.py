@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from hotline.context import runtime
 from hotline.db import after_commit, is_outage, savepoint, utcnow
-from hotline.jobs import enqueue, enqueue_once, job_session, job_started, runs_in_process
+from hotline.jobs import enqueue, enqueue_once, job_session, job_started, jobs_together, runs_in_process
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealed_records import SMS_INBOUND, SpoolCorrupt, decode, encode, make_record
@@ -45,6 +45,7 @@ log = logging.getLogger("hotline.sms")
 DRAIN_JOB = "hotline.sms.inbox.drain_inbox"
 DRAIN_KEY = "sms-inbox-drain"
 _DRAIN_BATCH = 100
+_FILED_TOGETHER = 20  # texts per transaction when a drain catches up (a failing group is filed again one by one)
 SWEEP_JOB = "hotline.sms.inbox.file_waiting_job"
 MAX_ATTEMPTS = 5  # a message that fails this often waits for a person (``hotline sms inbox`` shows it)
 SWEEP_AFTER = timedelta(seconds=60)  # a row older than this has lost its job, or its job failed
@@ -141,10 +142,34 @@ def drain_inbox() -> int:
             return len(tried)
         if not batch:
             return len(tried)
-        for item_id in batch:
-            tried.add(item_id)  # a failure is counted on its row and left to the sweep, never retried here
-            if not file_inbound(item_id):
-                return len(tried)  # the database went away: the rest waits too
+        tried.update(batch)  # a failure is counted on its row and left to the sweep, never retried here
+        reached, reachable = file_together(batch)
+        if not reachable:
+            return len(tried) - len(batch) + reached  # the database went away: the rest waits too
+
+
+def file_together(item_ids: list[int]) -> tuple[int, bool]:
+    """File waiting messages in transactions of up to ``_FILED_TOGETHER`` (one commit and one round trip to the
+    job queue for each group, not for each text); a group that fails is filed again one text at a time, so one bad
+    text costs the others nothing. How many were tried, and False when the database became unreachable."""
+    reached = 0
+    with jobs_together():
+        for start in range(0, len(item_ids), _FILED_TOGETHER):
+            group = item_ids[start:start + _FILED_TOGETHER]
+            try:
+                with job_session() as session:
+                    for index, item_id in enumerate(group, start + 1):
+                        reached = index  # an outage rolls the whole group back: these were tried
+                        _file(session, item_id)
+                continue
+            except Exception as exc:
+                if is_outage(exc):
+                    log.warning("database unreachable; inbound messages wait in the inbox")
+                    return reached, False
+            for index, item_id in enumerate(group, start + 1):  # one of them failed: find which, file the rest
+                if not file_inbound(item_id):
+                    return index, False
+    return len(item_ids), True
 
 
 def file_inbound(item_id: int) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message, Report
-from hotline.jobs import InProcessQueue, RQQueue, job_queue, run_job, set_job_queue
+from hotline.jobs import InProcessQueue, RQQueue, job_queue, jobs_together, run_job, set_job_queue
 from hotline.jobs.cli import jobs_group
 from tests.factories import sid, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
@@ -87,6 +87,18 @@ def test_a_text_waits_in_redis_until_the_worker_files_it_and_sends_the_reply(
     rq_queue.enqueue("hotline.sms.outbound.send_message", reply.id)
     worker.work(burst=True)
     assert len(twilio_api.messages) == 1
+
+
+def test_jobs_queued_together_reach_redis_in_one_go_when_the_block_ends(app: Flask, rq_queue: RQQueue) -> None:
+    send = "hotline.sms.outbound.send_message"
+    with app.app_context():
+        with jobs_together():
+            rq_queue.enqueue(send, 1)
+            rq_queue.enqueue(send, 2)
+            assert rq_queue.queue.count == 0
+        assert [tuple(job.args) for job in rq_queue.queue.get_jobs()] == [(send, 1), (send, 2)]
+        rq_queue.enqueue(send, 3)  # outside the block: at once
+        assert rq_queue.queue.count == 3
 
 
 def test_the_worker_command_needs_redis(app: Flask, runner: Any) -> None:

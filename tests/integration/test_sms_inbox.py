@@ -209,6 +209,29 @@ def test_without_a_job_queue_a_text_that_cannot_be_filed_waits_in_the_inbox_and_
     assert _count(db_session, InboxItem) == 0
 
 
+def test_one_text_that_cannot_be_filed_costs_the_others_in_its_group_nothing(
+    app: Flask, client: FlaskClient, db_session: Session, held: HeldJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forms = [_form(body) for body in ("one", "two", "three")]
+    for form in forms:
+        signed_post(client, "/twilio/sms", form)
+    real = inbox.handle_inbound
+
+    def fails_on_two(session: Session, form: Any, *args: Any) -> Any:
+        if form.get("Body") == "two":
+            raise RuntimeError("cannot file this one")
+        return real(session, form, *args)
+
+    monkeypatch.setattr(inbox, "handle_inbound", fails_on_two)
+    with app.app_context():
+        assert inbox.drain_inbox() == 3
+    db_session.expire_all()
+    filed = set(db_session.scalars(select(Message.provider_sid).where(Message.direction == Direction.INBOUND)))
+    assert filed == {forms[0]["MessageSid"], forms[2]["MessageSid"]}
+    [item] = db_session.scalars(select(InboxItem))
+    assert (item.provider_sid, item.attempts) == (forms[1]["MessageSid"], 1)
+
+
 def test_the_sweep_files_messages_whose_job_was_lost(
     app: Flask, client: FlaskClient, db_session: Session, held: HeldJobs
 ) -> None:
