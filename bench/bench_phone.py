@@ -25,6 +25,10 @@ import time
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: bench.http_load, hotline, tests
 
@@ -81,7 +85,7 @@ def _queue_callers(url: str, count: int) -> None:
         session.commit()
 
 
-_engines: dict[str, object] = {}
+_engines: dict[str, Engine] = {}
 
 
 def run_operator_rounds(port: int, url: str, identities: list[str], count: int, concurrency: int) -> dict[str, float]:
@@ -214,7 +218,7 @@ def bench(url: str, label: str, count: int, concurrency: int, threads: int = 2) 
         operator = run_operator_rounds(port, url, identities, count, concurrency)
         token = run_tokens(port, count, concurrency)
     for engine in _engines.values():
-        engine.dispose()  # type: ignore[attr-defined]
+        engine.dispose()
     _engines.clear()
     if floor["failed"] or operator["failed"] or token["failed"]:
         raise SystemExit("requests failed: no ratio")

@@ -59,4 +59,4 @@ def bare_sms() -> Response:
 def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     """The floor's paths go to the bare app, everything else to Hotline."""
     target = floor if environ.get("PATH_INFO", "").startswith(FLOOR_PREFIX) else hotline
-    return target(environ, start_response)  # type: ignore[no-any-return]
+    return target(environ, start_response)
