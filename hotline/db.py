@@ -128,7 +128,7 @@ def _private_sqlite_files(database: str | None) -> None:
         return  # SQLite will say it cannot open the file
     try:
         private_file(path)
-        for suffix in ("-wal", "-shm", "-journal"):
+        for suffix in ("-wal", "-shm", "-journal", "-writer"):
             companion = path.with_name(path.name + suffix)
             if companion.exists():
                 private_file(companion)

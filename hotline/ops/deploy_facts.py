@@ -78,7 +78,7 @@ def path_modes(settings: Settings, backend: str) -> dict[str, tuple[int, bool]]:
     if backend == "sqlite":
         database = make_url(settings.database_url).database
         if database and database != ":memory:":
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", "-writer"):
                 path = Path(database + suffix)
                 paths[f"SQLite file {path}"] = path
     modes = {}
