@@ -41,7 +41,8 @@ def test_a_new_instance_folder_and_its_sqlite_database_are_private(tmp_path: Pat
         assert mode(instance) == 0o700
         assert mode(instance / "demo-secrets.json") == 0o600
         assert mode(database) == 0o600
-        for suffix in ("-wal", "-shm"):  # WAL mode: both exist while a connection is open
+        # WAL mode: both exist while a connection is open; the writers' lock file once a transaction has written.
+        for suffix in ("-wal", "-shm", "-writer"):
             companion = database.with_name(database.name + suffix)
             assert companion.exists() and mode(companion) == 0o600, suffix
     engine.dispose()
