@@ -9,7 +9,8 @@ from flask import Flask, current_app
 
 from hotline.content.languages import LanguageTable
 from hotline.content.taxonomy import Taxonomy
-from hotline.intake.service import IntakeContext
+from hotline.intake.service import CLASSIFY_JOB, IntakeContext
+from hotline.jobs import enqueue
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import Settings
 
@@ -30,7 +31,12 @@ class Runtime:
             taxonomy=self.taxonomy,
             reply_address_ttl_days=self.settings.reply_address_ttl_days,
             conversation_window=timedelta(minutes=self.settings.sms_conversation_window_minutes),
+            classify_later=_queue_classification,
         )
+
+
+def _queue_classification(report_id: int) -> None:
+    enqueue(CLASSIFY_JOB, report_id)
 
 
 def runtime(app: Flask | None = None) -> Runtime:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,7 +21,6 @@ from hotline.intake import store
 from hotline.intake.constants import Channel, Direction, MessageStatus
 from hotline.intake.inbound import InboundReport, Intake, clean_text, iso_week_start, urgency_rank
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
-from hotline.jobs import enqueue
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, PhoneAddress, mask, parse_address
 from hotline.privacy.pseudonym import pseudonym
@@ -38,14 +36,21 @@ class IntakeError(ValueError):
     """The event cannot be recorded as given (e.g. a coding that is not in the codebook)."""
 
 
+def _no_queue(_report_id: int) -> None:
+    """Outside an app (a script or benchmark holding only a session) no job queue classifies reports."""
+
+
 @dataclass(frozen=True)
 class IntakeContext:
-    """What intake needs besides the event: keys, retention and the codebook."""
+    """What intake needs besides the event: keys, retention, the codebook, and where new reports go to be
+    classified once committed (the app's job queue: the webhook answers at once, and a classifier failure never
+    loses the report)."""
 
     keys: PrivacyKeys
     taxonomy: Taxonomy
     reply_address_ttl_days: int
     conversation_window: timedelta
+    classify_later: Callable[[int], None] = _no_queue
 
 
 @dataclass(frozen=True)
@@ -208,15 +213,8 @@ def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
     session.flush()
     if report is not None and report.text:
         report_id = report.id
-        after_commit(session, lambda: _classify_later(report_id))
+        after_commit(session, lambda: ctx.classify_later(report_id))
     return IntakeResult(contact, caller, report, True, new_caller, new_contact)
-
-
-def _classify_later(report_id: int) -> None:
-    # Classification is a job: the webhook answers at once, and a classifier failure never loses the report.
-    # Outside an app (a bare script or benchmark holding only a session) there is no queue to put it on.
-    if has_app_context():
-        enqueue(CLASSIFY_JOB, report_id)
 
 
 def _find_replay(session: Session, event: Intake) -> IntakeResult | None:
