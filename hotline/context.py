@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 
 from hotline.content.languages import LanguageTable
 from hotline.content.taxonomy import Taxonomy
@@ -36,7 +36,9 @@ class Runtime:
 
 
 def _queue_classification(report_id: int) -> None:
-    enqueue(CLASSIFY_JOB, report_id)
+    # A script writing through a session of its own, outside any app context, has no queue to put the job on.
+    if has_app_context():
+        enqueue(CLASSIFY_JOB, report_id)
 
 
 def runtime(app: Flask | None = None) -> Runtime:
