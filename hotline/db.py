@@ -106,14 +106,16 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def _sqlite_end(connection: Any, *_: Any) -> None:
-    writers: WriterQueue | None = connection.info.pop(_WRITERS, None)
-    if writers is not None:
-        writers.release()
+    _release_writer(connection.info)
 
 
 def _sqlite_checkin(_dbapi_connection: Any, record: Any, *_: Any) -> None:
     # A connection returned (or invalidated) in the middle of a transaction must not keep the next writer out.
-    writers: WriterQueue | None = record.info.pop(_WRITERS, None)
+    _release_writer(record.info)
+
+
+def _release_writer(info: dict[str, Any]) -> None:
+    writers: WriterQueue | None = info.pop(_WRITERS, None)
     if writers is not None:
         writers.release()
 

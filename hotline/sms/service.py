@@ -19,7 +19,7 @@ from hotline.i18n import babel_identifier
 from hotline.intake import store
 from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message, Report
-from hotline.intake.service import CLASSIFY_JOB, IntakeContext, IntakeResult, record
+from hotline.intake.service import IntakeContext, IntakeResult, record
 from hotline.ivr.hotlines import HotlineConfig, load_hotlines
 from hotline.jobs import enqueue
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
@@ -142,7 +142,7 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     caller = result.caller
     known = caller.language if caller else None
     decision = guess if known is None else _detect(inbound.body, known, priors, ctx.config)
-    joined = _fold_into_earlier_part(session, result, message) if keyword is None else False
+    joined = _fold_into_earlier_part(session, result, message, ctx.intake) if keyword is None else False
     if joined:
         result = dataclasses.replace(result, report=None)  # its text went to the report of the text's first part
     _store_language(result, decision)
@@ -184,7 +184,8 @@ def _inbound_message(session: Session, result: IntakeResult, message_sid: str) -
     return message
 
 
-def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Message) -> bool:
+def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Message,
+                            intake: IntakeContext) -> bool:
     """When this message is the next part of a long text delivered in pieces, append it to the first part's report."""
     report = result.report
     if report is None or result.new_contact:
@@ -206,7 +207,7 @@ def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Mes
     if first.coded_by_id is None:  # the model coded a fragment: code the whole text again
         first.classifier_version = None
         first_report_id = first.id
-        after_commit(session, lambda: enqueue(CLASSIFY_JOB, first_report_id))
+        after_commit(session, lambda: intake.classify_later(first_report_id))
     session.delete(report)
     session.flush()
     return True
