@@ -12,7 +12,7 @@ from hotline import models  # noqa: F401 - every mapper registered before the fi
 from hotline.api.views import bp as api_bp
 from hotline.auth.csrf import init_csrf
 from hotline.auth.views import bp as auth_bp
-from hotline.classify.jobs import match_for_instant_answer
+from hotline.classify.jobs import classify_later, match_for_instant_answer
 from hotline.console import init_console
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
@@ -37,13 +37,13 @@ from hotline.region.link_views import console_bp as region_console_bp
 from hotline.region.news import regional_news_source
 from hotline.region.views import bp as region_bp
 from hotline.settings import CONFIG_DIR, LOCALES_DIR, PROJECT_ROOT, load_settings
-from hotline.sms.instant import set_rumour_matcher
 from hotline.sms.replies import set_reviewed_lookup
+from hotline.sms.runtime import set_rumour_matcher
 from hotline.sms.views import bp as twilio_sms_bp
 from hotline.spool.views import init_spool
 from hotline.studio.live import sms_reviewed
 from hotline.studio.views import init_studio
-from hotline.trends.regional import set_regional_source
+from hotline.trends.runtime import set_regional_source
 from hotline.trends.views import bp as trends_bp
 from hotline.web.errors import register_error_handlers
 from hotline.web.ratelimit import init_rate_limits
@@ -70,7 +70,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,  # static URLs carry a content digest (hotline.assets)
         HOTLINE=settings,
     )
-    app.extensions["hotline"] = Runtime(settings, languages, taxonomy, PrivacyKeys.from_secret(settings.pseudonym_key))
+    app.extensions["hotline"] = Runtime(settings, languages, taxonomy, PrivacyKeys.from_secret(settings.pseudonym_key),
+                                        classify_later=classify_later)
     _init_extensions(app)
     _register_blueprints(app)
     init_voice(app, languages, IvrPaths(stand_ins=Path(settings.instance_path) / STAND_INS_FOLDER))

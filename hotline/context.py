@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 
 from hotline.content.languages import LanguageTable
 from hotline.content.taxonomy import Taxonomy
-from hotline.intake.service import CLASSIFY_JOB, IntakeContext
-from hotline.jobs import enqueue
+from hotline.intake.service import IntakeContext
 from hotline.privacy.keys import PrivacyKeys
 from hotline.settings import Settings
+
+
+def _not_classified(_report_id: int) -> None:
+    """An app built without a classifier queues nothing."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,9 @@ class Runtime:
     languages: LanguageTable
     taxonomy: Taxonomy
     keys: PrivacyKeys
+    # Where a new report goes to be classified once committed: set by the app factory to the classifier's job, so
+    # the layers below the classifier never name it.
+    classify_later: Callable[[int], None] = _not_classified
 
     def intake_context(self) -> IntakeContext:
         """What the intake service needs from configuration."""
@@ -31,14 +38,8 @@ class Runtime:
             taxonomy=self.taxonomy,
             reply_address_ttl_days=self.settings.reply_address_ttl_days,
             conversation_window=timedelta(minutes=self.settings.sms_conversation_window_minutes),
-            classify_later=_queue_classification,
+            classify_later=self.classify_later,
         )
-
-
-def _queue_classification(report_id: int) -> None:
-    # A script writing through a session of its own, outside any app context, has no queue to put the job on.
-    if has_app_context():
-        enqueue(CLASSIFY_JOB, report_id)
 
 
 def runtime(app: Flask | None = None) -> Runtime:

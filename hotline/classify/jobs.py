@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import logging
 
+from flask import has_app_context
 from sqlalchemy.orm import Session, object_session
 
 from hotline.classify.runtime import classify_runtime
 from hotline.classify.service import classify_report, instant_answer_match
 from hotline.intake.models import Report
-from hotline.jobs import job_session
+from hotline.jobs import enqueue, job_session
 from hotline.rumours.matching import RumourMatch
 
 log = logging.getLogger("hotline.classify")
+
+
+def classify_later(report_id: int) -> None:
+    """Queue ``classify_new_report`` for a report just committed (what the app gives intake as ``classify_later``)."""
+    # A script writing through a session of its own, outside any app context, has no queue to put the job on.
+    if has_app_context():
+        enqueue(classify_new_report, report_id)
 
 
 def classify_new_report(report_id: int) -> None:
@@ -26,14 +34,15 @@ def classify_new_report(report_id: int) -> None:
         wanted = _wanted(session.get(Report, report_id))
     if wanted is None:
         return
-    classification = classify_runtime().classifier.classify(*wanted)
+    rt = classify_runtime()
+    classification = rt.classifier.classify(*wanted)
     with job_session() as session:
         report = session.get(Report, report_id)
         now_wanted = _wanted(report)
         if report is None or now_wanted is None:
             return
         # A later part of a long text may have been joined on meanwhile: then the model reads the whole text.
-        outcome = classify_report(session, report, classification=classification if now_wanted == wanted else None)
+        outcome = classify_report(session, report, rt, classification if now_wanted == wanted else None)
         log.info("report classified", extra={"report_id": report_id, "type": report.type,
                                              "category": report.category, "match": str(outcome.match_status)})
 
@@ -51,5 +60,5 @@ def match_for_instant_answer(report: Report) -> RumourMatch | None:
     session: Session | None = object_session(report)
     if session is None:
         return None
-    found = instant_answer_match(session, report)
+    found = instant_answer_match(session, report, classify_runtime())
     return RumourMatch(*found) if found else None

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from hotline.classify.classifier import Classification, sensitivity_for
 from hotline.classify.matching import GrowingIndex, Match, RumourIndex, RumourText
 from hotline.classify.redaction import redact
-from hotline.classify.runtime import ClassifyRuntime, classify_runtime
+from hotline.classify.runtime import ClassifyRuntime
 from hotline.intake.constants import URGENCY_RANK, Sensitivity, Urgency
 from hotline.intake.models import Report
 from hotline.rumours.models import Rumour, RumourStatus
@@ -44,13 +43,12 @@ class ClassifyOutcome:
     score: float | None = None
 
 
-def classify_report(session: Session, report: Report, rt: ClassifyRuntime | None = None,
+def classify_report(session: Session, report: Report, rt: ClassifyRuntime,
                     classification: Classification | None = None) -> ClassifyOutcome:
     """Classify ``report`` (type, category, confidences, version, urgency, sensitivity) and link a Rumour.
 
     ``classification``: the model's answer for the report's current text and language, when already computed.
     """
-    rt = rt or classify_runtime()
     text = report.text or report.translation
     result = classification or rt.classifier.classify(text, report.language)
     if report.coded_by_id is None:  # a person's coding outranks the model
@@ -255,7 +253,7 @@ def _as_id(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
-def instant_answer_match(session: Session, report: Report) -> tuple[int, float] | None:
+def instant_answer_match(session: Session, report: Report, rt: ClassifyRuntime) -> tuple[int, float] | None:
     """For the SMS instant answer: a reviewed rumour matched at the confirmed level, or None.
 
     Never for a protection-flagged report: those wait for a person.
@@ -263,7 +261,6 @@ def instant_answer_match(session: Session, report: Report) -> tuple[int, float] 
     text = report.text or report.translation
     if report.sensitivity == Sensitivity.PROTECTION or not text:
         return None
-    rt = classify_runtime(current_app)
     matches: list[Match] = rumour_index(session).search(text, limit=1, statuses=[RumourStatus.REVIEWED])
     if not matches or matches[0].score < rt.config.confirmed:
         return None

@@ -17,13 +17,11 @@ from hotline.console.spoken import spoken_panel
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
-from hotline.field.service import voice_notes_dir
 from hotline.intake.models import Message, Recording, Report
 from hotline.intake.recording_files import RecordingFolders
-from hotline.ivr.recordings import recordings_dir
 from hotline.rumours.models import CounterMessage
 from hotline.sms.encoding import sms_cost
-from hotline.sms.media import media_dir, media_file
+from hotline.sms.media import media_file
 from hotline.triage import actions
 from hotline.triage.access import may_open_any, may_open_report
 from hotline.triage.actions import ActionRefused, Coding
@@ -205,7 +203,7 @@ def message_media(message_id: int, index: int) -> ResponseReturnValue:
     """A picture, voice note or file a caller sent, served by the app to case workers only (never a Twilio URL)."""
     session = db.session()
     message = session.get(Message, message_id)
-    stored = media_file(message, index, media_dir(current_app))
+    stored = media_file(message, index, current_app.config["HOTLINE"].media_folder)
     if message is None or stored is None or not may_open_any(staff(), reports_of_contact(session, message.contact_id)):
         abort(404)
     response = send_file(stored.path, mimetype=stored.content_type, conditional=True, max_age=0,
@@ -219,4 +217,5 @@ def message_media(message_id: int, index: int) -> ResponseReturnValue:
 
 def _recording_folders() -> RecordingFolders:
     """Call recordings and field voice notes, each in its own folder."""
-    return RecordingFolders(recordings_dir(current_app), voice_notes_dir(current_app))
+    settings = current_app.config["HOTLINE"]
+    return RecordingFolders(settings.recordings_folder, settings.voice_notes_folder)

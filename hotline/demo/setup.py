@@ -18,7 +18,6 @@ from hotline.demo.seed import DEFAULT_SEED, is_seeded, reset_passwords, seed_dem
 from hotline.extensions import db
 from hotline.field.models import FocalPoint
 from hotline.field.registry import issue_credentials
-from hotline.ivr.recordings import recordings_dir
 from hotline.migrate import upgrade
 
 DEMO_URL = "http://127.0.0.1:8000"
@@ -41,7 +40,8 @@ def prepare_demo(
     else:
         echo(f"Seeding demo data ({reports} reports)...")
         started = time.perf_counter()
-        seed_demo(session, runtime(app), credentials, reports, seed=seed, echo=echo, recordings=recordings_dir(app))
+        seed_demo(session, runtime(app), credentials, reports, seed=seed, echo=echo,
+                  recordings=settings.recordings_folder)
         session.commit()
         echo(f"Seeded in {time.perf_counter() - started:.1f} s.")
     yield f"Hotline demo: {url}"

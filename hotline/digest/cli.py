@@ -15,7 +15,7 @@ from hotline.digest.mail import MailRefused
 from hotline.digest.render import send_digest, write_pages, write_regions
 from hotline.extensions import db
 from hotline.pdf import FontsMissing
-from hotline.trends.regional import regional_news
+from hotline.trends.runtime import regional_news
 from hotline.trends.weeks import parse_week, week_label, week_start
 
 

@@ -12,7 +12,7 @@ def init_field(app: Flask) -> None:
     from hotline.field.sms import handle_field_sms
     from hotline.field.sms_config import load_field_sms_config
     from hotline.field.views import bp as field_bp
-    from hotline.sms.handlers import register_text_handler
+    from hotline.sms.runtime import register_text_handler
 
     load_field_sms_config()
     app.register_blueprint(field_bp)

@@ -9,10 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
 from sqlalchemy.orm import Session
 
-from hotline.classify.service import classify_report
 from hotline.field.models import FocalPoint
 from hotline.field.reports import FieldReport, field_intake, visit_details
 from hotline.files import private_dir
@@ -63,8 +61,12 @@ def looks_like_audio(data: bytes) -> bool:
 
 def record_field_report(session: Session, report: FieldReport, point: FocalPoint | None, ctx: IntakeContext,
                         now: datetime, *, sender: str | None = None, message: InboundMessage | None = None,
-                        hotline_number: str | None = None, classify: bool = True) -> IntakeResult:
-    """Store one field report through intake (a replayed source id creates nothing) and classify it."""
+                        hotline_number: str | None = None) -> IntakeResult:
+    """Store one field report through intake (a replayed source id creates nothing).
+
+    Like every channel's report, it is classified by the job intake queues once the report is committed
+    (``IntakeContext.classify_later``): the request answers at once and a classifier failure never loses it.
+    """
     if point is not None:
         report = _with_defaults(report, point)
     event = field_intake(report, point.id if point else None, now, sender, message, hotline_number)
@@ -76,8 +78,6 @@ def record_field_report(session: Session, report: FieldReport, point: FocalPoint
         result.contact.caller_id = point.caller_id
         if result.report is not None:
             result.report.caller_id = point.caller_id
-    if classify and result.report is not None and result.report.text:
-        classify_report(session, result.report)
     session.flush()
     return result
 
@@ -98,12 +98,6 @@ def submit_web_report(session: Session, data: dict[str, Any], note: VoiceNote | 
         # Relative to the voice-notes folder, like recordings and media: read back only through hotline.files.inside.
         result.report.recording.storage_path = path.relative_to(voice_notes).as_posix()
     return result
-
-
-def voice_notes_dir(app: Flask) -> Path:
-    """Where field voice notes are stored (HOTLINE_VOICE_NOTES_DIR, else <instance>/field-voice-notes)."""
-    folder: Path = app.config["HOTLINE"].voice_notes_folder
-    return folder
 
 
 def _with_defaults(report: FieldReport, point: FocalPoint) -> FieldReport:

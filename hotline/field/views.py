@@ -38,7 +38,6 @@ from hotline.field.service import (
     VoiceNoteRefused,
     check_voice_note,
     submit_web_report,
-    voice_notes_dir,
 )
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
 from hotline.i18n import current_ui_code
@@ -137,7 +136,7 @@ def report() -> ResponseReturnValue:
     except VoiceNoteRefused:
         return _invalid({"voice_note": [_("Only a voice note under 900 KB (ogg, mp3, m4a, amr, wav) can be sent.")]})
     result = submit_web_report(db.session(), data, note, point, runtime().intake_context(), utcnow(),
-                               voice_notes_dir(current_app))
+                               current_app.config["HOTLINE"].voice_notes_folder)
     reference = result.report.id if result.report is not None else result.contact.id
     thanks = url_for("field.thanks", reference=reference)
     if _wants_json():

@@ -27,8 +27,6 @@ from hotline.privacy.pseudonym import pseudonym
 from hotline.privacy.redact import redact_phone_numbers
 from hotline.privacy.sealing import expiry, seal
 
-CLASSIFY_JOB = "hotline.classify.jobs.classify_new_report"  # by name: intake does not import the classifier
-
 _CONVERSATION_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 
 

@@ -20,7 +20,6 @@ from hotline.ivr.recordings import (
     RecordingFetchError,
     fetch_recording,
     pending_recordings,
-    recordings_dir,
     release_remote,
     remote_leftovers,
 )
@@ -70,8 +69,8 @@ def ivr_audio(force: bool) -> None:
 @with_appcontext
 def ivr_fetch_recordings(limit: int) -> None:
     """Download call recordings not yet stored locally (until the job queue does it after each call)."""
-    account = account_of(current_app)
-    storage = recordings_dir(current_app)
+    account = account_of(current_app.config["HOTLINE"])
+    storage = current_app.config["HOTLINE"].recordings_folder
     session = db.session()
     fetched = failed = 0
     for recording in list(pending_recordings(session, limit)):

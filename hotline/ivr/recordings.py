@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +27,6 @@ from hotline.intake.models import Recording
 from hotline.jobs import job_session
 
 log = logging.getLogger("hotline.ivr.recordings")
-FETCH_JOB = "hotline.ivr.recordings.fetch_recording_job"
 
 _RECORDING_PATH = re.compile(r"^(/2010-04-01/Accounts/AC[0-9a-f]{32}/Recordings/RE[0-9a-f]{32})(\.(mp3|wav|json))?$")
 MAX_BYTES = 64 * 2**20  # a three-minute recording is a few MB; anything this large is not one
@@ -65,26 +63,21 @@ def fetch_recording(session: Session, recording: Recording, account: TwilioAccou
     return target
 
 
-def recordings_dir(app: Flask) -> Path:
-    """Where recordings are stored (HOTLINE_RECORDINGS_DIR, else <instance>/recordings)."""
-    folder: Path = app.config["HOTLINE"].recordings_folder
-    return folder
-
-
 def fetch_recording_job(recording_id: int) -> None:
     """Job: fetch one recording's audio. A failure is logged, not raised: the scheduled sweep retries it."""
+    settings = runtime().settings
     with job_session() as session:
         recording = session.get(Recording, recording_id)
         if recording is None:
             return
         try:
-            fetch_recording(session, recording, account_of(current_app), recordings_dir(current_app))
+            fetch_recording(session, recording, account_of(settings), settings.recordings_folder)
         except RecordingFetchError as exc:
             log.warning("recording not fetched; `hotline ivr fetch-recordings` will retry",
                         extra={"recording_id": recording_id, "reason": str(exc)})
             return
         session.commit()  # the local copy is safe before Twilio's is deleted
-        release_remote(session, recording, remote_deleter(twilio_client(runtime().settings)))
+        release_remote(session, recording, remote_deleter(twilio_client(settings)))
 
 
 def release_remote(session: Session, recording: Recording, delete: RemoteDeleter) -> bool:

@@ -29,7 +29,7 @@ from hotline.intake.state import CallInfo, ContactState
 from hotline.ivr import engine
 from hotline.ivr.content import IvrContent
 from hotline.ivr.flow import LANGUAGE_MENU, MENU, OPERATOR, RECORD
-from hotline.ivr.recordings import FETCH_JOB
+from hotline.ivr.recordings import fetch_recording_job
 from hotline.ivr.twiml import (
     CallUrls,
     PlayAudio,
@@ -297,7 +297,8 @@ def store_recording(session: Session, ctx: VoiceContext, req: RecordingRequest) 
     stored = session.scalar(select(Recording).where(Recording.provider_sid == req.recording_sid))
     if stored is not None and stored.media_url and not stored.storage_path:
         recording_id = stored.id
-        after_commit(session, lambda: enqueue(FETCH_JOB, recording_id))  # the callback means the audio is ready
+        # The callback means the audio is ready.
+        after_commit(session, lambda: enqueue(fetch_recording_job, recording_id))
 
 
 def update_call_status(session: Session, ctx: VoiceContext, call: CallRequest, status: str,

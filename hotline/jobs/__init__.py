@@ -1,8 +1,9 @@
-"""Background jobs behind one small interface: ``enqueue(func_path, *args)``.
+"""Background jobs behind one small interface: ``enqueue(job, *args)``, where ``job`` is a module-level function.
 
 With ``HOTLINE_REDIS_URL`` set, jobs go to RQ on Redis and a worker (``hotline jobs worker``) runs them; without
 it they run in-process, at once. Call ``enqueue`` only once the data a job reads is committed: from
-``hotline.db.after_commit``. A job opens its own session and is its own transaction boundary.
+``hotline.db.after_commit``. A job opens its own session and is its own transaction boundary. Callers pass the
+function itself; only RQ's message carries its dotted name (``job_name``), which ``run_job`` resolves in the worker.
 """
 
 from __future__ import annotations
@@ -24,15 +25,25 @@ _EXTENSION = "hotline_jobs"
 
 _together = threading.local()  # .calls: jobs collected by ``jobs_together`` on this thread
 ONCE_TTL_SECONDS = 60  # a coalesced job lost before it started is queued again after this long at most
+Job = Callable[..., Any]
+
+
+def job_name(job: Job) -> str:
+    """The dotted name RQ stores for ``job``: it must be a module-level function of the hotline package, so the
+    worker finds the same function by that name."""
+    module, name = getattr(job, "__module__", None) or "", getattr(job, "__qualname__", "")
+    if not module.startswith("hotline.") or "." in name or "<" in name:
+        raise ValueError(f"jobs must be module-level functions of the hotline package, not {job!r}")
+    return f"{module}.{name}"
 
 
 class JobQueue(Protocol):
     """Where jobs go."""
 
-    def enqueue(self, func_path: str, *args: Any) -> None:
-        """Run ``func_path(*args)`` (a dotted path to a module-level function) later or now."""
+    def enqueue(self, job: Job, *args: Any) -> None:
+        """Run ``job(*args)`` (a module-level function) later or now."""
 
-    def enqueue_once(self, key: str, func_path: str, *args: Any) -> None:
+    def enqueue_once(self, key: str, job: Job, *args: Any) -> None:
         """Like ``enqueue``, unless a job queued under ``key`` has not started yet (it will see the new work)."""
 
     def started(self, key: str) -> None:
@@ -42,11 +53,11 @@ class JobQueue(Protocol):
 class InProcessQueue:
     """Runs each job at once in the calling process (laptops, demo mode, tests)."""
 
-    def enqueue(self, func_path: str, *args: Any) -> None:
-        run_job(func_path, *args)
+    def enqueue(self, job: Job, *args: Any) -> None:
+        _run(job_name(job), job, args)
 
-    def enqueue_once(self, key: str, func_path: str, *args: Any) -> None:
-        run_job(func_path, *args)  # nothing waits in-process: every call runs
+    def enqueue_once(self, key: str, job: Job, *args: Any) -> None:
+        self.enqueue(job, *args)  # nothing waits in-process: every call runs
 
     def started(self, key: str) -> None:
         pass
@@ -62,25 +73,24 @@ class RQQueue:
         self.connection = Redis.from_url(redis_url)
         self.queue = Queue(name, connection=self.connection)
 
-    def enqueue(self, func_path: str, *args: Any) -> None:
-        collected: list[tuple[str, tuple[Any, ...]]] | None = getattr(_together, "calls", None)
+    def enqueue(self, job: Job, *args: Any) -> None:
+        collected: list[tuple[Job, tuple[Any, ...]]] | None = getattr(_together, "calls", None)
         if collected is not None:
-            collected.append((func_path, args))
+            collected.append((job, args))
         else:
-            self.queue.enqueue("hotline.jobs.run_job", func_path, *args)
+            self.queue.enqueue(run_job, job_name(job), *args)
 
-    def enqueue_many(self, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
+    def enqueue_many(self, calls: list[tuple[Job, tuple[Any, ...]]]) -> None:
         """Queue several jobs in one pipelined round trip."""
         from rq import Queue
 
-        self.queue.enqueue_many([Queue.prepare_data("hotline.jobs.run_job", args=(func_path, *args))
-                                 for func_path, args in calls])
+        self.queue.enqueue_many([Queue.prepare_data(run_job, args=(job_name(job), *args)) for job, args in calls])
 
-    def enqueue_once(self, key: str, func_path: str, *args: Any) -> None:
+    def enqueue_once(self, key: str, job: Job, *args: Any) -> None:
         # One SET NX instead of an RQ enqueue (two MULTI/EXEC round trips) while the job waits: under a flood of
         # webhooks, all but the first find the job already queued. The expiry recovers a job lost before it ran.
         if self.connection.set(self._once_key(key), b"1", nx=True, ex=ONCE_TTL_SECONDS):
-            self.enqueue(func_path, *args)
+            self.enqueue(job, *args)
 
     def started(self, key: str) -> None:
         self.connection.delete(self._once_key(key))
@@ -130,18 +140,18 @@ def set_job_queue(app: Flask, queue: JobQueue | None) -> None:
         app.extensions[_EXTENSION] = queue
 
 
-def enqueue(func_path: str, *args: Any) -> None:
-    """Queue ``func_path(*args)`` on the current app's queue."""
-    job_queue().enqueue(func_path, *args)
+def enqueue(job: Job, *args: Any) -> None:
+    """Queue ``job(*args)`` on the current app's queue."""
+    job_queue().enqueue(job, *args)
 
 
-def enqueue_once(key: str, func_path: str, *args: Any) -> None:
-    """Queue ``func_path(*args)`` unless a job queued under ``key`` is still waiting to start.
+def enqueue_once(key: str, job: Job, *args: Any) -> None:
+    """Queue ``job(*args)`` unless a job queued under ``key`` is still waiting to start.
 
     For jobs that do all the work there is (drain a table): the job calls ``job_started(key)`` first, so work
     arriving while it runs queues it again.
     """
-    job_queue().enqueue_once(key, func_path, *args)
+    job_queue().enqueue_once(key, job, *args)
 
 
 def job_started(key: str) -> None:
@@ -158,12 +168,16 @@ def _resolve(func_path: str) -> Callable[..., Any]:
 
 
 def run_job(func_path: str, *args: Any) -> Any:
-    """Run one job; it needs the app's context (`hotline jobs worker` runs every job inside its app)."""
-    func = _resolve(func_path)
+    """Run the job RQ named (``job_name``); it needs the app's context (`hotline jobs worker` runs every job inside
+    its app)."""
+    return _run(func_path, _resolve(func_path), args)
+
+
+def _run(name: str, job: Job, args: tuple[Any, ...]) -> Any:
     if not has_app_context():
         # The job layer never builds the app: that would make it import every blueprint above it.
-        raise RuntimeError(f"job {func_path} ran outside the app: run workers with `hotline jobs worker`")
-    return func(*args)
+        raise RuntimeError(f"job {name} ran outside the app: run workers with `hotline jobs worker`")
+    return job(*args)
 
 
 @contextmanager

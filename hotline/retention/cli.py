@@ -14,12 +14,11 @@ from hotline.channels.twilio.rest import twilio_client
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
-from hotline.field.service import voice_notes_dir
 from hotline.intake.recording_files import RecordingFolders
-from hotline.ivr.recordings import recordings_dir, release_remote, remote_leftovers
+from hotline.ivr.recordings import release_remote, remote_leftovers
 from hotline.retention.service import CallerNotFound, RetentionPolicy, erase_caller, find_caller, purge
 from hotline.sms.inbox import discard_waiting_from, file_waiting
-from hotline.sms.media import media_dir, media_leftovers, release_remote_media
+from hotline.sms.media import media_leftovers, release_remote_media
 from hotline.spool.replay import app_spool
 
 
@@ -40,7 +39,7 @@ def retention_purge() -> None:
                "addresses")
     now = utcnow()
     counts = purge(db.session(), policy, now, _folders(), progress=lambda kind, n: click.echo(f"  {kind}: {n}"),
-                   media=media_dir(current_app))
+                   media=current_app.config["HOTLINE"].media_folder)
     db.session.commit()
     dead = app_spool().purge_dead(now - timedelta(days=policy.text_days))  # sealed webhooks set aside on this host
     click.echo(f"  set-aside webhooks (this host's spool): {dead}")
@@ -70,7 +69,7 @@ def erase(phone: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Erase caller #{caller.id}: {len(caller.contacts)} contact(s), {reports} report(s)?",
                       abort=True)
-    counts = erase_caller(session, caller, utcnow(), _folders(), media_dir(current_app))
+    counts = erase_caller(session, caller, utcnow(), _folders(), current_app.config["HOTLINE"].media_folder)
     counts.extra["inbox_messages"] = discard_waiting_from(session, runtime().keys, phone)  # ones that failed to file
     session.commit()
     _delete_at_twilio()
@@ -79,7 +78,8 @@ def erase(phone: str, yes: bool) -> None:
 
 
 def _folders() -> RecordingFolders:
-    return RecordingFolders(recordings_dir(current_app), voice_notes_dir(current_app))
+    settings = current_app.config["HOTLINE"]
+    return RecordingFolders(settings.recordings_folder, settings.voice_notes_folder)
 
 
 def _delete_at_twilio() -> None:

@@ -18,7 +18,6 @@ from hotline.sms.inbox import MAX_ATTEMPTS, SWEEP_AFTER, file_waiting, inbox_sta
 from hotline.sms.media import (
     MediaFetchError,
     fetch_media,
-    media_dir,
     media_leftovers,
     pending_media,
     release_remote_media,
@@ -63,7 +62,7 @@ def fetch_media_command() -> None:
     """Fetch the media (pictures, voice notes) of texts whose job could not fetch them; safe on a schedule."""
     fetched = failed = 0
     with job_session() as session, click.progressbar(pending_media(session), label="fetching media") as pending:
-        account, storage = account_of(current_app), media_dir(current_app)
+        account, storage = account_of(current_app.config["HOTLINE"]), current_app.config["HOTLINE"].media_folder
         for message in pending:
             try:
                 fetched += fetch_media(session, message, account, storage)

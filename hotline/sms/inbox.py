@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from flask import Flask
 from marshmallow import ValidationError
 from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -39,14 +38,13 @@ from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealed_records import SMS_INBOUND, SpoolCorrupt, decode, encode, make_record
 from hotline.sms.inbound import InboundMessageSchema, InvalidMessage
 from hotline.sms.models import InboxItem
-from hotline.sms.service import handle_inbound, sms_context
+from hotline.sms.runtime import sms_context
+from hotline.sms.service import handle_inbound
 
 log = logging.getLogger("hotline.sms")
-DRAIN_JOB = "hotline.sms.inbox.drain_inbox"
 DRAIN_KEY = "sms-inbox-drain"
 _DRAIN_BATCH = 100
 _FILED_TOGETHER = 20  # texts per transaction when a drain catches up (a failing group is filed again one by one)
-SWEEP_JOB = "hotline.sms.inbox.file_waiting_job"
 MAX_ATTEMPTS = 5  # a message that fails this often waits for a person (``hotline sms inbox`` shows it)
 SWEEP_AFTER = timedelta(seconds=60)  # a row older than this has lost its job, or its job failed
 _SWEEP_INTERVAL_SECONDS = 60.0
@@ -116,7 +114,7 @@ def _queue_drain() -> None:
     # The text is committed: if the queue cannot take the job (Redis down), the sweep files it within minutes, and
     # Twilio must not see an error (it would retry, and the retry would find the text already waiting).
     try:
-        enqueue_once(DRAIN_KEY, DRAIN_JOB)
+        enqueue_once(DRAIN_KEY, drain_inbox)
     except Exception as exc:
         log.warning("could not queue the inbox drain; the sweep will file the text",
                     extra={"error": type(exc).__name__})
@@ -286,23 +284,17 @@ def file_waiting_job() -> None:
         log.warning("database unreachable; the inbox sweep waits for the next one")
 
 
-def maybe_sweep(app: Flask) -> None:
-    """After a request's commit: at most once a minute per process, queue a sweep of overdue messages."""
+def maybe_sweep(app: object) -> None:
+    """After a request's commit: at most once a minute per process and app, queue a sweep of overdue messages."""
     now = time.monotonic()
     key = id(app)
     if now - _last_sweep.get(key, float("-inf")) < _SWEEP_INTERVAL_SECONDS or not _sweep_lock.acquire(False):
         return
     try:
         _last_sweep[key] = now
-        enqueue(SWEEP_JOB)
+        enqueue(file_waiting_job)
     except Exception as exc:  # the request succeeded; a sweep not queued now is queued a minute later
         log.warning("could not queue the inbox sweep", extra={"error": type(exc).__name__})
     finally:
         _sweep_lock.release()
 
-
-def init_inbox(app: Flask) -> None:
-    """Sweep the inbox now and then after successful requests (the embedded default has no scheduler)."""
-    from hotline.extensions import db
-
-    db.after_request_commit(app, lambda: maybe_sweep(app))

@@ -1,42 +1,27 @@
 """Instant answers: a message matching a reviewed rumour, above a threshold, gets the approved counter-message.
 
-The matcher is a callable the app installs (the classifier's); until then nothing matches.
+The matcher is a callable the app installs (the classifier's, through ``hotline.sms.runtime``); until then nothing
+matches.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from hotline.intake.constants import Sensitivity, Urgency
 from hotline.intake.models import Message, Report
 from hotline.rumours.library import approved_counter_messages
-from hotline.rumours.matching import RumourMatch, RumourMatcher
+from hotline.rumours.matching import RumourMatch
 from hotline.sms.outbound import queue_reply
 
 DEFAULT_THRESHOLD = 0.85
-_EXTENSION = "hotline_rumour_matcher"
 
 
 def no_match(report: Report) -> RumourMatch | None:
     """The default matcher until the classifier exists: nothing matches."""
     return None
-
-
-def rumour_matcher(app: Flask | None = None) -> RumourMatcher:
-    """The app's matcher."""
-    matcher: RumourMatcher = (app or current_app).extensions.get(_EXTENSION, no_match)
-    return matcher
-
-
-def set_rumour_matcher(app: Flask, matcher: RumourMatcher | None) -> None:
-    """Plug a matcher in (None: back to no matches)."""
-    if matcher is None:
-        app.extensions.pop(_EXTENSION, None)
-    else:
-        app.extensions[_EXTENSION] = matcher
 
 
 def eligible(report: Report) -> bool:

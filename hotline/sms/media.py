@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, current_app
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
@@ -33,7 +32,6 @@ from hotline.intake.models import Message
 from hotline.jobs import job_session
 
 log = logging.getLogger("hotline.sms")
-FETCH_JOB = "hotline.sms.media.fetch_media_job"
 MAX_BYTES = 16 * 2**20  # WhatsApp caps media at 16 MB
 _MEDIA_PATH = re.compile(r"^/2010-04-01/Accounts/AC[0-9a-f]{32}/Messages/(MM|SM)[0-9a-f]{32}/Media/ME[0-9a-f]{32}$")
 # What is kept under its own type; anything else is stored and offered only as a download (application/octet-stream).
@@ -98,25 +96,20 @@ def fetch_media(session: Session, message: Message, account: TwilioAccount, stor
     return stored
 
 
-def media_dir(app: Flask) -> Path:
-    """Where media are stored (HOTLINE_MEDIA_DIR, else <instance>/media)."""
-    folder: Path = app.config["HOTLINE"].media_folder
-    return folder
-
-
 def fetch_media_job(message_id: int) -> None:
     """Job: fetch one message's media. A failure is logged, not raised: `hotline sms fetch-media` retries it."""
+    settings = runtime().settings
     with job_session() as session:
         message = session.get(Message, message_id)
         if message is None:
             return
         try:
-            fetch_media(session, message, account_of(current_app), media_dir(current_app))
+            fetch_media(session, message, account_of(settings), settings.media_folder)
         except MediaFetchError as exc:
             log.warning("media not fetched; `hotline sms fetch-media` will retry",
                         extra={"message_id": message_id, "reason": str(exc)})
         session.commit()  # the local copies are safe before Twilio's are deleted
-        release_remote_media(session, message, remote_deleter(twilio_client(runtime().settings)))
+        release_remote_media(session, message, remote_deleter(twilio_client(settings)))
 
 
 def release_remote_media(session: Session, message: Message, delete: RemoteDeleter) -> int:

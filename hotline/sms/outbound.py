@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
@@ -26,7 +25,6 @@ from hotline.sms.encoding import sms_cost
 from hotline.sms.status import OPTED_OUT_ERROR, advances, stored_status
 
 log = logging.getLogger("hotline.sms")
-SEND_JOB = "hotline.sms.outbound.send_message"
 STATUS_PATH = "/twilio/sms/status"
 T = TypeVar("T")
 
@@ -70,7 +68,7 @@ def queue_reply(session: Session, contact: Contact, body: str, *, sent_by_id: in
     session.add(message)
     session.flush()
     message_id = message.id
-    after_commit(session, lambda: enqueue(SEND_JOB, message_id))
+    after_commit(session, lambda: enqueue(send_message, message_id))
     return message
 
 
@@ -92,7 +90,7 @@ def call_with_retries(send: Callable[[], T], policy: RetryPolicy, sleep: Callabl
 
 def retry_policy() -> RetryPolicy:
     """The app's retry policy (HOTLINE_SMS_RETRY_BASE_DELAY: the first delay, doubled after each failure)."""
-    return RetryPolicy(base_delay_seconds=current_app.config["HOTLINE"].sms_retry_base_delay)
+    return RetryPolicy(base_delay_seconds=runtime().settings.sms_retry_base_delay)
 
 
 def send_message(message_id: int) -> None:

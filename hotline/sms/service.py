@@ -8,34 +8,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.content.languages import LanguageTable
-from hotline.context import runtime
 from hotline.db import after_commit
-from hotline.i18n import babel_identifier
 from hotline.intake import store
 from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message, Report
 from hotline.intake.service import IntakeContext, IntakeResult, record
-from hotline.ivr.hotlines import HotlineConfig, load_hotlines
 from hotline.jobs import enqueue
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealing import expiry, seal
 from hotline.rumours.library import approved_counter_messages
 from hotline.rumours.matching import RumourMatcher
-from hotline.settings import CONFIG_DIR
 from hotline.sms import replies
-from hotline.sms.config import SmsConfig, load_sms_config
+from hotline.sms.config import SmsConfig
 from hotline.sms.floods import flag_message, flood_reason
-from hotline.sms.handlers import TextHandler, text_handlers
-from hotline.sms.hours import describe_hours
+from hotline.sms.handlers import TextHandler
 from hotline.sms.inbound import parse_inbound
-from hotline.sms.instant import DEFAULT_THRESHOLD, answer_instantly, rumour_matcher
+from hotline.sms.instant import DEFAULT_THRESHOLD, answer_instantly
 from hotline.sms.keywords import TWILIO_COMMANDS, Command, Interpretation, interpret, resolve_language, resolve_topic
 from hotline.sms.language import LanguageDecision, detect_language
+from hotline.sms.media import fetch_media_job
 from hotline.sms.outbound import mark_opted_out, queue_reply
 from hotline.sms.parts import PART_WINDOW, Part, continued_report, join_parts
 from hotline.sms.priors import country_of, language_priors
@@ -46,9 +41,6 @@ _SWITCH_SCRIPT_CONFIDENCE = 0.9  # a reply follows the message's script when it 
 # already counted the caller's language, is at least this sure: an Indonesian once taken for Malay is answered in
 # Indonesian when they write clearly Indonesian words.
 _SWITCH_LANGUAGE_CONFIDENCE = 0.8
-_SMS_CONFIG = "hotline_sms_config"
-_HOTLINES = "hotline_sms_hotlines"
-MEDIA_JOB = "hotline.sms.media.fetch_media_job"  # by name: the service does not import the downloader
 PARTS_LOOKBACK = PART_WINDOW * 10  # the earlier parts of a text of up to ten parts
 # A call-back request and a request for facts may need a person: they reach the operators' queue.
 _KEYWORDS_KEPT_AS_REPORTS = (Command.CALLBACK, Command.FACTS)
@@ -56,7 +48,7 @@ _KEYWORDS_KEPT_AS_REPORTS = (Command.CALLBACK, Command.FACTS)
 
 @dataclass(frozen=True)
 class SmsContext:
-    """What the SMS service needs besides the session."""
+    """What the SMS service needs besides the session (built from the app by ``hotline.sms.runtime``)."""
 
     intake: IntakeContext
     config: SmsConfig
@@ -72,32 +64,6 @@ class SmsContext:
     def opening_hours(self, number: str | None, language: str) -> str:
         """The hours to tell a caller who texted ``number``: that number's office hours, else the configured text."""
         return self.hours(number, language) if self.hours is not None else self.config.opening_hours
-
-
-def load_into_app(app: Flask) -> None:
-    """Load and validate config/sms_keywords.yaml once per app (ContentError names file, line and key)."""
-    app.extensions[_SMS_CONFIG] = load_sms_config()
-
-
-def sms_context(app: Flask | None = None) -> SmsContext:
-    """Build the context from the app's runtime and its loaded keywords file."""
-    target = app or current_app
-    rt = runtime(target)
-    if _SMS_CONFIG not in target.extensions:
-        load_into_app(target)
-    config: SmsConfig = target.extensions[_SMS_CONFIG]
-    if _HOTLINES not in target.extensions:
-        target.extensions[_HOTLINES] = load_hotlines(CONFIG_DIR / "hotlines.yaml", rt.languages.codes)
-    numbers: HotlineConfig = target.extensions[_HOTLINES]
-
-    def hours(number: str | None, language: str) -> str:
-        office = numbers.for_number((number or "").removeprefix("whatsapp:")).office_hours
-        return describe_hours(office.days, office.open, office.close, babel_identifier(language))
-
-    return SmsContext(intake=rt.intake_context(), config=config, languages=rt.languages,
-                      categories=rt.taxonomy.category_ids, matcher=rumour_matcher(target),
-                      reply_address_ttl_days=rt.settings.reply_address_ttl_days, handlers=text_handlers(target),
-                      hours=hours)
 
 
 @dataclass
@@ -138,7 +104,7 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     message = _inbound_message(session, result, inbound.sid)
     if inbound.media:  # fetched into local storage once this commits, so operators never need Twilio's URL
         message_id = message.id
-        after_commit(session, lambda: enqueue(MEDIA_JOB, message_id))
+        after_commit(session, lambda: enqueue(fetch_media_job, message_id))
     caller = result.caller
     known = caller.language if caller else None
     decision = guess if known is None else _detect(inbound.body, known, priors, ctx.config)

@@ -19,15 +19,20 @@ from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.sms.inbound import InvalidMessage, StatusCallbackSchema
-from hotline.sms.inbox import init_inbox, receive
+from hotline.sms.inbox import maybe_sweep, receive
 from hotline.sms.outbound import record_status
-from hotline.sms.service import load_into_app
+from hotline.sms.runtime import load_into_app
 
 log = logging.getLogger("hotline.sms")
 bp = Blueprint("twilio_sms", __name__, url_prefix="/twilio/sms")
 # The keywords file is validated when the app is built: a broken file stops start-up, naming file and line.
 bp.record_once(lambda state: load_into_app(cast(Flask, state.app)))
-bp.record_once(lambda state: init_inbox(cast(Flask, state.app)))
+bp.record_once(lambda state: _init_inbox(cast(Flask, state.app)))
+
+
+def _init_inbox(app: Flask) -> None:
+    """Sweep the inbox now and then after successful requests (the embedded default has no scheduler)."""
+    db.after_request_commit(app, lambda: maybe_sweep(app))
 
 
 def _twiml(response: MessagingResponse | None = None) -> Response:

@@ -42,7 +42,8 @@ from hotline.privacy.sealed_records import (
 from hotline.sms import replies
 from hotline.sms.inbound import StatusCallbackSchema
 from hotline.sms.outbound import record_status
-from hotline.sms.service import handle_inbound, sms_context
+from hotline.sms.runtime import sms_context
+from hotline.sms.service import handle_inbound
 from hotline.spool.store import ReplayBusy, Spool
 
 log = logging.getLogger("hotline.spool")

@@ -36,7 +36,7 @@ from hotline.privacy.sealed_records import (
 )
 from hotline.settings import CONFIG_DIR
 from hotline.sms.inbound import InvalidMessage, parse_inbound
-from hotline.sms.service import sms_context
+from hotline.sms.runtime import sms_context
 from hotline.spool import degraded
 from hotline.spool.replay import app_spool, replay
 from hotline.spool.store import Spool

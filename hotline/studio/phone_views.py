@@ -66,7 +66,7 @@ def _context() -> phone.PhoneContext:
         after_commit(session, delete)
 
     return phone.PhoneContext(
-        content=content_in_force(session), languages=rt.languages, account=account_of(current_app),
+        content=content_in_force(session), languages=rt.languages, account=account_of(current_app.config["HOTLINE"]),
         step_url=lambda step: url_for("studio_phone.staff_step", step=step), back_url=url_for("voice.incoming_call"),
         delete_remote=delete_later)
 

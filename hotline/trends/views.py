@@ -30,8 +30,8 @@ from hotline.trends.params import TrendQuerySchema
 from hotline.trends.png import png_available, svg_to_png
 from hotline.trends.present import campaign_body
 from hotline.trends.queries import iter_cells, weekly_totals
-from hotline.trends.regional import regional_news
 from hotline.trends.rumour_page import rumour_weeks
+from hotline.trends.runtime import regional_news
 from hotline.trends.seasons import first_monday, month_profile, season_warnings, seasons
 from hotline.trends.series import GROUPABLE
 from hotline.trends.service import TrendSummary, trend_summary

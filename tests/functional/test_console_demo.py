@@ -13,7 +13,6 @@ from hotline.context import runtime
 from hotline.demo.credentials import Credential, demo_email
 from hotline.demo.seed import seed_demo
 from hotline.intake.models import Recording, Report
-from hotline.ivr.recordings import recordings_dir
 from hotline.models import Role, Rumour, User
 from tests.factories import sign_in
 
@@ -49,7 +48,8 @@ def test_console_pages_render_on_demo_data(app: Flask, client: FlaskClient, db_s
 
 def test_a_demo_call_plays_in_the_console(app: Flask, db_session: Session) -> None:
     credentials = {r.value: Credential(r.value, demo_email(r.value), f"demo-password-{r.value}") for r in Role}
-    seed_demo(db_session, runtime(app), credentials, reports=40, seed=11, now=NOW, recordings=recordings_dir(app))
+    seed_demo(db_session, runtime(app), credentials, reports=40, seed=11, now=NOW,
+              recordings=app.config["HOTLINE"].recordings_folder)
     report = db_session.scalars(select(Report).join(Recording, Recording.id == Report.recording_id)
                                 .where(Recording.content_type == "audio/wav")).first()
     assert report is not None

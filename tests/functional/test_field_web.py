@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
-from hotline.field.service import MAX_VOICE_NOTE_BYTES, VoiceNoteRefused, check_voice_note, voice_notes_dir
+from hotline.field.service import MAX_VOICE_NOTE_BYTES, VoiceNoteRefused, check_voice_note
 from hotline.intake.models import Caller, Contact, Report
 from tests.app_settings import override_settings
 from tests.factories import csrf_token_in, make_staff, sign_in
@@ -155,7 +155,7 @@ def test_voice_notes_have_type_and_size_limits(app: Flask, client, db_session: S
     assert report.recording is not None and report.recording.content_type == "audio/ogg"
     stored = report.recording.storage_path or ""
     assert not Path(stored).is_absolute()  # relative to the voice-notes folder, like every stored file
-    assert (voice_notes_dir(app) / stored).read_bytes().startswith(b"OggS")
+    assert (app.config["HOTLINE"].voice_notes_folder / stored).read_bytes().startswith(b"OggS")
 
 
 def test_the_first_field_page_weighs_under_50_kb(app: Flask, client, db_session: Session) -> None:

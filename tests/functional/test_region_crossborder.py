@@ -28,7 +28,7 @@ from hotline.region.link_models import LinkStatus, RegionRumourLink
 from hotline.region.models import RegionPeer, RegionPeerRumour, RegionPeerWeek
 from hotline.region.publish import last_closed_week
 from hotline.region.wording import week_text
-from hotline.trends.regional import regional_news
+from hotline.trends.runtime import regional_news
 from hotline.trends.weeks import week_label
 from tests.factories import csrf_token_in, make_staff, sign_in
 from tests.trends_helpers import add_report, add_rumour

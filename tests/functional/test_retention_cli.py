@@ -23,12 +23,11 @@ from hotline.cli import cli
 from hotline.context import runtime
 from hotline.field.models import SOURCES
 from hotline.field.reports import load_submission
-from hotline.field.service import VoiceNote, submit_web_report, voice_notes_dir
+from hotline.field.service import VoiceNote, submit_web_report
 from hotline.intake.constants import Channel
 from hotline.intake.inbound import InboundMessage, InboundRecording, InboundReport, Intake
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.intake.service import record
-from hotline.ivr.recordings import recordings_dir
 from hotline.operators.models import OperatorCall
 from hotline.privacy.sealed_records import SMS_INBOUND, decode, encode, make_record
 from hotline.rumours.models import Rumour
@@ -71,7 +70,7 @@ def _seed(app: Flask, session: Session) -> dict[str, Any]:
     old_report.type, old_report.category, old_report.translation = "rumour_belief", "smuggler_claims", "boat is safe"
     recording = session.scalar(select(Recording).where(Recording.provider_sid == rec_sid))
     assert recording is not None
-    audio = recordings_dir(app) / "2025" / f"{rec_sid}.mp3"
+    audio = app.config["HOTLINE"].recordings_folder / "2025" / f"{rec_sid}.mp3"
     audio.parent.mkdir(parents=True, exist_ok=True)
     audio.write_bytes(b"ID3 fake audio")
     recording.storage_path = f"2025/{rec_sid}.mp3"
@@ -161,7 +160,7 @@ def _seed_personal(app: Flask, session: Session, days_ago: int, texter: str) -> 
     form = {"submission_id": uuid.uuid4().hex, "text": "", "place": PLACE, "source": SOURCES[0], "people": "3"}
     field = submit_web_report(session, load_submission(form, has_voice_note=True),
                               VoiceNote("audio/ogg", b"OggS voice of a focal point"), point, ctx, at,
-                              voice_notes_dir(app))
+                              app.config["HOTLINE"].voice_notes_folder)
     assert field.report is not None and field.report.recording is not None
     source = sid()
     text = make_sms_intake(texter, RUMOUR_TEXT, received_at=at, message_sid=source,
@@ -180,7 +179,7 @@ def _seed_personal(app: Flask, session: Session, days_ago: int, texter: str) -> 
         spool.set_aside(encode(runtime(app).keys, make_record(SMS_INBOUND, {"From": texter, "Body": RUMOUR_TEXT},
                                                                  when)))
     session.commit()
-    return {"voice_note": voice_notes_dir(app) / str(field.report.recording.storage_path),
+    return {"voice_note": app.config["HOTLINE"].voice_notes_folder / str(field.report.recording.storage_path),
             "recording_id": field.report.recording.id, "contact_id": field.contact.id, "rumour_id": report.rumour_id,
             "report_id": report.id, "dead": spool.directory / "dead.log", "call": call, "answer": answer}
 

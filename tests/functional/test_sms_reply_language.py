@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.intake.models import Caller, Report
 from hotline.sms import replies
-from hotline.sms.service import sms_context
+from hotline.sms.runtime import sms_context
 from tests.factories import sid, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 

@@ -63,7 +63,7 @@ def test_protection_cues_flag_the_report_and_block_instant_answers(app: Flask, d
     classify_report(db_session, report, classify_runtime(app))
     assert report.sensitivity == "protection" and report.urgency == "immediate"
     with app.app_context():
-        assert instant_answer_match(db_session, report) is None
+        assert instant_answer_match(db_session, report, classify_runtime(app)) is None
     assert not db_session.scalars(select(Rumour).where(Rumour.status == RumourStatus.CANDIDATE)).all()
 
 
@@ -77,7 +77,7 @@ def test_a_rumour_in_another_language_is_matched_through_its_translation(app: Fl
     assert outcome.match_status == MatchStatus.CONFIRMED and report.rumour_id == rumour.id
     assert rumour.report_count == 1 and rumour.last_seen_at == report.received_at
     with app.app_context():
-        match = instant_answer_match(db_session, report)
+        match = instant_answer_match(db_session, report, classify_runtime(app))
     assert match is not None and match[0] == rumour.id
 
 

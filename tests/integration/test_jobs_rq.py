@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message, Report
-from hotline.jobs import InProcessQueue, RQQueue, job_queue, jobs_together, run_job, set_job_queue
+from hotline.jobs import InProcessQueue, RQQueue, job_name, job_queue, jobs_together, run_job, set_job_queue
 from hotline.jobs.cli import jobs_group
+from hotline.sms.outbound import send_message
 from tests.factories import sid, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 
@@ -56,6 +58,13 @@ def test_without_redis_jobs_run_in_process(app: Flask) -> None:
 def test_only_hotline_functions_can_be_jobs(app: Flask) -> None:
     with app.app_context(), pytest.raises(ValueError, match="hotline package"):
         run_job("os.system", "true")
+    # A job is queued as the function itself; only a module-level function of ours has a name a worker can find.
+    assert job_name(send_message) == "hotline.sms.outbound.send_message"
+    for not_a_job in (os.system, lambda: None, RQQueue.enqueue):
+        with pytest.raises(ValueError, match="module-level functions of the hotline package"):
+            job_name(not_a_job)
+        with app.app_context(), pytest.raises(ValueError):
+            InProcessQueue().enqueue(not_a_job)
 
 
 def test_a_text_waits_in_redis_until_the_worker_files_it_and_sends_the_reply(
@@ -84,20 +93,20 @@ def test_a_text_waits_in_redis_until_the_worker_files_it_and_sends_the_reply(
     assert reply is not None and reply.provider_sid is not None
 
     # A duplicated job (an RQ retry, a replay) sends nothing twice.
-    rq_queue.enqueue("hotline.sms.outbound.send_message", reply.id)
+    rq_queue.enqueue(send_message, reply.id)
     worker.work(burst=True)
     assert len(twilio_api.messages) == 1
 
 
 def test_jobs_queued_together_reach_redis_in_one_go_when_the_block_ends(app: Flask, rq_queue: RQQueue) -> None:
-    send = "hotline.sms.outbound.send_message"
+    send = "hotline.sms.outbound.send_message"  # the name RQ stores for the function
     with app.app_context():
         with jobs_together():
-            rq_queue.enqueue(send, 1)
-            rq_queue.enqueue(send, 2)
+            rq_queue.enqueue(send_message, 1)
+            rq_queue.enqueue(send_message, 2)
             assert rq_queue.queue.count == 0
         assert [tuple(job.args) for job in rq_queue.queue.get_jobs()] == [(send, 1), (send, 2)]
-        rq_queue.enqueue(send, 3)  # outside the block: at once
+        rq_queue.enqueue(send_message, 3)  # outside the block: at once
         assert rq_queue.queue.count == 3
 
 
@@ -111,7 +120,7 @@ def test_the_worker_command_runs_a_burst(app: Flask, runner: Any, db_session: Se
     settings = app.config["HOTLINE"]
     app.config["HOTLINE"] = dataclasses.replace(settings, redis_url=REDIS_URL)
     try:
-        rq_queue.enqueue("hotline.sms.outbound.send_message", 0)  # no such message: the job does nothing
+        rq_queue.enqueue(send_message, 0)  # no such message: the job does nothing
         result = runner.invoke(jobs_group, ["worker", "--burst", "--queue", rq_queue.queue.name])
     finally:
         app.config["HOTLINE"] = settings

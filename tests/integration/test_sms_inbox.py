@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hotline.cli import cli
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message, Report
-from hotline.jobs import set_job_queue
+from hotline.jobs import Job, set_job_queue
 from hotline.sms import inbox
 from hotline.sms.models import InboxItem
 from tests.factories import sid, signed_post
@@ -30,22 +30,22 @@ class HeldJobs:
     """A queue that keeps jobs instead of running them, as RQ does until a worker picks them up."""
 
     def __init__(self) -> None:
-        self.jobs: list[tuple[str, tuple[Any, ...]]] = []
+        self.jobs: list[tuple[Job, tuple[Any, ...]]] = []
         self.waiting: set[str] = set()
 
-    def enqueue(self, func_path: str, *args: Any) -> None:
-        self.jobs.append((func_path, args))
+    def enqueue(self, job: Job, *args: Any) -> None:
+        self.jobs.append((job, args))
 
-    def enqueue_once(self, key: str, func_path: str, *args: Any) -> None:
+    def enqueue_once(self, key: str, job: Job, *args: Any) -> None:
         if key not in self.waiting:
             self.waiting.add(key)
-            self.enqueue(func_path, *args)
+            self.enqueue(job, *args)
 
     def started(self, key: str) -> None:
         self.waiting.discard(key)
 
-    def of(self, func_path: str) -> list[tuple[Any, ...]]:
-        return [args for path, args in self.jobs if path == func_path]
+    def of(self, job: Job) -> list[tuple[Any, ...]]:
+        return [args for queued, args in self.jobs if queued is job]
 
 
 @pytest.fixture()
@@ -75,7 +75,7 @@ def test_the_webhook_only_stores_the_message_sealed_and_queues_its_filing(
     assert item.provider_sid == form["MessageSid"] and item.attempts == 0
     # Neither the number nor the words are readable in the row.
     assert SENDER not in item.sealed and "923001234567" not in item.sealed and "سرحد" not in item.sealed
-    assert held.of(inbox.DRAIN_JOB) == [()]
+    assert held.of(inbox.drain_inbox) == [()]
     assert _count(db_session, Message) == 0  # filing is the job's work
 
 
@@ -94,7 +94,7 @@ def test_one_drain_job_waits_for_a_flood_and_files_it_in_order_of_arrival(
     bodies = [f"{BODY} {n}" for n in range(5)]
     for body in bodies:
         assert signed_post(client, "/twilio/sms", _form(body)).status_code == 200
-    assert held.of(inbox.DRAIN_JOB) == [()]  # queued once while it waits
+    assert held.of(inbox.drain_inbox) == [()]  # queued once while it waits
     with app.app_context():
         assert inbox.drain_inbox() == 5
     db_session.expire_all()
@@ -104,7 +104,7 @@ def test_one_drain_job_waits_for_a_flood_and_files_it_in_order_of_arrival(
     assert _count(db_session, InboxItem) == 0
     # Once the drain has started, the next text queues the next drain.
     signed_post(client, "/twilio/sms", _form("Is the border open?"))
-    assert held.of(inbox.DRAIN_JOB) == [(), ()]
+    assert held.of(inbox.drain_inbox) == [(), ()]
 
 
 def test_the_job_files_the_message_at_its_arrival_time_and_empties_the_inbox_once(
@@ -254,7 +254,7 @@ def test_the_sweep_files_messages_whose_job_was_lost(
 class BrokenQueue(HeldJobs):
     """A queue whose Redis is down."""
 
-    def enqueue(self, func_path: str, *args: Any) -> None:
+    def enqueue(self, job: Job, *args: Any) -> None:
         raise ConnectionError("Redis is down")
 
 
@@ -306,7 +306,7 @@ def test_a_sweep_is_queued_at_most_once_a_minute(app: Flask, held: HeldJobs, mon
         inbox.maybe_sweep(app)
         clock[0] += 31
         inbox.maybe_sweep(app)
-    assert len(held.of(inbox.SWEEP_JOB)) == 2
+    assert len(held.of(inbox.file_waiting_job)) == 2
 
 
 def test_readyz_counts_what_waits_in_the_inbox(client: FlaskClient, db_session: Session, held: HeldJobs) -> None:

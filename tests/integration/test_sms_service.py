@@ -16,10 +16,11 @@ from hotline.intake.models import Message, Report
 from hotline.rumours.matching import RumourMatch
 from hotline.rumours.models import ApprovalStatus, CounterMessage, Rumour, RumourStatus
 from hotline.sms.config import Limit
-from hotline.sms.instant import answer_instantly, no_match, rumour_matcher, set_rumour_matcher
+from hotline.sms.instant import answer_instantly, no_match
 from hotline.sms.models import FlagReason, MessageFlag
 from hotline.sms.outbound import queue_reply
-from hotline.sms.service import SmsContext, handle_inbound, sms_context
+from hotline.sms.runtime import rumour_matcher, set_rumour_matcher, sms_context
+from hotline.sms.service import SmsContext, handle_inbound
 from tests.factories import make_staff, sid
 
 NOW = datetime(2026, 6, 1, 10, tzinfo=UTC)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask
-
-from hotline.context import runtime
+from hotline.settings import Settings
 
 TWILIO_API_HOST = "api.twilio.com"
 
@@ -20,7 +18,6 @@ class TwilioAccount:
     auth_token: str
 
 
-def account_of(app: Flask) -> TwilioAccount:
-    """The app's Twilio REST API base and credentials."""
-    settings = runtime(app).settings
+def account_of(settings: Settings) -> TwilioAccount:
+    """The Twilio REST API base and credentials ``settings`` name."""
     return TwilioAccount(settings.twilio_api_base, settings.twilio_account_sid, settings.twilio_auth_token)
