@@ -19,7 +19,7 @@ from hotline.content.taxonomy import load_taxonomy
 from hotline.context import Runtime
 from hotline.exports.views import bp as exports_bp
 from hotline.extensions import babel, db
-from hotline.field import init_field
+from hotline.field.runtime import init_field
 from hotline.files import private_dir
 from hotline.home.views import bp as home_bp
 from hotline.i18n import init_template_helpers, select_locale
@@ -41,7 +41,7 @@ from hotline.sms.replies import set_reviewed_lookup
 from hotline.sms.runtime import set_rumour_matcher
 from hotline.sms.views import bp as twilio_sms_bp
 from hotline.spool.views import init_spool
-from hotline.studio.live import sms_reviewed
+from hotline.studio.runtime import sms_reviewed
 from hotline.studio.views import init_studio
 from hotline.trends.runtime import set_regional_source
 from hotline.trends.views import bp as trends_bp

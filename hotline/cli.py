@@ -27,7 +27,7 @@ from hotline.region.cli import region_group
 from hotline.retention.cli import erase, retention_group
 from hotline.settings import CONFIG_DIR, SettingsError
 from hotline.sms.cli import sms_group
-from hotline.sms.simulate import simulate_sms
+from hotline.sms.simulate_cli import simulate_sms
 from hotline.spool.cli import spool_group
 from hotline.studio.cli import language_pack_group
 

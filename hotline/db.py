@@ -36,6 +36,7 @@ NAMING_CONVENTION = {
 log = logging.getLogger(__name__)
 # Marks a read-only session (session.info) and its connections (an execution option of the engine it is bound to).
 READ_ONLY = "hotline_read_only"
+REQUEST_ID = "hotline_request_id"  # a request session's info key: the id hotline.ops.logging gave the request
 _BUSY_TIMEOUT_SECONDS = 5.0
 _IDLE_SINCE = "hotline_idle_since"  # a pooled connection's info key: when it was last returned
 _PING_AFTER_IDLE_SECONDS = 1.0  # a connection idle longer than this is pinged before use
@@ -285,6 +286,7 @@ class Database:
         engine = build_engine(app.config["HOTLINE"].database_url)
         app.extensions["hotline_db"] = _BoundDatabase(engine, sessionmaker(bind=engine, expire_on_commit=False),
                                                       _read_only(engine))
+        app.before_request(self._tag_request)
         app.after_request(self._commit_request)
         app.teardown_appcontext(self._remove)
 
@@ -342,7 +344,16 @@ class Database:
         after_commit(session, run)
 
     def _new_request_session(self) -> Session:
-        return self.new_session(read_only=_request_reads_only())
+        session = self.new_session(read_only=_request_reads_only())
+        if has_request_context():
+            session.info[REQUEST_ID] = g.get("request_id")  # set first thing by hotline.ops.logging
+        return session
+
+    def _tag_request(self) -> None:
+        # A session made before this request (a test's, bound across requests) takes this request's id; a new
+        # one is tagged when it is made, so no request makes a session it does not use.
+        if self.session.registry.has():
+            self.session().info[REQUEST_ID] = g.get("request_id")
 
     def stream(self, produce: Callable[[Session], Iterable[T]]) -> Iterator[T]:
         """``produce(session)``'s items, for a streamed response, from a read-only session of the stream's own.

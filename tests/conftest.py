@@ -21,7 +21,7 @@ from hotline.extensions import db as _db
 from hotline.i18n import compile_catalogues
 from hotline.migrate import upgrade
 from hotline.settings import LOCALES_DIR
-from hotline.studio.live import mark_stale as mark_studio_stale
+from hotline.studio.runtime import mark_stale as mark_studio_stale
 from tests.databases import recreate_postgres_database
 from tests.factories import TEST_SECRETS
 

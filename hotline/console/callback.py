@@ -18,7 +18,7 @@ from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.ivr.callback_views import callback_urls
-from hotline.ivr.content import ivr_content
+from hotline.ivr.runtime import ivr_content
 from hotline.settings import Settings
 from hotline.triage.actions import ActionRefused, load_for_action
 

@@ -24,8 +24,8 @@ from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.intake.models import Caller, Report
-from hotline.ivr.content import content_in_force
 from hotline.ivr.prompts import MISSING
+from hotline.ivr.runtime import content_in_force
 from hotline.ivr.spoken_flow import PROMPTS
 from hotline.ivr.spoken_views import spoken_urls
 from hotline.rumours.models import CounterMessage

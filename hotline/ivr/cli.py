@@ -14,7 +14,7 @@ from hotline.channels.twilio.rest import twilio_client
 from hotline.context import runtime
 from hotline.extensions import db
 from hotline.ivr.audio import AudioError, build_stand_ins, write_coverage
-from hotline.ivr.content import ivr_content, load_ivr_content
+from hotline.ivr.content import load_ivr_content
 from hotline.ivr.lint import coverage_matrix, lint
 from hotline.ivr.recordings import (
     RecordingFetchError,
@@ -23,6 +23,7 @@ from hotline.ivr.recordings import (
     release_remote,
     remote_leftovers,
 )
+from hotline.ivr.runtime import ivr_content
 
 
 @click.group("ivr")

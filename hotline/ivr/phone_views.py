@@ -22,8 +22,8 @@ from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.i18n import babel_identifier, language_name
 from hotline.intake.models import Contact
-from hotline.ivr.content import ivr_content
 from hotline.ivr.flow import OPERATOR
+from hotline.ivr.runtime import ivr_content
 from hotline.ivr.twiml import render_join
 from hotline.operators.calls import NobodyWaiting, call_language, room_of, take_next_caller
 from hotline.operators.own_phone import accept, back_to_queue, call_in_room, finish, is_caller_leg, own_number

@@ -30,9 +30,9 @@ from hotline.intake.models import Recording, Report
 from hotline.intake.service import record
 from hotline.ivr import service as voice_service
 from hotline.ivr.callback_views import AnswerForm, CallbackStatusForm, _hang_up, _twiml
-from hotline.ivr.content import content_in_force
 from hotline.ivr.engine import Hangup, Speak
 from hotline.ivr.prompts import SOURCE_LANGUAGE
+from hotline.ivr.runtime import content_in_force
 from hotline.ivr.spoken_flow import NODES, QUESTION, Turn, first_turn, next_turn
 from hotline.ivr.twiml import CallUrls, PlayAudio, render
 from hotline.ivr.views import _context as voice_context

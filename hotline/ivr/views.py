@@ -19,15 +19,9 @@ from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.ivr import service
-from hotline.ivr.content import (
-    IvrPaths,
-    content_in_force,
-    init_ivr_content,
-    ivr_content,
-    overlay_audio,
-    staff_entry_twiml,
-)
+from hotline.ivr.content import IvrPaths
 from hotline.ivr.prompts import AUDIO_TYPES, STUDIO_FOLDER
+from hotline.ivr.runtime import content_in_force, init_ivr_content, ivr_content, overlay_audio, staff_entry_twiml
 from hotline.ivr.twiml import CallUrls
 
 bp = Blueprint("voice", __name__)

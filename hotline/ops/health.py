@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.sms.inbox import inbox_state
-from hotline.spool.replay import app_spool
+from hotline.spool.runtime import app_spool
 
 bp = Blueprint("health", __name__)
 # Headers a reverse proxy adds: behind one on the same host every client would otherwise look local.

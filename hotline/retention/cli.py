@@ -19,7 +19,7 @@ from hotline.ivr.recordings import release_remote, remote_leftovers
 from hotline.retention.service import CallerNotFound, RetentionPolicy, erase_caller, find_caller, purge
 from hotline.sms.inbox import discard_waiting_from, file_waiting
 from hotline.sms.media import media_leftovers, release_remote_media
-from hotline.spool.replay import app_spool
+from hotline.spool.runtime import app_spool
 
 
 @click.group("retention")

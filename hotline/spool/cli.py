@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from hotline.spool.replay import app_spool, replay
+from hotline.spool.replay import replay
+from hotline.spool.runtime import app_spool
 
 
 @click.group("spool")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,7 @@ from hotline.intake.inbound import InboundRecording, InboundReport, Intake
 from hotline.intake.models import Recording, Report
 from hotline.intake.service import record
 from hotline.ivr import service as voice
-from hotline.ivr.content import ivr_content
+from hotline.ivr.runtime import ivr_content
 from hotline.ivr.twiml import CallUrls
 from hotline.jobs import job_session
 from hotline.privacy.sealed_records import (
@@ -206,11 +205,3 @@ _APPLIERS: dict[str, Callable[[Session, SpoolRecord], None]] = {
     SMS_INBOUND: _sms_inbound, SMS_STATUS: _sms_status, VOICE_CALL: _voice_call,
     VOICE_RECORDING: _voice_recording, VOICE_STATUS: _voice_status,
 }
-
-
-def app_spool(app: Flask | None = None) -> Spool:
-    """The spool of ``app`` (default: the current app)."""
-    spool: Spool = (app or current_app).extensions["hotline_spool"]
-    return spool
-
-

@@ -25,7 +25,7 @@ from hotline.channels.twilio.voice_forms import CallForm, RecordingForm
 from hotline.context import runtime
 from hotline.db import is_outage, utcnow
 from hotline.extensions import db
-from hotline.ivr.content import ivr_content
+from hotline.ivr.runtime import ivr_content
 from hotline.privacy.sealed_records import (
     SMS_INBOUND,
     SMS_STATUS,
@@ -38,7 +38,8 @@ from hotline.settings import CONFIG_DIR
 from hotline.sms.inbound import InvalidMessage, parse_inbound
 from hotline.sms.runtime import sms_context
 from hotline.spool import degraded
-from hotline.spool.replay import app_spool, replay
+from hotline.spool.replay import replay
+from hotline.spool.runtime import app_spool
 from hotline.spool.store import Spool
 from hotline.web.errors import handle_unexpected
 

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
-from hotline.ivr.content import ivr_content
+from hotline.ivr.runtime import ivr_content
 from hotline.settings import LOCALES_DIR
 from hotline.studio.pack import PackError, export_pack, import_pack
 

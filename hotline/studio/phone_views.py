@@ -21,7 +21,7 @@ from hotline.channels.twilio.voice_forms import StepForm
 from hotline.context import runtime
 from hotline.db import after_commit, utcnow
 from hotline.extensions import db
-from hotline.ivr.content import content_in_force
+from hotline.ivr.runtime import content_in_force
 from hotline.studio import phone
 
 bp = Blueprint("studio_phone", __name__)

@@ -16,15 +16,16 @@ from hotline.auth.session import current_user, login_required
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
-from hotline.ivr.content import LiveSources, set_live_sources
+from hotline.ivr.content import LiveSources
+from hotline.ivr.runtime import set_live_sources
 from hotline.settings import LOCALES_DIR
 from hotline.studio import service
 from hotline.studio.audio import AudioRejected
 from hotline.studio.catalogues import entries, export_po, read_catalogue, text_status
 from hotline.studio.coverage import TEXT_DOMAINS, coverage
-from hotline.studio.live import init_live, live_content
 from hotline.studio.models import PromptRecording
 from hotline.studio.phone_views import init_studio_phone, staff_entry
+from hotline.studio.runtime import init_live, live_content
 from hotline.web.security import RECORDER_CONTENT_SECURITY_POLICY, uses_microphone
 
 bp = Blueprint("studio", __name__, url_prefix="/console/studio")

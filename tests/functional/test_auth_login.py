@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
 from hotline.auth.session import login_required
-from tests.factories import csrf_token_in, make_staff, sign_in
+from tests.factories import STAFF_PASSWORD, csrf_token_in, make_staff, sign_in
 
 
 def test_sign_in_with_the_right_password_redirects_and_sets_a_session(client: FlaskClient, db_session: Session) -> None:
@@ -25,6 +25,17 @@ def test_sign_in_with_the_right_password_redirects_and_sets_a_session(client: Fl
     with client.session_transaction() as state:
         assert state["staff"]["uid"] == user.id
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "user.login")) is not None
+
+
+def test_an_audit_entry_carries_the_id_of_the_request_that_wrote_it(client: FlaskClient, db_session: Session) -> None:
+    user = make_staff(db_session, "operator")
+    token = csrf_token_in(client.get("/console/login").get_data(as_text=True))
+    response = client.post("/console/login", data={"email": user.email, "password": STAFF_PASSWORD,
+                                                   "csrf_token": token},
+                           headers={"X-Request-Id": "a1b2c3d4-0000-4000-8000-00000000beef"})
+    assert response.headers["X-Request-Id"] == "a1b2c3d4-0000-4000-8000-00000000beef"
+    event = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "user.login"))
+    assert event is not None and event.request_id == "a1b2c3d4-0000-4000-8000-00000000beef"
 
 
 def test_a_wrong_password_is_refused_without_saying_which_field(client: FlaskClient, db_session: Session) -> None:

@@ -11,7 +11,8 @@ from flask import Flask
 from hotline.cli import cli
 from hotline.context import runtime
 from hotline.ivr.cli import ivr_group
-from hotline.ivr.content import IvrPaths, ivr_content, load_ivr_content
+from hotline.ivr.content import IvrPaths, load_ivr_content
+from hotline.ivr.runtime import ivr_content
 
 ROOT = Path(__file__).resolve().parents[2]
 

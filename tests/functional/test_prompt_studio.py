@@ -17,8 +17,8 @@ from werkzeug.test import EnvironBuilder
 
 from hotline.cli import cli
 from hotline.studio import service
-from hotline.studio.live import live_content
 from hotline.studio.models import PromptRecording, RecordingStatus
+from hotline.studio.runtime import live_content
 from hotline.studio.service import StudioRefused
 from tests.factories import csrf_token_in, make_staff, sign_in
 from tests.fakes.twilio_caller import FakeTwilioCaller
@@ -278,7 +278,7 @@ def test_recordings_are_in_the_backup(make_app, tmp_path: Path) -> None:  # type
 def test_replies_ask_the_database_once_per_moment_and_see_a_local_change_at_once(
         app: Flask, db_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     from hotline.sms import replies
-    from hotline.studio import live
+    from hotline.studio import runtime as live
     from hotline.studio.models import ReviewedText
 
     asked: list[int] = []

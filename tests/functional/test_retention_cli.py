@@ -31,7 +31,7 @@ from hotline.intake.service import record
 from hotline.operators.models import OperatorCall
 from hotline.privacy.sealed_records import SMS_INBOUND, decode, encode, make_record
 from hotline.rumours.models import Rumour
-from hotline.spool.replay import app_spool
+from hotline.spool.runtime import app_spool
 from hotline.spool.store import Spool
 from hotline.triage.models import ProtectionReferral
 from tests.app_settings import override_settings

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message
-from hotline.sms.simulate import inbound_form, signed_headers, simulate_group
+from hotline.sms.simulate_cli import inbound_form, signed_headers, simulate_group
 from tests.factories import TEST_AUTH_TOKEN
 from tests.fakes.twilio_api import twilio_api_for
 

@@ -19,7 +19,7 @@ from hotline.db import build_engine
 from hotline.extensions import db
 from hotline.intake.constants import Direction, MessageStatus
 from hotline.intake.models import Contact, Message, Recording, Report
-from hotline.spool.replay import app_spool
+from hotline.spool.runtime import app_spool
 from tests.factories import sid, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 

@@ -20,8 +20,8 @@ from hotline.auth.phone_pin import FREE_FAILURES, delay_after, issue_pin
 from hotline.cli import cli
 from hotline.ivr.prompts import RECORDED
 from hotline.studio import service
-from hotline.studio.live import live_content
 from hotline.studio.models import PromptRecording, RecordingStatus
+from hotline.studio.runtime import live_content
 from tests.factories import STAFF_PASSWORD, csrf_token_in, make_staff, sign_in, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi, twilio_api_for
 from tests.fakes.twilio_caller import FakeTwilioCaller, Recorded

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from hotline.callbacks.models import CallbackConsent
 from hotline.context import runtime
 from hotline.intake.models import Caller, Contact, Report
-from hotline.ivr.content import IvrPaths, ivr_content, load_ivr_content
+from hotline.ivr.content import IvrPaths, load_ivr_content
+from hotline.ivr.runtime import ivr_content
 from hotline.operators.models import Presence
 from hotline.operators.presence import PRESENCE_TTL, set_presence
 from hotline.rumours.models import ApprovalStatus, CounterMessage

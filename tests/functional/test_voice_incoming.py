@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.intake.models import Caller, Contact, Report
-from hotline.ivr.content import ivr_content
+from hotline.ivr.runtime import ivr_content
 from tests.databases import statements
 from tests.factories import signed_post
 from tests.functional import test_voice_calls as calls

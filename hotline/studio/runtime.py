@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from hotline.db import is_outage
 from hotline.extensions import db
-from hotline.ivr.content import IvrContent, ivr_content
+from hotline.ivr.content import IvrContent
+from hotline.ivr.runtime import ivr_content
 from hotline.studio.models import PromptRecording, ReviewedText
 from hotline.studio.service import EntryKey, fingerprint, overlay
 
