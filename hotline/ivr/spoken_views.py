@@ -64,7 +64,7 @@ def spoken_urls(attempt_id: int) -> CallbackUrls:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return URLSafeTimedSerializer(current_app.config["HOTLINE"].secret_key, salt=_SALT)
 
 
 def audio_token(audio_key: str) -> str:

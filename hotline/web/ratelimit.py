@@ -122,7 +122,7 @@ def client_address() -> str:
 
 
 def _digest(kind: str, value: str) -> str:
-    secret = current_app.config["SECRET_KEY"].encode()
+    secret = current_app.config["HOTLINE"].secret_key.encode()
     return f"{kind}-" + hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
