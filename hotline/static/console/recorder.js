@@ -47,6 +47,10 @@
         start.disabled = true;
         stop.disabled = false;
         save.disabled = true;
+        // A new take replaces the last one: hide it while recording, so what is shown is always what Save sends.
+        take.hidden = true;
+        if (take.src) { URL.revokeObjectURL(take.src); take.removeAttribute("src"); }
+        blob = null;
       }).catch(function (err) { status.textContent = String(err); });
     });
 
