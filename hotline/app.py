@@ -28,6 +28,7 @@ from hotline.ivr.content import STAND_INS_FOLDER, IvrPaths
 from hotline.ivr.phone_views import bp as phone_bp
 from hotline.ivr.spoken_views import bp as twilio_spoken_bp
 from hotline.ivr.views import init_voice
+from hotline.jobs.background import init_background
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
 from hotline.privacy.keys import PrivacyKeys
@@ -86,6 +87,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     init_logging(app)
+    init_background(app)
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_csrf(app)

@@ -125,6 +125,7 @@ class _SettingsSchema(Schema):
     sms_retry_base_delay = fields.Float(load_default=0.5, validate=validate.Range(min=0, max=60))
     spool_auto_replay = fields.String(load_default=None, allow_none=True,
                                       validate=validate.OneOf(("thread", "inline", "off")))
+    sms_filing = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("background", "request")))
 
 @dataclass(frozen=True)
 class Settings:
@@ -189,6 +190,9 @@ class Settings:
     rq_queue: str = "hotline"  # the Redis queue jobs go to (HOTLINE_REDIS_URL set)
     sms_retry_base_delay: float = 0.5  # seconds before the first retry of a failed send; doubled each time
     spool_auto_replay: str | None = None  # "thread", "inline" or "off"; None: inline when testing, else thread
+    # Without Redis: texts are filed by a thread of the web process ("background") or in the webhook's own request
+    # ("request"); None: request when testing, else background. With Redis a worker files them.
+    sms_filing: str | None = None
 
     @property
     def production(self) -> bool:

@@ -6,12 +6,13 @@ through the REST API). So ``POST /twilio/sms`` checks the signature and the form
 ``file_inbound`` then files it through the same service as before and deletes the row. This is how courier and
 mailroom split RapidPro's work, and it keeps the webhook fast under a flood, exactly when it matters.
 
-One job, ``drain_inbox``, files every waiting message, oldest first, and is queued with ``enqueue_once``: while it
-waits, further webhooks add only their row, so a flood costs each webhook one insert and one Redis SET, and the
-worker catches up in order. Without Redis (the embedded default) there is no worker to hand the work to: the
-webhook files its text itself, in its own transaction, and uses the inbox only when that fails (``receive``). A row
-whose filing failed, or whose job was lost, is filed again by ``file_waiting``: from ``hotline sms file-inbox``,
-and at most once a minute after a request.
+One job, ``drain_inbox``, files every waiting message, oldest first. Who runs it (``hotline.sms.runtime.
+inbox_filing``): with Redis, a worker (queued with ``enqueue_once``: while it waits, further webhooks add only their
+row, so a flood costs each webhook one insert and one Redis SET); without Redis, a thread of the web process that
+received the text (``hotline.jobs.background``: a flood costs each webhook one insert and an ``Event.set``); or, in
+tests and when asked for, the webhook's own request, which files its text in its own transaction and uses the
+inbox only when that fails. A row whose filing failed, or whose job or thread was lost, is filed again by
+``file_waiting``: from ``hotline sms file-inbox``, and at most once a minute after a request.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from hotline.context import runtime
 from hotline.db import after_commit, is_outage, savepoint, utcnow
-from hotline.jobs import enqueue, enqueue_once, job_session, job_started, jobs_together, runs_in_process
+from hotline.jobs import enqueue, enqueue_once, job_session, job_started, jobs_together
+from hotline.jobs.background import wake, yield_to_requests
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealed_records import SMS_INBOUND, SpoolCorrupt, decode, encode, make_record
@@ -45,6 +47,9 @@ log = logging.getLogger("hotline.sms")
 DRAIN_KEY = "sms-inbox-drain"
 _DRAIN_BATCH = 100
 _FILED_TOGETHER = 20  # texts per transaction when a drain catches up (a failing group is filed again one by one)
+# Beside requests (a thread of the web process) a group is smaller: on SQLite it holds the one write lock, and a
+# webhook's insert waits for it.
+_FILED_BESIDE_REQUESTS = 4
 MAX_ATTEMPTS = 5  # a message that fails this often waits for a person (``hotline sms inbox`` shows it)
 SWEEP_AFTER = timedelta(seconds=60)  # a row older than this has lost its job, or its job failed
 _SWEEP_INTERVAL_SECONDS = 60.0
@@ -57,18 +62,19 @@ _sweep_lock = threading.Lock()
 _last_sweep: dict[int, float] = {}
 
 
-def receive(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: datetime) -> None:
+def receive(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: datetime,
+            filing: str = "worker") -> None:
     """The webhook's one call: take an inbound message into the request's transaction.
 
-    With a job queue (Redis) the message goes into the inbox and a worker files it. When jobs run in this process
-    (the embedded default) a drain job would run inside this request anyway, after two more transactions, and
-    would file whatever else waits too: so the message is filed here, in the request's own transaction, and put
-    in the inbox only if filing it fails (the sweep tries it again; nothing is lost). Raises InvalidMessage (naming
-    the fields) for a form that does not identify a message.
+    ``filing`` (``hotline.sms.runtime.inbox_filing``) says who files it. ``worker`` and ``background``: the message
+    goes into the inbox, and once the request commits a job on Redis or a thread of this process is told to file
+    it. ``request``: it is filed here, in the request's own transaction, and put in the inbox only if filing it
+    fails (the sweep tries it again; nothing is lost). Raises InvalidMessage (naming the fields) for a form that
+    does not identify a message.
     """
     data = _validated(form)
-    if not runs_in_process():
-        _put(session, data, form, keys, now)
+    if filing != "request":
+        _put(session, data, form, keys, now, _wake_drainer if filing == "background" else _queue_drain)
         return
     try:
         with savepoint(session):
@@ -78,7 +84,7 @@ def receive(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: d
             raise  # the request's commit fails too: the spool keeps the whole request
         log.error("inbound message could not be filed at once; it waits in the inbox",
                   extra={"error": type(exc).__name__})
-        _put(session, data, form, keys, now)
+        _put(session, data, form, keys, now, _queue_drain)
 
 
 def accept(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: datetime) -> bool:
@@ -87,7 +93,7 @@ def accept(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: da
     Raises InvalidMessage (naming the fields) for a form that does not identify a message. The job that files it
     is queued (unless it already waits) once the caller's transaction commits.
     """
-    return _put(session, _validated(form), form, keys, now)
+    return _put(session, _validated(form), form, keys, now, _queue_drain)
 
 
 def _validated(form: Mapping[str, Any]) -> dict[str, Any]:
@@ -99,14 +105,14 @@ def _validated(form: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _put(session: Session, data: Mapping[str, Any], form: Mapping[str, Any], keys: PrivacyKeys,
-         now: datetime) -> bool:
+         now: datetime, then: Callable[[], None]) -> bool:
     sealed = encode(keys, make_record(SMS_INBOUND, form, now)).decode("ascii").rstrip("\n")
     connection = session.connection()  # a Core insert on the session's transaction: no unit of work to flush
     statement = _INSERT[connection.dialect.name]
     values = {"provider_sid": data["MessageSid"], "received_at": now, "sealed": sealed, "attempts": 0}
     if connection.execute(statement, values).scalar() is None:
         return False  # Twilio retried while the first delivery waits: that one will be filed
-    after_commit(session, _queue_drain)
+    after_commit(session, then)  # whoever files it is told once the row is there to be read
     return True
 
 
@@ -120,8 +126,22 @@ def _queue_drain() -> None:
                     extra={"error": type(exc).__name__})
 
 
-def drain_inbox() -> int:
+def _wake_drainer() -> None:
+    try:
+        wake(DRAIN_KEY, _drain_beside_requests)
+    except Exception as exc:  # the text is committed: the sweep files it, and Twilio must not see an error
+        log.warning("could not wake the inbox drain; the sweep will file the text",
+                    extra={"error": type(exc).__name__})
+
+
+def _drain_beside_requests() -> int:
+    return drain_inbox(_FILED_BESIDE_REQUESTS, pause=yield_to_requests)
+
+
+def drain_inbox(together: int = _FILED_TOGETHER, pause: Callable[[], None] | None = None) -> int:
     """Job: file every message waiting for its first attempt, oldest first, until none is left; how many.
+
+    ``together``: texts per transaction; ``pause`` is called before each transaction (see ``file_together``).
 
     Never raises: in-process it runs inside the webhook's commit, whose caller must not see a filing problem.
     """
@@ -141,19 +161,23 @@ def drain_inbox() -> int:
         if not batch:
             return len(tried)
         tried.update(batch)  # a failure is counted on its row and left to the sweep, never retried here
-        reached, reachable = file_together(batch)
+        reached, reachable = file_together(batch, together, pause)
         if not reachable:
             return len(tried) - len(batch) + reached  # the database went away: the rest waits too
 
 
-def file_together(item_ids: list[int]) -> tuple[int, bool]:
-    """File waiting messages in transactions of up to ``_FILED_TOGETHER`` (one commit and one round trip to the
+def file_together(item_ids: list[int], together: int = _FILED_TOGETHER,
+                  pause: Callable[[], None] | None = None) -> tuple[int, bool]:
+    """File waiting messages in transactions of up to ``together`` (one commit and one round trip to the
     job queue for each group, not for each text); a group that fails is filed again one text at a time, so one bad
-    text costs the others nothing. How many were tried, and False when the database became unreachable."""
+    text costs the others nothing. ``pause`` (a thread beside requests gives way to them) is called before each
+    group. How many were tried, and False when the database became unreachable."""
     reached = 0
     with jobs_together():
-        for start in range(0, len(item_ids), _FILED_TOGETHER):
-            group = item_ids[start:start + _FILED_TOGETHER]
+        for start in range(0, len(item_ids), together):
+            group = item_ids[start:start + together]
+            if pause is not None:
+                pause()
             try:
                 with job_session() as session:
                     for index, item_id in enumerate(group, start + 1):

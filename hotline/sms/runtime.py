@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from hotline.context import runtime
 from hotline.i18n import babel_identifier
 from hotline.ivr.hotlines import HotlineConfig, load_hotlines
+from hotline.jobs import runs_in_process
 from hotline.rumours.matching import RumourMatcher
 from hotline.settings import CONFIG_DIR
 from hotline.sms.config import load_sms_config
@@ -49,6 +50,15 @@ def sms_context(app: Flask | None = None) -> SmsContext:
                       categories=rt.taxonomy.category_ids, matcher=rumour_matcher(target),
                       reply_address_ttl_days=rt.settings.reply_address_ttl_days, handlers=text_handlers(target),
                       hours=hours)
+
+
+def inbox_filing(app: Flask | None = None) -> str:
+    """Who files an inbound text: ``worker`` (jobs on Redis), ``background`` (a thread of this web process) or
+    ``request`` (the webhook's own request): see ``hotline.sms.inbox``."""
+    target = app or current_app
+    if not runs_in_process(target):
+        return "worker"
+    return runtime(target).settings.sms_filing or ("request" if target.testing else "background")
 
 
 def register_text_handler(app: Flask, handler: TextHandler) -> None:

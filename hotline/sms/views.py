@@ -21,7 +21,7 @@ from hotline.extensions import db
 from hotline.sms.inbound import InvalidMessage, StatusCallbackSchema
 from hotline.sms.inbox import maybe_sweep, receive
 from hotline.sms.outbound import record_status
-from hotline.sms.runtime import load_into_app
+from hotline.sms.runtime import inbox_filing, load_into_app
 
 log = logging.getLogger("hotline.sms")
 bp = Blueprint("twilio_sms", __name__, url_prefix="/twilio/sms")
@@ -42,9 +42,10 @@ def _twiml(response: MessagingResponse | None = None) -> Response:
 @bp.post("")
 @twilio_webhook
 def inbound() -> Response:
-    """An SMS or WhatsApp message arrived: into the inbox for a worker, or filed at once when jobs run in-process."""
+    """An SMS or WhatsApp message arrived: into the inbox for a worker or a thread of this process to file, or filed
+    in this request (``hotline.sms.runtime.inbox_filing``)."""
     try:
-        receive(db.session(), request.form, runtime().keys, utcnow())
+        receive(db.session(), request.form, runtime().keys, utcnow(), inbox_filing())
     except InvalidMessage as exc:
         log.warning("inbound message rejected", extra={"fields": sorted(exc.messages)})
         abort(400)

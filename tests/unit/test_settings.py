@@ -66,16 +66,19 @@ def test_storage_folders_queue_and_replay_are_settings(tmp_path: Path) -> None:
     settings = load_settings(environ=dict(TEST_SECRETS), instance_path=tmp_path)
     assert settings.media_folder == tmp_path / "media" and settings.recordings_folder == tmp_path / "recordings"
     assert settings.voice_notes_folder == tmp_path / "field-voice-notes"
-    assert settings.rq_queue == "hotline" and settings.spool_auto_replay is None
+    assert settings.rq_queue == "hotline" and settings.spool_auto_replay is None and settings.sms_filing is None
     environ = {**TEST_SECRETS, "HOTLINE_MEDIA_DIR": "/srv/media", "HOTLINE_RQ_QUEUE": "hotline-af",
-               "HOTLINE_SMS_RETRY_BASE_DELAY": "2", "HOTLINE_SPOOL_AUTO_REPLAY": "off"}
+               "HOTLINE_SMS_RETRY_BASE_DELAY": "2", "HOTLINE_SPOOL_AUTO_REPLAY": "off",
+               "HOTLINE_SMS_FILING": "request"}
     settings = load_settings(environ=environ, instance_path=tmp_path)
     assert settings.media_folder == Path("/srv/media") and settings.rq_queue == "hotline-af"
     assert settings.sms_retry_base_delay == 2.0 and settings.spool_auto_replay == "off"
+    assert settings.sms_filing == "request"
 
 
 @pytest.mark.parametrize(("name", "value"), [("HOTLINE_SPOOL_AUTO_REPLAY", "sometimes"),
-                                             ("HOTLINE_RQ_QUEUE", "a queue"), ("HOTLINE_SMS_RETRY_BASE_DELAY", "-1")])
+                                             ("HOTLINE_RQ_QUEUE", "a queue"), ("HOTLINE_SMS_RETRY_BASE_DELAY", "-1"),
+                                             ("HOTLINE_SMS_FILING", "later")])
 def test_bad_storage_and_job_settings_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings(environ={**TEST_SECRETS, name: value}, instance_path=tmp_path)

@@ -1,0 +1,102 @@
+"""Without Redis, outside tests, a thread of the web process files texts: the webhook only stores them sealed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from hotline.extensions import db
+from hotline.intake.constants import Direction
+from hotline.intake.models import Message, Report
+from hotline.jobs.background import stop_all
+from hotline.migrate import upgrade
+from hotline.sms.models import InboxItem
+from hotline.sms.runtime import inbox_filing
+from tests.factories import sid, signed_post
+from tests.fakes.twilio_api import FakeTwilioApi
+
+SENDERS = ("+923001234567", "+93701234567", "+8801712345678")
+BODIES = ("کیا سرحد کھلی ہے؟", "Is the border open this season?", "সীমান্ত কি খোলা আছে?")
+
+
+@pytest.fixture()
+def filing_app(make_app: Callable[..., Flask], tmp_path: Path) -> Iterator[tuple[Flask, FakeTwilioApi]]:
+    """An app on a database of its own (the thread commits, so nothing can be rolled back after the test)."""
+    url = f"sqlite:///{tmp_path / 'background.sqlite3'}"
+    upgrade(url)
+    with FakeTwilioApi() as fake:
+        app = make_app(database_url=url, HOTLINE_SMS_FILING="background", HOTLINE_TWILIO_API_BASE=fake.base_url)
+        yield app, fake
+        stop_all(app)
+
+
+def _counts(app: Flask) -> tuple[int, int, int]:
+    with app.app_context():
+        session = db.new_session(read_only=True)
+        try:
+            return (int(session.scalar(select(func.count()).select_from(InboxItem)) or 0),
+                    int(session.scalar(select(func.count()).select_from(Report)) or 0),
+                    int(session.scalar(select(func.count()).select_from(Message)
+                                       .where(Message.direction == Direction.OUTBOUND)) or 0))
+        finally:
+            session.close()
+
+
+def _until_filed(app: Flask, reports: int, seconds: float = 20.0) -> tuple[int, int, int]:
+    deadline = time.monotonic() + seconds
+    counts = _counts(app)
+    while (counts[0] or counts[1] < reports) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        counts = _counts(app)
+    return counts
+
+
+def test_filing_is_chosen_from_the_settings_and_the_job_queue(make_app: Callable[..., Flask]) -> None:
+    assert inbox_filing(make_app()) == "request"  # tests file in the request unless told otherwise
+    assert inbox_filing(make_app(HOTLINE_SMS_FILING="background")) == "background"
+    assert inbox_filing(make_app(HOTLINE_REDIS_URL="redis://127.0.0.1:6379/15")) == "worker"
+
+
+def test_each_text_is_answered_at_once_and_filed_and_acknowledged_by_the_thread(
+    filing_app: tuple[Flask, FakeTwilioApi]
+) -> None:
+    app, fake = filing_app
+    client = app.test_client()
+    for sender, body in zip(SENDERS, BODIES, strict=True):
+        form = {"MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": sender, "To": "+93790000000",
+                "Body": body, "NumMedia": "0"}
+        response = signed_post(client, "/twilio/sms", form)
+        assert response.status_code == 200 and b"<Response" in response.data
+    inbox_left, reports, acknowledged = _until_filed(app, len(SENDERS))
+    assert (inbox_left, reports) == (0, len(SENDERS))
+    assert acknowledged == len(SENDERS)  # a first text of each caller is acknowledged
+    deadline = time.monotonic() + 10
+    while len(fake.messages) < len(SENDERS) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(m.form["To"] for m in fake.messages) == sorted(SENDERS)
+
+
+def test_a_replayed_text_is_filed_once(filing_app: tuple[Flask, FakeTwilioApi]) -> None:
+    app, _fake = filing_app
+    client = app.test_client()
+    form = {"MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": SENDERS[0], "To": "+93790000000",
+            "Body": BODIES[0], "NumMedia": "0"}
+    for _ in range(3):  # Twilio retries: before, while and after the thread files it
+        assert signed_post(client, "/twilio/sms", form).status_code == 200
+    assert _until_filed(app, 1)[:2] == (0, 1)
+    time.sleep(0.2)
+    assert _counts(app)[1] == 1
+
+
+def test_an_unsigned_text_is_refused_and_nothing_is_stored(filing_app: tuple[Flask, FakeTwilioApi]) -> None:
+    app, _fake = filing_app
+    form = {"MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": SENDERS[0], "To": "+93790000000",
+            "Body": BODIES[0], "NumMedia": "0"}
+    assert app.test_client().post("/twilio/sms", data=form).status_code == 403
+    time.sleep(0.2)
+    assert _counts(app) == (0, 0, 0)
