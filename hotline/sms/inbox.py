@@ -45,6 +45,7 @@ from hotline.sms.service import handle_inbound
 
 log = logging.getLogger("hotline.sms")
 DRAIN_KEY = "sms-inbox-drain"
+SWEEP_KEY = "sms-inbox-sweep"
 _DRAIN_BATCH = 100
 _FILED_TOGETHER = 20  # texts per transaction when a drain catches up (a failing group is filed again one by one)
 # Beside requests (a thread of the web process) a group is smaller: on SQLite it holds the one write lock, and a
@@ -149,7 +150,7 @@ def drain_inbox(together: int = _FILED_TOGETHER, pause: Callable[[], None] | Non
     tried: set[int] = set()
     while True:
         try:
-            with job_session() as session:
+            with job_session(read_only=True) as session:  # on SQLite a read takes no write lock
                 batch = [item_id for item_id in session.scalars(
                     select(InboxItem.id).where(InboxItem.attempts == 0).order_by(InboxItem.id).limit(_DRAIN_BATCH))
                     if item_id not in tried]
@@ -264,11 +265,14 @@ def waiting_ids(session: Session, now: datetime, older_than: timedelta = SWEEP_A
     ))
 
 
-def file_waiting(older_than: timedelta = SWEEP_AFTER, progress: Callable[[int], None] | None = None) -> int:
-    """File every overdue message, oldest first; how many were looked at."""
-    with job_session() as session:
+def file_waiting(older_than: timedelta = SWEEP_AFTER, progress: Callable[[int], None] | None = None,
+                 pause: Callable[[], None] | None = None) -> int:
+    """File every overdue message, oldest first; how many were looked at. ``pause`` is called before each."""
+    with job_session(read_only=True) as session:
         ids = waiting_ids(session, utcnow(), older_than)
     for item_id in ids:
+        if pause is not None:
+            pause()
         if not file_inbound(item_id):
             break  # the database went away: the rest waits for the next sweep
         if progress is not None:
@@ -298,25 +302,34 @@ def discard_waiting_from(session: Session, keys: PrivacyKeys, number: str) -> in
     return discarded
 
 
-def file_waiting_job() -> None:
+def file_waiting_job(pause: Callable[[], None] | None = None) -> None:
     """Job: ``file_waiting`` with the default age; an outage waits for the next sweep."""
     try:
-        file_waiting()
+        file_waiting(pause=pause)
     except Exception as exc:
         if not is_outage(exc):
             raise
         log.warning("database unreachable; the inbox sweep waits for the next one")
 
 
-def maybe_sweep(app: object) -> None:
-    """After a request's commit: at most once a minute per process and app, queue a sweep of overdue messages."""
+def _sweep_beside_requests() -> None:
+    file_waiting_job(pause=yield_to_requests)
+
+
+def maybe_sweep(app: object, filing: str = "worker") -> None:
+    """After a request's commit: at most once a minute per process and app, queue a sweep of overdue messages (to
+    the thread that files texts beside requests when ``filing`` is ``background``: never inside a request, which a
+    backlog left by a restart would hold for as long as it takes to file it)."""
     now = time.monotonic()
     key = id(app)
     if now - _last_sweep.get(key, float("-inf")) < _SWEEP_INTERVAL_SECONDS or not _sweep_lock.acquire(False):
         return
     try:
         _last_sweep[key] = now
-        enqueue(file_waiting_job)
+        if filing == "background":
+            wake(SWEEP_KEY, _sweep_beside_requests)
+        else:
+            enqueue(file_waiting_job)
     except Exception as exc:  # the request succeeded; a sweep not queued now is queued a minute later
         log.warning("could not queue the inbox sweep", extra={"error": type(exc).__name__})
     finally:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from hotline.context import runtime
+from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message, Report
 from hotline.jobs.background import stop_all
 from hotline.migrate import upgrade
+from hotline.privacy.sealed_records import SMS_INBOUND, encode, make_record
 from hotline.sms.models import InboxItem
 from hotline.sms.runtime import inbox_filing
 from tests.factories import sid, signed_post
@@ -100,3 +104,23 @@ def test_an_unsigned_text_is_refused_and_nothing_is_stored(filing_app: tuple[Fla
     assert app.test_client().post("/twilio/sms", data=form).status_code == 403
     time.sleep(0.2)
     assert _counts(app) == (0, 0, 0)
+
+
+def test_a_text_left_waiting_is_swept_by_the_thread_not_inside_a_request(
+    filing_app: tuple[Flask, FakeTwilioApi], caplog: pytest.LogCaptureFixture
+) -> None:
+    app, _fake = filing_app
+    old = utcnow() - timedelta(minutes=5)  # e.g. a process stopped before filing it
+    form = {"MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": SENDERS[1], "To": "+93790000000",
+            "Body": BODIES[1], "NumMedia": "0"}
+    with app.app_context():
+        session = db.new_session()
+        sealed = encode(runtime().keys, make_record(SMS_INBOUND, form, old)).decode("ascii").rstrip("\n")
+        session.add(InboxItem(provider_sid=form["MessageSid"], received_at=old, sealed=sealed, attempts=1))
+        session.commit()
+        session.close()
+    fresh = {**form, "MessageSid": sid("SM"), "From": SENDERS[0], "Body": BODIES[0]}
+    assert signed_post(app.test_client(), "/twilio/sms", fresh).status_code == 200  # the first request sweeps
+    assert _until_filed(app, 2)[:2] == (0, 2)
+    swept = [r for r in caplog.records if r.getMessage() == "inbox swept"]
+    assert [r.threadName for r in swept] == ["hotline-sms-inbox-sweep"]
