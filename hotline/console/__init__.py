@@ -20,7 +20,7 @@ from hotline.console import (  # noqa: F401 - routes
     spoken,
     supervision,
 )
-from hotline.console.blueprint import bp
+from hotline.web.console import bp
 
 
 def init_console(app: Flask) -> None:

@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
+from hotline.auth.console import CASEWORK, staff
 from hotline.auth.models import User
 from hotline.auth.session import login_required
 from hotline.callbacks import policy, spoken
 from hotline.callbacks.service import CallbackRefused, has_consent
 from hotline.callbacks.spoken_models import SpokenReply, SpokenReplyAttempt
-from hotline.console.blueprint import CASEWORK, bp, refusal, staff
 from hotline.console.callback import CALLBACK_REFUSALS, callback_context
 from hotline.context import runtime
 from hotline.db import utcnow
@@ -33,6 +33,7 @@ from hotline.studio.audio import AudioRejected, normalise
 from hotline.triage.access import may_open_report
 from hotline.triage.actions import ActionRefused, load_for_action
 from hotline.triage.report import ReportView
+from hotline.web.console import bp, refusal
 
 UPLOAD_LIMIT = 16 * 2**20  # as the studio's: a two-minute answer uploaded as a WAV file
 SPOKEN_REFUSALS = {

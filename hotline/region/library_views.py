@@ -19,9 +19,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.auth.console import staff
 from hotline.auth.models import Role
 from hotline.auth.session import login_required
-from hotline.console.blueprint import refusal, staff
 from hotline.console.library import set_library_annotations
 from hotline.context import runtime
 from hotline.db import utcnow
@@ -35,6 +35,7 @@ from hotline.region.library import LibraryQuerySchema, clean_args, search
 from hotline.region.models import RegionPeer, RegionPeerMessage
 from hotline.region.regional_export import TABLES, columns_of, evaluation_record, regional_week_records
 from hotline.triage.actions import ActionRefused
+from hotline.web.console import refusal
 
 bp = Blueprint("region_console", __name__, url_prefix="/console/region")
 READERS = (Role.OPERATOR, Role.SUPERVISOR, Role.ANALYST)
