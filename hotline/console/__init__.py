@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from hotline.auth import accounts_views, audit_views, profile_views  # noqa: F401 - routes
 from hotline.auth.totp import bp as totp_bp
 from hotline.console import (  # noqa: F401 - routes
-    accounts,
-    audit,
     callback,
     library,
     phone,
-    profile,
     queue,
     referrals,
     report,
