@@ -7,22 +7,24 @@ from flask import Flask
 from hotline.auth import accounts_views, audit_views, profile_views  # noqa: F401 - routes
 from hotline.auth.totp import bp as totp_bp
 from hotline.console import (  # noqa: F401 - routes
-    callback,
-    library,
     phone,
-    queue,
-    referrals,
-    report,
-    report_rumours,
-    rumours,
-    spoken,
     supervision,
+)
+from hotline.triage import (  # noqa: F401 - routes
+    callback_views,
+    library_views,
+    queue_views,
+    referral_views,
+    report_rumour_views,
+    report_views,
+    rumour_views,
+    spoken_reply_views,
 )
 from hotline.web.console import bp
 
 
 def init_console(app: Flask) -> None:
     """Register the console's views."""
-    spoken.init_spoken(app)
+    spoken_reply_views.init_spoken(app)
     app.register_blueprint(bp)
     app.register_blueprint(totp_bp)

@@ -19,7 +19,6 @@ from hotline.auth.session import login_required
 from hotline.callbacks import policy, spoken
 from hotline.callbacks.service import CallbackRefused, has_consent
 from hotline.callbacks.spoken_models import SpokenReply, SpokenReplyAttempt
-from hotline.console.callback import CALLBACK_REFUSALS, callback_context
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -32,6 +31,7 @@ from hotline.rumours.models import CounterMessage
 from hotline.studio.audio import AudioRejected, normalise
 from hotline.triage.access import may_open_report
 from hotline.triage.actions import ActionRefused, load_for_action
+from hotline.triage.callback_views import CALLBACK_REFUSALS, callback_context
 from hotline.triage.report import ReportView
 from hotline.web.console import bp, refusal
 
