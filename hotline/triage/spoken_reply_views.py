@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flask import Flask, Response, abort, flash, jsonify, redirect, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -77,15 +78,18 @@ class SpokenPanel:
     messages: list[CounterMessage]
 
 
-def init_spoken(app: Flask) -> None:
+def _raise_upload_limit(state: BlueprintSetupState) -> None:
     """Recorded answers may be larger than other requests: the limit is raised before the CSRF check reads the form
-    (which is what enforces it), for this one endpoint."""
-    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+    (which is what enforces it), for this one endpoint. Runs once per app, as the console blueprint is registered."""
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
 
 
 def _upload_limit() -> None:
     if request.endpoint == "console.spoken_reply_recording":
         request.max_content_length = UPLOAD_LIMIT
+
+
+bp.record_once(_raise_upload_limit)
 
 
 def reply_language(session: Session, report: Report) -> str | None:
