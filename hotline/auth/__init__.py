@@ -1,1 +1,1 @@
-"""Staff accounts, roles and API tokens."""
+"""Staff accounts, roles and API tokens; sign-in, and the console's account, profile and audit-trail pages."""

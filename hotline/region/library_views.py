@@ -19,10 +19,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.auth.console import staff
 from hotline.auth.models import Role
 from hotline.auth.session import login_required
-from hotline.console.blueprint import refusal, staff
-from hotline.console.library import set_library_annotations
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.exports.writers import CONTENT_TYPES, FORMATS, csv_chunks, json_chunks, write_xlsx
@@ -35,6 +34,8 @@ from hotline.region.library import LibraryQuerySchema, clean_args, search
 from hotline.region.models import RegionPeer, RegionPeerMessage
 from hotline.region.regional_export import TABLES, columns_of, evaluation_record, regional_week_records
 from hotline.triage.actions import ActionRefused
+from hotline.triage.library_views import set_library_annotations
+from hotline.web.console import refusal
 
 bp = Blueprint("region_console", __name__, url_prefix="/console/region")
 READERS = (Role.OPERATOR, Role.SUPERVISOR, Role.ANALYST)

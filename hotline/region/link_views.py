@@ -14,9 +14,9 @@ from sqlalchemy import select
 from hotline.api.auth import READ_TRENDS, token_required
 from hotline.api.errors import ApiError, error_response, invalid_parameters
 from hotline.api.region_schemas import CrossBorderSchema, PathQuerySchema
+from hotline.auth.console import staff
 from hotline.auth.models import Role
 from hotline.auth.session import login_required
-from hotline.console.blueprint import staff
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.region.crossborder import CrossBorder

@@ -1,1 +1,2 @@
-"""Web plumbing shared by every blueprint: error pages, security headers, rate limits. Imports no domain package."""
+"""Web plumbing shared by every blueprint: error pages, security headers, rate limits, the console blueprint.
+Imports no domain package."""

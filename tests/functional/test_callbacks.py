@@ -41,7 +41,7 @@ def twilio_api(app: Flask) -> Iterator[FakeTwilioApi]:
 @pytest.fixture()
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     now = [DAYTIME_IN_KABUL]
-    monkeypatch.setattr("hotline.console.callback.utcnow", lambda: now[0])
+    monkeypatch.setattr("hotline.triage.callback_views.utcnow", lambda: now[0])
     return now
 
 

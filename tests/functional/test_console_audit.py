@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotline.audit.models import AuditEvent
 from hotline.audit.service import record_event
-from hotline.console.audit import AuditArgsSchema
+from hotline.auth.audit_views import AuditArgsSchema
 from tests.console_helpers import make_report
 from tests.factories import make_staff, sign_in
 

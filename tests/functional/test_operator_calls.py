@@ -167,7 +167,7 @@ def test_abandoned_and_voicemail_come_from_the_enqueue_action_and_reach_supervis
         client, phone: FakeTwilioCaller, db_session: Session, clock: list[datetime],
         monkeypatch: pytest.MonkeyPatch) -> None:
     clock[0] = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Jakarta
-    monkeypatch.setattr("hotline.console.supervision.utcnow", lambda: clock[0])
+    monkeypatch.setattr("hotline.triage.supervision_views.utcnow", lambda: clock[0])
     calls.available_operator(db_session, ["id"], clock[0])
     hung_up = phone.call(["1", "6", "5", Queue("hangup", wait=40)], dialled=calls.INDONESIAN)
     left = phone.call(["1", "6", "5", Queue(None, wait=120), Recorded(duration=12)], dialled=calls.INDONESIAN)

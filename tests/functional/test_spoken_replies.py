@@ -51,7 +51,7 @@ MENU = "To hear it again, press 1. To leave another question, press 2."
 @pytest.fixture()
 def now(clock: list[datetime], monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     """The call-backs' clock, for spoken replies too."""
-    monkeypatch.setattr("hotline.console.spoken.utcnow", lambda: clock[0])
+    monkeypatch.setattr("hotline.triage.spoken_reply_views.utcnow", lambda: clock[0])
     return clock
 
 

@@ -9,11 +9,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from hotline.auth.console import CASEWORK, staff
 from hotline.auth.models import User
 from hotline.auth.session import login_required
-from hotline.console.blueprint import CASEWORK, bp, refusal, staff
-from hotline.console.report_extras import report_extras
-from hotline.console.spoken import spoken_panel
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -28,6 +26,9 @@ from hotline.triage.actions import ActionRefused, Coding
 from hotline.triage.queue import assignable_staff, next_report
 from hotline.triage.referrals import partners_for, referral_history
 from hotline.triage.report import load_report_view, reports_of_contact, reports_of_recording
+from hotline.triage.report_extras import report_extras
+from hotline.triage.spoken_reply_views import spoken_panel
+from hotline.web.console import bp, refusal
 from hotline.web.security import RECORDER_CONTENT_SECURITY_POLICY, uses_microphone
 
 

@@ -1,19 +1,14 @@
-"""The console blueprint, its role sets and the labels every console template uses."""
+"""The console's blueprint, shared by every domain package's console pages, the sentences for refused actions, and
+the labels every console template uses. Knows no domain package, so any of them may add routes to it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint
 from flask_babel import lazy_gettext
 
-from hotline.auth.models import Role, User
-from hotline.auth.session import current_user
 from hotline.web.labels import label
 
 bp = Blueprint("console", __name__, url_prefix="/console")
-
-# Who reads caller text: operators and supervisors (admins pass every check). Analysts see aggregates only.
-CASEWORK = (Role.OPERATOR, Role.SUPERVISOR)
-SUPERVISORS = (Role.SUPERVISOR,)
 
 REFUSALS = {
     "not_found": lazy_gettext("This report does not exist."),
@@ -43,11 +38,3 @@ def refusal(reason: str) -> str:
 @bp.app_template_global("label")
 def _label(kind: str, value: str | None) -> str:
     return label(kind, value)
-
-
-def staff() -> User:
-    """The signed-in user of a view guarded by login_required."""
-    user = current_user()
-    if user is None:  # login_required ran first; this tells the type checker
-        abort(401)
-    return user

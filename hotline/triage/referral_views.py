@@ -7,9 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from hotline.auth.console import CASEWORK, staff
 from hotline.auth.models import Role
 from hotline.auth.session import login_required
-from hotline.console.blueprint import CASEWORK, bp, staff
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.triage.models import ProtectionReferral, ReferralStatus
@@ -21,6 +21,7 @@ from hotline.triage.referrals import (
     set_partner_active,
     set_referral_status,
 )
+from hotline.web.console import bp
 
 
 @bp.get("/partners")

@@ -7,19 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flask import Flask, Response, abort, flash, jsonify, redirect, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
+from hotline.auth.console import CASEWORK, staff
 from hotline.auth.models import User
 from hotline.auth.session import login_required
 from hotline.callbacks import policy, spoken
 from hotline.callbacks.service import CallbackRefused, has_consent
 from hotline.callbacks.spoken_models import SpokenReply, SpokenReplyAttempt
-from hotline.console.blueprint import CASEWORK, bp, refusal, staff
-from hotline.console.callback import CALLBACK_REFUSALS, callback_context
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -32,7 +32,9 @@ from hotline.rumours.models import CounterMessage
 from hotline.studio.audio import AudioRejected, normalise
 from hotline.triage.access import may_open_report
 from hotline.triage.actions import ActionRefused, load_for_action
+from hotline.triage.callback_views import CALLBACK_REFUSALS, callback_context
 from hotline.triage.report import ReportView
+from hotline.web.console import bp, refusal
 
 UPLOAD_LIMIT = 16 * 2**20  # as the studio's: a two-minute answer uploaded as a WAV file
 SPOKEN_REFUSALS = {
@@ -76,15 +78,18 @@ class SpokenPanel:
     messages: list[CounterMessage]
 
 
-def init_spoken(app: Flask) -> None:
+def _raise_upload_limit(state: BlueprintSetupState) -> None:
     """Recorded answers may be larger than other requests: the limit is raised before the CSRF check reads the form
-    (which is what enforces it), for this one endpoint."""
-    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+    (which is what enforces it), for this one endpoint. Runs once per app, as the console blueprint is registered."""
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
 
 
 def _upload_limit() -> None:
     if request.endpoint == "console.spoken_reply_recording":
         request.max_content_length = UPLOAD_LIMIT
+
+
+bp.record_once(_raise_upload_limit)
 
 
 def reply_language(session: Session, report: Report) -> str | None:

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.auth.console import CASEWORK, SUPERVISORS, staff
 from hotline.auth.session import login_required
-from hotline.console.blueprint import CASEWORK, SUPERVISORS, bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -20,6 +20,7 @@ from hotline.rumours.models import ApprovalStatus, CounterMessage, Rumour
 from hotline.sms.encoding import sms_cost
 from hotline.triage import library as service
 from hotline.triage.actions import ActionRefused
+from hotline.web.console import bp, refusal
 
 # Where each message came from and where it is used, by the regional library (hotline.region sits above the
 # console, so it hands its lookup in: hotline.region.library_views.init_region_library).

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from hotline.audit.service import record_event
+from hotline.auth.console import staff
 from hotline.auth.session import login_required
 from hotline.channels.twilio.phone import TOKEN_LIFETIME, PhoneNotConfigured, access_token
-from hotline.console.blueprint import bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow, writes
 from hotline.extensions import db
@@ -39,6 +39,7 @@ from hotline.operators.wrapup import (
 from hotline.triage import actions
 from hotline.triage.access import may_open_report
 from hotline.triage.actions import ActionRefused, Coding
+from hotline.web.console import bp, refusal
 from hotline.web.security import SOFTPHONE_CONTENT_SECURITY_POLICY, uses_microphone
 
 

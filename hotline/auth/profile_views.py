@@ -10,15 +10,16 @@ from flask_babel import gettext as _
 
 from hotline.audit.service import record_event
 from hotline.auth.accounts import change_own_password
+from hotline.auth.console import staff
 from hotline.auth.login import LoginPolicy
 from hotline.auth.passwords import MIN_PASSWORD_LENGTH
 from hotline.auth.phone_pin import PHONE_ROLES, IssuedPin, PhonePinRefused, issue_own_pin, phone_number_of
 from hotline.auth.service import AccountError
 from hotline.auth.session import keep_this_session, login_required
-from hotline.console.blueprint import bp, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.web.console import bp
 from hotline.web.redirects import safe_next
 
 

@@ -11,13 +11,14 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from hotline.audit.search import AuditFilter, search_events
+from hotline.auth.audit_entries import RECORD_TYPES, show_events
+from hotline.auth.console import SUPERVISORS
 from hotline.auth.models import User
 from hotline.auth.session import login_required
-from hotline.console.audit_view import RECORD_TYPES, show_events
-from hotline.console.blueprint import SUPERVISORS, bp
 from hotline.context import runtime
 from hotline.extensions import db
 from hotline.i18n import current_ui_code
+from hotline.web.console import bp
 
 
 class AuditArgsSchema(Schema):

@@ -8,19 +8,20 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from hotline.auth.console import CASEWORK, staff
 from hotline.auth.models import User
 from hotline.auth.session import login_required
-from hotline.console.blueprint import CASEWORK, bp, staff
-from hotline.console.report import _act, _wants_json
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.i18n import current_ui_code
 from hotline.intake.models import Report
 from hotline.triage.access import may_open_report
+from hotline.triage.report_views import _act, _wants_json
 from hotline.triage.rumour_search import search_rumours
 from hotline.triage.rumour_translation import reads_languages, staff_translations
 from hotline.triage.rumours import new_rumour_from_report
+from hotline.web.console import bp
 
 
 def _openable(report_id: int) -> Report:

@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from hotline.auth.console import CASEWORK, SUPERVISORS, staff
 from hotline.auth.session import login_required
-from hotline.console.blueprint import CASEWORK, SUPERVISORS, bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -19,6 +19,7 @@ from hotline.triage import rumours as service
 from hotline.triage.actions import ActionRefused
 from hotline.triage.rumour_translation import add_translation, reads_languages, staff_translations
 from hotline.triage.stats import sparkline_points, weekly_series
+from hotline.web.console import bp, refusal
 
 
 @bp.get("/rumours")

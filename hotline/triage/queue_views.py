@@ -9,9 +9,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from hotline.auth.console import CASEWORK, SUPERVISORS, staff
 from hotline.auth.models import Role
 from hotline.auth.session import has_role, login_required
-from hotline.console.blueprint import CASEWORK, SUPERVISORS, bp, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -28,6 +28,7 @@ from hotline.triage.queue import (
     reassign,
     release,
 )
+from hotline.web.console import bp
 
 
 @bp.get("/")

@@ -8,8 +8,8 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from hotline.auth.console import SUPERVISORS, staff
 from hotline.auth.session import login_required
-from hotline.console.blueprint import SUPERVISORS, bp, staff
 from hotline.db import utcnow
 from hotline.extensions import db
 from hotline.ivr.phone_views import operator_nodes
@@ -18,6 +18,7 @@ from hotline.triage.actions import ActionRefused, close_referral
 from hotline.triage.referrals import count_stale, is_stale
 from hotline.triage.stats import AGE_BUCKETS
 from hotline.triage.supervision import load_supervision
+from hotline.web.console import bp
 
 
 @bp.get("/supervision")

@@ -17,13 +17,14 @@ from hotline.auth.accounts import (
     revoke_token,
     set_active,
 )
+from hotline.auth.console import staff
 from hotline.auth.models import ApiToken, Role, User
 from hotline.auth.passwords import MIN_PASSWORD_LENGTH
 from hotline.auth.service import AccountError
 from hotline.auth.session import keep_this_session, login_required
-from hotline.console.blueprint import bp, staff
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.web.console import bp
 
 ADMINS = (Role.ADMIN,)
 

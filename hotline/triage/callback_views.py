@@ -9,11 +9,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from hotline.auth.console import CASEWORK, staff
 from hotline.auth.session import login_required
 from hotline.callbacks import policy
 from hotline.callbacks.service import CallbackContext, CallbackRefused, place_callback
 from hotline.channels.twilio.callbacks import rest_dialer
-from hotline.console.blueprint import CASEWORK, bp, refusal, staff
 from hotline.context import runtime
 from hotline.db import utcnow
 from hotline.extensions import db
@@ -21,6 +21,7 @@ from hotline.ivr.callback_views import callback_urls
 from hotline.ivr.runtime import ivr_content
 from hotline.settings import Settings
 from hotline.triage.actions import ActionRefused, load_for_action
+from hotline.web.console import bp, refusal
 
 CALLBACK_REFUSALS = {
     policy.NO_CONSENT: lazy_gettext("The caller did not agree to be called back."),
