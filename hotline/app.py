@@ -13,6 +13,7 @@ from hotline.api.views import bp as api_bp
 from hotline.auth.csrf import init_csrf
 from hotline.auth.views import bp as auth_bp
 from hotline.classify.jobs import classify_later, match_for_instant_answer
+from hotline.classify.runtime import classify_runtime
 from hotline.console import init_console
 from hotline.content.languages import load_languages
 from hotline.content.taxonomy import load_taxonomy
@@ -28,6 +29,7 @@ from hotline.ivr.content import STAND_INS_FOLDER, IvrPaths
 from hotline.ivr.phone_views import bp as phone_bp
 from hotline.ivr.spoken_views import bp as twilio_spoken_bp
 from hotline.ivr.views import init_voice
+from hotline.jobs import add_warm_up
 from hotline.jobs.background import init_background
 from hotline.ops.health import bp as health_bp
 from hotline.ops.logging import init_logging
@@ -78,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_voice(app, languages, IvrPaths(stand_ins=Path(settings.instance_path) / STAND_INS_FOLDER))
     app.register_blueprint(phone_bp)
     set_rumour_matcher(app, match_for_instant_answer)
+    add_warm_up(app, classify_runtime)  # the matcher's and the classifier's models, before a job's first transaction
     set_reviewed_lookup(sms_reviewed)
     set_regional_source(app, regional_news_source)
     init_spool(app)

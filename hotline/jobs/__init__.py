@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 log = logging.getLogger("hotline.jobs")
 DEFAULT_QUEUE = "hotline"
 _EXTENSION = "hotline_jobs"
+_WARM_UPS = "hotline_job_warm_ups"
 
 
 _together = threading.local()  # .calls: jobs collected by ``jobs_together`` on this thread
@@ -138,6 +139,23 @@ def set_job_queue(app: Flask, queue: JobQueue | None) -> None:
         app.extensions.pop(_EXTENSION, None)
     else:
         app.extensions[_EXTENSION] = queue
+
+
+def add_warm_up(app: Flask, load: Callable[[], Any]) -> None:
+    """Have ``load()`` run once, in the app's context, in a process about to run jobs: what a job would otherwise
+    load on first use (models, lexicons) inside its first transaction, holding every other writer off meanwhile."""
+    loads: list[Callable[[], Any]] = app.extensions.setdefault(_WARM_UPS, [])
+    if load not in loads:
+        loads.append(load)
+
+
+def warm_up(app: Flask | None = None) -> None:
+    """Run the app's warm-ups (``add_warm_up``); one that fails is logged and left to load on first use."""
+    for load in list((app or current_app).extensions.get(_WARM_UPS, ())):
+        try:
+            load()
+        except Exception:
+            log.exception("job warm-up failed; it loads on first use instead")
 
 
 def enqueue(job: Job, *args: Any) -> None:

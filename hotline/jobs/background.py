@@ -27,6 +27,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from hotline.jobs import warm_up
+
 log = logging.getLogger("hotline.jobs")
 STOP_SECONDS = 10.0
 YIELD_SECONDS = 0.25
@@ -125,6 +127,8 @@ class BackgroundJob:
 
     def _loop(self) -> None:
         _current.job = self.key
+        with self.app.app_context():
+            warm_up()  # before the first run's transactions
         while True:
             self._wanted.wait()
             if self._stopping:

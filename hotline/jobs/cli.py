@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from hotline.jobs import RQQueue, set_job_queue
+from hotline.jobs import RQQueue, set_job_queue, warm_up
 
 
 @click.group("jobs")
@@ -31,4 +31,5 @@ def worker(queue_name: str | None, burst: bool) -> None:
     # Jobs run in this app's context, and the jobs they queue (filing a text queues its reply) go where this
     # worker will find them.
     set_job_queue(current_app, RQQueue(settings.redis_url, name))
+    warm_up()
     SimpleWorker([Queue(name, connection=connection)], connection=connection).work(burst=burst)

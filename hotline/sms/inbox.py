@@ -48,9 +48,10 @@ DRAIN_KEY = "sms-inbox-drain"
 SWEEP_KEY = "sms-inbox-sweep"
 _DRAIN_BATCH = 100
 _FILED_TOGETHER = 20  # texts per transaction when a drain catches up (a failing group is filed again one by one)
-# Beside requests (a thread of the web process) a group is smaller: on SQLite it holds the one write lock, and a
-# webhook's insert waits for it.
-_FILED_BESIDE_REQUESTS = 4
+# Beside requests (a thread of the web process) each text is its own transaction: on SQLite a group holds the one
+# write lock, and a webhook's insert waits for it (groups of 4 gave a p99 of 93-103 ms, of 1 57-65 ms, for the same
+# filing rate: bench/bench_sms.py --embedded).
+_FILED_BESIDE_REQUESTS = 1
 MAX_ATTEMPTS = 5  # a message that fails this often waits for a person (``hotline sms inbox`` shows it)
 SWEEP_AFTER = timedelta(seconds=60)  # a row older than this has lost its job, or its job failed
 _SWEEP_INTERVAL_SECONDS = 60.0

@@ -5,6 +5,7 @@ countries of the numbers (pure)."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import re
@@ -86,11 +87,26 @@ def dominant_script(text: str) -> str | None:
 
 
 @functools.cache
+def _full_identifier() -> LanguageIdentifier:
+    # Reading the model file takes about a second: once per process, however many scripts are identified.
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+@functools.cache
 def _identifier(labels: tuple[str, ...]) -> LanguageIdentifier:
-    # One identifier per candidate set, never re-restricted afterwards: safe to share between threads.
-    identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    # One identifier per candidate set, never re-restricted afterwards: safe to share between threads. A shallow
+    # copy shares the full model's arrays, which set_languages only reads (it assigns restricted ones to the copy).
+    identifier = copy.copy(_full_identifier())
     identifier.set_languages(list(labels))
     return identifier
+
+
+def preload() -> None:
+    """Read the language model now (a job's warm-up), not inside the first text's transaction."""
+    for candidates in SCRIPT_LANGUAGES.values():
+        labels = tuple(label for label, code in _MODEL_LABELS.items() if code in candidates)
+        if len(candidates) > 1 and labels:
+            _identifier(labels)
 
 
 def model_scores(text: str, candidates: tuple[str, ...]) -> dict[str, float]:

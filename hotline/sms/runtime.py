@@ -12,13 +12,14 @@ from flask import Flask, current_app
 from hotline.context import runtime
 from hotline.i18n import babel_identifier
 from hotline.ivr.hotlines import HotlineConfig, load_hotlines
-from hotline.jobs import runs_in_process
+from hotline.jobs import add_warm_up, runs_in_process
 from hotline.rumours.matching import RumourMatcher
 from hotline.settings import CONFIG_DIR
 from hotline.sms.config import load_sms_config
 from hotline.sms.handlers import TextHandler
 from hotline.sms.hours import describe_hours
 from hotline.sms.instant import no_match
+from hotline.sms.language import preload as preload_language_model
 from hotline.sms.service import SmsContext
 
 _SMS_CONFIG = "hotline_sms_config"
@@ -28,8 +29,10 @@ _MATCHER = "hotline_rumour_matcher"
 
 
 def load_into_app(app: Flask) -> None:
-    """Load and validate config/sms_keywords.yaml once per app (ContentError names file, line and key)."""
+    """Load and validate config/sms_keywords.yaml once per app (ContentError names file, line and key); a process
+    about to file texts reads the language model first."""
     app.extensions[_SMS_CONFIG] = load_sms_config()
+    add_warm_up(app, preload_language_model)
 
 
 def sms_context(app: Flask | None = None) -> SmsContext:

@@ -159,3 +159,29 @@ def test_outside_a_background_thread_giving_way_is_a_no_op(bare_app: Flask) -> N
         started = time.monotonic()
         yield_to_requests(timeout=5)
     assert time.monotonic() - started < 0.5
+
+
+def test_the_thread_runs_the_apps_warm_ups_once_before_its_first_run(bare_app: Flask) -> None:
+    from hotline.jobs import add_warm_up
+
+    order: list[str] = []
+    add_warm_up(bare_app, lambda: order.append("warm"))
+    found = background_job("drain", lambda: order.append("run"), bare_app)
+    found.wake()
+    assert _until(lambda: order.count("run") == 1)
+    found.wake()
+    assert _until(lambda: order.count("run") == 2)
+    assert order == ["warm", "run", "run"]
+
+
+def test_a_failing_warm_up_is_logged_and_the_job_still_runs(bare_app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    from hotline.jobs import add_warm_up
+
+    def broken() -> None:
+        raise OSError("model file missing")
+
+    runs: list[int] = []
+    add_warm_up(bare_app, broken)
+    background_job("drain", lambda: runs.append(1), bare_app).wake()
+    assert _until(lambda: runs)
+    assert "job warm-up failed" in caplog.text

@@ -61,3 +61,29 @@ def test_no_letters_falls_back_to_the_known_language() -> None:
     unknown = detect_language("😀👍", None, LEXICON)
     assert (unknown.language, unknown.confidence) == (None, 0.0)
     assert detect_language(None, None, LEXICON).language is None
+
+
+def test_the_model_file_is_read_once_for_every_script_and_restricted_copies_do_not_touch_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hotline.sms import language
+
+    real = language.LanguageIdentifier.from_modelpath
+    reads: list[object] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(language.LanguageIdentifier, "from_modelpath", counted)
+    language._identifier.cache_clear()
+    language._full_identifier.cache_clear()
+    language.preload()
+    full = language._full_identifier()
+    classes_before = list(full._full_model[2])
+    arabic = language.model_scores("کیا سرحد کھلی ہے؟ مجھے آسٹریلیا جانا ہے", ("ur", "prs", "ps"))
+    latin = language.model_scores("Saya mahu bekerja di Malaysia", ("en", "ms", "id"))
+    assert len(reads) == 1  # one read of the file, however many scripts have several languages
+    assert set(arabic) <= {"ur", "prs", "ps"} and max(arabic, key=arabic.__getitem__) == "ur"
+    assert set(latin) <= {"en", "ms", "id"}
+    assert list(full._full_model[2]) == classes_before  # each candidate set restricts its own copy only
