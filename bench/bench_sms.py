@@ -129,11 +129,11 @@ def _filed(url: str) -> int:
 
 def drain(url: str, redis_url: str, limit: int = 200) -> dict[str, float]:
     """What the RQ worker does next: file the ``limit`` oldest waiting messages as ``drain_inbox`` does (its own
-    jobs are queued, not run)."""
+    jobs are queued, not run), after the worker's warm-up."""
     from sqlalchemy import select
 
     from hotline.app import create_app
-    from hotline.jobs import job_session
+    from hotline.jobs import job_session, warm_up
     from hotline.sms.inbox import file_together
     from hotline.sms.models import InboxItem
 
@@ -142,6 +142,7 @@ def drain(url: str, redis_url: str, limit: int = 200) -> dict[str, float]:
                           "HOTLINE_LOG_LEVEL": "WARNING", "HOTLINE_INSTANCE_PATH": instance,
                           "HOTLINE_REDIS_URL": redis_url})
         with app.app_context():
+            warm_up()  # as `hotline jobs worker` does before its first job: models are not filing
             with job_session() as session:
                 waiting = list(session.scalars(select(InboxItem.id).where(InboxItem.attempts == 0)
                                                .order_by(InboxItem.id).limit(limit)))
