@@ -18,3 +18,10 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("HOTLINE_LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("HOTLINE_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Without Redis this process files texts: load the models they need now, in a thread, not in a transaction."""
+    from hotline.jobs.background import warm_up_soon
+
+    warm_up_soon(worker.wsgi)

@@ -27,10 +27,10 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from hotline.jobs import warm_up
+from hotline.jobs import runs_in_process, warm_up
 
 log = logging.getLogger("hotline.jobs")
-STOP_SECONDS = 10.0
+STOP_SECONDS = 5.0  # within gunicorn's graceful_timeout (10 s)
 YIELD_SECONDS = 0.25
 _EXTENSION = "hotline_background"
 _IN_FLIGHT = "hotline_requests_in_flight"
@@ -156,6 +156,22 @@ def background_job(key: str, job: Callable[[], Any], app: Flask | None = None) -
 def wake(key: str, job: Callable[[], Any]) -> None:
     """Have a thread of this process run ``job()`` in the current app's context, soon (see the module's doc)."""
     background_job(key, job).wake()
+
+
+def warm_up_soon(app: object) -> threading.Thread | None:
+    """In a new web process whose jobs run in it (no Redis): run the app's warm-ups in a thread now, so the first
+    text does not load the models inside its transaction. Nothing for another WSGI app, or when a worker runs jobs.
+    Called by gunicorn's ``post_worker_init`` (hotline/config/gunicorn.conf.py)."""
+    if not isinstance(app, Flask) or not runs_in_process(app):
+        return None
+
+    def warm() -> None:
+        with app.app_context():
+            warm_up()
+
+    thread = threading.Thread(target=warm, name="hotline-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def stop_all(app: Flask, timeout: float = STOP_SECONDS) -> None:

@@ -130,3 +130,19 @@ def test_a_text_left_waiting_is_swept_by_the_thread_not_inside_a_request(
     while not swept() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert swept() == ["hotline-sms-inbox-sweep"]
+
+
+def test_a_new_web_process_warms_up_only_when_it_files_texts_itself(make_app: Callable[..., Flask]) -> None:
+    from hotline.jobs import add_warm_up
+    from hotline.jobs.background import warm_up_soon
+
+    embedded, queued = make_app(), make_app(HOTLINE_REDIS_URL="redis://127.0.0.1:6379/15")
+    warmed: list[str] = []
+    add_warm_up(embedded, lambda: warmed.append("embedded"))
+    add_warm_up(queued, lambda: warmed.append("queued"))
+    thread = warm_up_soon(embedded)
+    assert thread is not None
+    thread.join(10)
+    assert warm_up_soon(queued) is None  # its worker warms up instead (`hotline jobs worker`)
+    assert warm_up_soon(object()) is None  # another WSGI app (the benchmark's dispatcher)
+    assert warmed == ["embedded"]
