@@ -19,6 +19,7 @@ from hotline.app import create_app
 from hotline.classify.service import forget_rumour_indexes
 from hotline.extensions import db as _db
 from hotline.i18n import compile_catalogues
+from hotline.jobs.background import stop_all
 from hotline.migrate import upgrade
 from hotline.settings import LOCALES_DIR
 from hotline.studio.runtime import mark_stale as mark_studio_stale
@@ -68,6 +69,7 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
 
     yield make
     for extra in made:
+        stop_all(extra)  # an app outside testing mode files and sweeps in threads: let them return their connections
         extra.extensions["hotline_db"].engine.dispose()
 
 
@@ -76,6 +78,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """The application under test, built once."""
     application = create_app(app_config(database_url, tmp_path_factory.mktemp("instance")))
     yield application
+    stop_all(application)
     application.extensions["hotline_db"].engine.dispose()
 
 
