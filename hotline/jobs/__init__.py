@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ log = logging.getLogger("hotline.jobs")
 DEFAULT_QUEUE = "hotline"
 _EXTENSION = "hotline_jobs"
 _WARM_UPS = "hotline_job_warm_ups"
+_WARMED = "hotline_job_warmed_in"  # the process id in which the app's warm-ups last ran
+_warming = threading.Lock()
 
 
 _together = threading.local()  # .calls: jobs collected by ``jobs_together`` on this thread
@@ -150,12 +153,18 @@ def add_warm_up(app: Flask, load: Callable[[], Any]) -> None:
 
 
 def warm_up(app: Flask | None = None) -> None:
-    """Run the app's warm-ups (``add_warm_up``); one that fails is logged and left to load on first use."""
-    for load in list((app or current_app).extensions.get(_WARM_UPS, ())):
-        try:
-            load()
-        except Exception:
-            log.exception("job warm-up failed; it loads on first use instead")
+    """Run the app's warm-ups (``add_warm_up``) once per process: a second caller waits for the first to finish.
+    One that fails is logged and left to load on first use."""
+    target = app or current_app
+    with _warming:
+        if target.extensions.get(_WARMED) == os.getpid():
+            return
+        for load in list(target.extensions.get(_WARM_UPS, ())):
+            try:
+                load()
+            except Exception:
+                log.exception("job warm-up failed; it loads on first use instead")
+        target.extensions[_WARMED] = os.getpid()
 
 
 def enqueue(job: Job, *args: Any) -> None:

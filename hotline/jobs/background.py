@@ -137,9 +137,10 @@ class BackgroundJob:
             try:
                 with self.app.app_context():
                     self.job()
-            except Exception:
-                # The job's own rows stay where they were: its sweep tries them again.
-                log.exception("background job failed", extra={"job": self.key})
+            except Exception as exc:
+                # The job's rows stay where they were: its sweep tries them again. Only the exception's class is
+                # logged: a database error's text can quote the parameters, and so a caller's words.
+                log.error("background job failed", extra={"job": self.key, "error": type(exc).__name__})
 
 
 def background_job(key: str, job: Callable[[], Any], app: Flask | None = None) -> BackgroundJob:

@@ -317,17 +317,17 @@ def _sweep_beside_requests() -> None:
     file_waiting_job(pause=yield_to_requests)
 
 
-def maybe_sweep(app: object, filing: str = "worker") -> None:
+def maybe_sweep(app: object, filing: Callable[[], str] = lambda: "worker") -> None:
     """After a request's commit: at most once a minute per process and app, queue a sweep of overdue messages (to
-    the thread that files texts beside requests when ``filing`` is ``background``: never inside a request, which a
-    backlog left by a restart would hold for as long as it takes to file it)."""
+    the thread that files texts beside requests when ``filing()`` says ``background``: never inside a request,
+    which a backlog left by a restart would hold for as long as it takes to file it)."""
     now = time.monotonic()
     key = id(app)
     if now - _last_sweep.get(key, float("-inf")) < _SWEEP_INTERVAL_SECONDS or not _sweep_lock.acquire(False):
         return
     try:
         _last_sweep[key] = now
-        if filing == "background":
+        if filing() == "background":
             wake(SWEEP_KEY, _sweep_beside_requests)
         else:
             enqueue(file_waiting_job)

@@ -101,17 +101,20 @@ def _identifier(labels: tuple[str, ...]) -> LanguageIdentifier:
     return identifier
 
 
+def _labels(candidates: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(label for label, code in _MODEL_LABELS.items() if code in candidates)
+
+
 def preload() -> None:
     """Read the language model now (a job's warm-up), not inside the first text's transaction."""
     for candidates in SCRIPT_LANGUAGES.values():
-        labels = tuple(label for label, code in _MODEL_LABELS.items() if code in candidates)
-        if len(candidates) > 1 and labels:
-            _identifier(labels)
+        if len(candidates) > 1 and _labels(candidates):
+            _identifier(_labels(candidates))
 
 
 def model_scores(text: str, candidates: tuple[str, ...]) -> dict[str, float]:
     """The model's probabilities for our candidate languages, renormalised among them."""
-    labels = tuple(label for label, code in _MODEL_LABELS.items() if code in candidates)
+    labels = _labels(candidates)
     if not labels:
         return {}
     ranked = _identifier(labels).rank(text)

@@ -32,7 +32,7 @@ bp.record_once(lambda state: _init_inbox(cast(Flask, state.app)))
 
 def _init_inbox(app: Flask) -> None:
     """Sweep the inbox now and then after successful requests (the embedded default has no scheduler)."""
-    db.after_request_commit(app, lambda: maybe_sweep(app, inbox_filing(app)))
+    db.after_request_commit(app, lambda: maybe_sweep(app, lambda: inbox_filing(app)))
 
 
 def _twiml(response: MessagingResponse | None = None) -> Response:
