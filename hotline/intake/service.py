@@ -61,6 +61,7 @@ class IntakeResult:
     created: bool
     new_caller: bool = False
     new_contact: bool = False
+    message: Message | None = None  # the message the event brought (None for a replay)
 
 
 @dataclass(frozen=True)
@@ -114,21 +115,15 @@ def begin_contact(session: Session, event: Intake, ctx: IntakeContext) -> Pendin
     """
     if not event.contact_key or event.message or event.recording or event.report:
         raise ValueError("begin_contact takes an event that only opens a contact by its key")
-    try:
-        address = parse_address(event.sender)
-    except NotAPhoneNumber:
-        if store.execute(session, store.CONTACT_ID_BY_KEY, {"key": event.contact_key}).first() is not None:
-            return None
-        return PendingContact(event, None)  # withheld caller ID: an anonymous contact
-    key = pseudonym(ctx.keys, address.e164)
-    row = store.execute(session, store.CONTACT_AND_CALLER, {"key": event.contact_key, "pseudonym": key}).one()
-    if row.contact_id is not None:
+    found = _look_up(session, event, ctx)
+    if found.row.contact_id is not None:
         return None
-    stored = None if row.id is None else _StoredCaller(row.id, row.language, row.heard_via, bool(row.opted_out),
-                                                       row.last_seen_at)
+    if found.address is None:
+        return PendingContact(event, None)  # withheld caller ID: an anonymous contact
+    stored = found.stored
     language = event.language or (stored.language if stored else None)
     heard_via = (stored.heard_via if stored else None) or event.heard_via
-    return PendingContact(event, KnownCaller(language, heard_via), address, key, stored)
+    return PendingContact(event, KnownCaller(language, heard_via), found.address, found.pseudonym, stored)
 
 
 def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, opening: ContactOpening) -> int | None:
@@ -142,39 +137,74 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     # As in ``record``: the event's heard_via is kept only for a caller who had not told us before.
     told_before = pending.stored is not None and pending.stored.heard_via is not None
     event_heard_via = event.heard_via if pending.caller is not None and not told_before else None
-    caller_id = _store_caller(session, pending, ctx, opening, event_heard_via) if pending.caller else None
-    values = {
-        "caller_id": caller_id, "channel": event.channel, "provider_id": event.contact_key,
-        "hotline_number": event.hotline_number, "language": opening.language or event.language,
-        "focal_point_id": event.focal_point_id, "started_at": event.received_at,
-        "last_activity_at": event.received_at, "status": opening.status, "state": opening.state,
-        "ivr_path": [*([event.ivr_step] if event.ivr_step else []), *opening.ivr_path],
-        "heard_via": event_heard_via or opening.heard_via,
+    caller = _store_caller(session, pending, ctx, opening, event_heard_via) if pending.caller else None
+    values = _new_contact(event, caller.id if caller else None, event.contact_key or event.idempotency_key)
+    values.update(language=opening.language or event.language, status=opening.status, state=opening.state,
+                  ivr_path=[*values["ivr_path"], *opening.ivr_path], heard_via=event_heard_via or opening.heard_via)
+    contact = store.insert_row(session, Contact, values, once=True)
+    return None if contact is None else contact.id
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What ``_look_up`` learnt of an event before anything is written."""
+
+    row: Any
+    address: PhoneAddress | None
+    pseudonym: str | None
+    stored: _StoredCaller | None
+
+
+def _look_up(session: Session, event: Intake, ctx: IntakeContext) -> _Found:
+    """One SELECT: what of the event is stored already, its contact by key, its caller, their open conversation."""
+    try:
+        address: PhoneAddress | None = parse_address(event.sender)
+    except NotAPhoneNumber:
+        address = None  # withheld caller ID or an alphanumeric sender: an anonymous contact
+    key = pseudonym(ctx.keys, address.e164) if address is not None else None
+    conversation = not event.contact_key and event.channel in _CONVERSATION_CHANNELS and address is not None
+    # An SMS's MessageSid is also its report's source id: the message's lookup stands for both.
+    report_key = event.report is not None and (event.message is None or event.report.source_id != event.message.sid)
+    statement = store.look_up(message=event.message is not None, recording=event.recording is not None,
+                              report=report_key, contact=bool(event.contact_key), caller=address is not None,
+                              conversation=conversation)
+    params: dict[str, Any] = {
+        "message_sid": event.message.sid if event.message else None,
+        "recording_sid": event.recording.sid if event.recording else None,
+        "source_id": event.report.source_id if event.report else None,
+        "contact_key": event.contact_key, "pseudonym": key, "channel": event.channel,
+        "since": event.received_at - ctx.conversation_window,
     }
-    return store.insert_returning_id(session, store.CONTACTS, values)
+    row = store.execute(session, statement, params).one()
+    caller_id = getattr(row, "caller_id", None)
+    stored = None if caller_id is None else _StoredCaller(caller_id, row.language, row.heard_via,
+                                                          bool(row.opted_out), row.last_seen_at)
+    return _Found(row, address, key, stored)
 
 
 def _stored_caller(session: Session, key: str) -> _StoredCaller | None:
-    row = store.execute(session, store.CALLER_BY_PSEUDONYM, {"key": key}).first()
-    if row is None:
+    row = store.execute(session, store.look_up(caller=True), {"pseudonym": key}).one()
+    if row.caller_id is None:
         return None
-    return _StoredCaller(row.id, row.language, row.heard_via, bool(row.opted_out), row.last_seen_at)
+    return _StoredCaller(row.caller_id, row.language, row.heard_via, bool(row.opted_out), row.last_seen_at)
 
 
-def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, opening: ContactOpening,
-                  event_heard_via: str | None) -> int:
+def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, opening: ContactOpening | None,
+                  event_heard_via: str | None) -> Caller:
+    """Insert the pending contact's caller, or refresh the stored one: one statement either way (two when a
+    concurrent first contact from the same number inserted them first)."""
     event, stored, address, key = pending.event, pending.stored, pending.address, pending.pseudonym
     if address is None or key is None:
         raise ValueError("a pending contact with a caller carries its address and pseudonym")
-    learnt: dict[str, Any] = {"language": opening.language} if opening.language else {}
-    heard_via = event_heard_via or opening.heard_via
+    learnt: dict[str, Any] = {"language": opening.language} if opening and opening.language else {}
+    heard_via = event_heard_via or (opening.heard_via if opening else None)
     if stored is None:
         values = {
             "pseudonym": key, "key_version": ctx.keys.version, "country": address.country,
             "first_seen_at": event.received_at, "heard_via": heard_via,
             **_caller_refresh(address, key, event, ctx, opted_out=False, last_seen_at=None), **learnt,
         }
-        inserted = store.insert_returning_id(session, store.CALLERS, values)
+        inserted = store.insert_row(session, Caller, values, once=True)
         if inserted is not None:
             return inserted
         # A concurrent first contact from the same number inserted the caller: refresh theirs instead.
@@ -184,57 +214,54 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
     if heard_via and stored.heard_via is None:
         learnt["heard_via"] = heard_via
     values = {**_caller_refresh(address, key, event, ctx, stored.opted_out, stored.last_seen_at), **learnt}
-    store.update_caller(session, stored.id, values)
-    return stored.id
+    return store.update_row(session, Caller, stored.id, values)
 
 
 def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
-    """Store one inbound event; a replay returns what the first delivery stored, with ``created=False``."""
-    # One flush at the end instead of one per query: this runs on every webhook.
-    with session.no_autoflush:
-        replay = _find_replay(session, event)
-        if replay is not None:
-            return replay
-        _check_coding(event.report, ctx.taxonomy)
-        caller, new_caller = _caller_for(session, event, ctx)
-        # With nothing else to look up, the replay check already looked for this contact key and found none.
-        key_checked = bool(event.contact_key) and not (event.recording or event.report or event.message)
-        contact, new_contact = _contact_for(session, event, caller, ctx, key_checked)
-        contact.last_activity_at = max(contact.last_activity_at, event.received_at)
-        if event.ivr_step:
-            contact.ivr_path = [*contact.ivr_path, event.ivr_step]
-        if event.heard_via and caller is not None and caller.heard_via is None:
-            caller.heard_via = contact.heard_via = event.heard_via
-        message = _add_message(session, contact, event)
-        recording = _add_recording(session, contact, event)
-        report = _add_report(session, event, contact, caller, message, recording)
+    """Store one inbound event; a replay returns what the first delivery stored, with ``created=False``.
+
+    One statement per row, each returning its row as a loaded object (no unit of work): the lookup, then the
+    caller's INSERT or UPDATE, the contact's, and the message, recording and report it brings. Changes the caller
+    made to loaded objects before are flushed first, so they are written in the order they were made.
+    """
     session.flush()
+    found = _look_up(session, event, ctx)
+    replay = _replayed(session, event, found.row)
+    if replay is not None:
+        return replay
+    _check_coding(event.report, ctx.taxonomy)
+    caller: Caller | None = None
+    told_before = found.stored is not None and found.stored.heard_via is not None
+    if found.address is not None:
+        pending = PendingContact(event, None, found.address, found.pseudonym, found.stored)
+        caller = _store_caller(session, pending, ctx, None, event.heard_via)
+    contact_heard_via = event.heard_via if caller is not None and not told_before else None
+    contact, new_contact = _store_contact(session, event, found.row, caller, contact_heard_via)
+    message = _add_message(session, contact, event)
+    recording = _add_recording(session, contact, event)
+    report = _add_report(session, event, contact, caller, message, recording)
     if report is not None and report.text:
         report_id = report.id
         after_commit(session, lambda: ctx.classify_later(report_id))
-    return IntakeResult(contact, caller, report, True, new_caller, new_contact)
+    return IntakeResult(contact, caller, report, True, caller is not None and found.stored is None, new_contact,
+                        message)
 
 
-def _find_replay(session: Session, event: Intake) -> IntakeResult | None:
-    """What an earlier delivery of this event stored, looked up once per distinct provider id it carries."""
-    lookups: dict[str, Callable[[], Message | Report | Recording | None]] = {}
-    if event.recording is not None:
-        rec_sid = event.recording.sid
-        lookups[rec_sid] = lambda: session.scalar(select(Recording).where(Recording.provider_sid == rec_sid))
-    if event.report is not None:
-        source_id = event.report.source_id
-        lookups[source_id] = lambda: session.scalar(select(Report).where(Report.source_id == source_id))
-    if event.message is not None:
-        # An SMS's MessageSid is also its report's source id: the message lookup replaces the report's.
-        message_sid = event.message.sid
-        lookups[message_sid] = lambda: session.scalar(select(Message).where(Message.provider_sid == message_sid))
-    for lookup in lookups.values():
-        found = lookup()
-        if found is not None:
-            report = found if isinstance(found, Report) else _report_for(session, event)
-            return IntakeResult(found.contact, found.contact.caller, report, created=False)
-    if event.contact_key and not lookups:
-        contact = session.scalar(select(Contact).where(Contact.provider_id == event.contact_key))
+def _replayed(session: Session, event: Intake, row: Any) -> IntakeResult | None:
+    """What an earlier delivery of this event stored, from the lookup's ids (a recording, report, message, or for an
+    event that brings none of those, its contact)."""
+    stored: Message | Report | Recording | None = None
+    if getattr(row, "recording_id", None) is not None:
+        stored = session.get(Recording, row.recording_id)
+    elif getattr(row, "report_id", None) is not None:
+        stored = session.get(Report, row.report_id)
+    elif getattr(row, "message_id", None) is not None:
+        stored = session.get(Message, row.message_id)
+    if stored is not None:
+        report = stored if isinstance(stored, Report) else _report_for(session, event)
+        return IntakeResult(stored.contact, stored.contact.caller, report, created=False)
+    if event.contact_key and not (event.message or event.recording or event.report) and row.contact_id is not None:
+        contact = session.get(Contact, row.contact_id)
         if contact is not None:
             return IntakeResult(contact, contact.caller, None, created=False)
     return None
@@ -249,37 +276,6 @@ def _report_for(session: Session, event: Intake) -> Report | None:
 def _check_coding(report: InboundReport | None, taxonomy: Taxonomy) -> None:
     if report is not None and not taxonomy.is_valid_coding(report.type, report.category, report.code):
         raise IntakeError(f"coding {report.type}/{report.category}/{report.code} is not in the codebook")
-
-
-def _caller_for(session: Session, event: Intake, ctx: IntakeContext) -> tuple[Caller | None, bool]:
-    try:
-        address = parse_address(event.sender)
-    except NotAPhoneNumber:
-        return None, False  # withheld caller ID or an alphanumeric sender: an anonymous contact
-    key = pseudonym(ctx.keys, address.e164)
-    found = session.scalar(select(Caller).where(Caller.pseudonym == key))
-    caller: Caller
-    created = False
-    if found is not None:
-        caller = found
-    else:
-        caller, created = store.insert_once(
-            session,
-            lambda: _refresh_caller(Caller(pseudonym=key, key_version=ctx.keys.version, country=address.country,
-                                           first_seen_at=event.received_at, last_seen_at=event.received_at),
-                                    address, key, event, ctx),
-            lambda: session.scalar(select(Caller).where(Caller.pseudonym == key)),
-        )
-    if not created:  # a new caller was inserted complete: no second UPDATE
-        _refresh_caller(caller, address, key, event, ctx)
-    return caller, created
-
-
-def _refresh_caller(caller: Caller, address: PhoneAddress, key: str, event: Intake, ctx: IntakeContext) -> Caller:
-    last_seen = caller.last_seen_at  # None on a caller not inserted yet
-    for name, value in _caller_refresh(address, key, event, ctx, bool(caller.opted_out), last_seen).items():
-        setattr(caller, name, value)
-    return caller
 
 
 def _caller_refresh(address: PhoneAddress, key: str, event: Intake, ctx: IntakeContext, opted_out: bool,
@@ -297,36 +293,39 @@ def _caller_refresh(address: PhoneAddress, key: str, event: Intake, ctx: IntakeC
     return values
 
 
-def _contact_for(
-    session: Session, event: Intake, caller: Caller | None, ctx: IntakeContext, key_checked: bool = False
-) -> tuple[Contact, bool]:
-    if event.contact_key:
-        key = event.contact_key
-        existing = None if key_checked else session.scalar(select(Contact).where(Contact.provider_id == key))
-        if existing is not None:
-            return existing, False
-    elif event.channel in _CONVERSATION_CHANNELS and caller is not None:
-        open_conversation = session.scalar(
-            select(Contact)
-            .where(Contact.caller_id == caller.id, Contact.channel == event.channel, Contact.ended_at.is_(None),
-                   Contact.last_activity_at >= event.received_at - ctx.conversation_window)
-            .order_by(Contact.last_activity_at.desc())
-            .limit(1)
-        )
-        if open_conversation is not None:
-            return open_conversation, False
-        key = event.idempotency_key
-    else:
-        key = event.idempotency_key
-    return store.insert_once(
-        session,
-        lambda: Contact(
-            caller_id=caller.id if caller else None, channel=event.channel, provider_id=key,
-            hotline_number=event.hotline_number, language=event.language, focal_point_id=event.focal_point_id,
-            started_at=event.received_at, last_activity_at=event.received_at, ivr_path=[], state={},
-        ),
-        lambda: session.scalar(select(Contact).where(Contact.provider_id == key)),
-    )
+def _new_contact(event: Intake, caller_id: int | None, key: str) -> dict[str, Any]:
+    """A new contact's row, as its first event opens it."""
+    return {
+        "caller_id": caller_id, "channel": event.channel, "provider_id": key,
+        "hotline_number": event.hotline_number, "language": event.language, "focal_point_id": event.focal_point_id,
+        "started_at": event.received_at, "last_activity_at": event.received_at,
+        "ivr_path": [event.ivr_step] if event.ivr_step else [], "state": {}, "heard_via": None,
+    }
+
+
+def _store_contact(session: Session, event: Intake, row: Any, caller: Caller | None,
+                   heard_via: str | None) -> tuple[Contact, bool]:
+    """The event's contact: found by its key or as the caller's open conversation and brought up to date, or
+    inserted. The contact and whether it is new."""
+    existing_id = row.contact_id if event.contact_key else getattr(row, "conversation_id", None)
+    if existing_id is None:
+        key = event.contact_key or event.idempotency_key
+        opened = _new_contact(event, caller.id if caller else None, key)
+        opened["heard_via"] = heard_via
+        inserted = store.insert_row(session, Contact, opened, once=True)
+        if inserted is not None:
+            return inserted, True
+        # A concurrent delivery of the same event opened the contact first: bring theirs up to date.
+        existing_id = session.scalar(select(Contact.id).where(Contact.provider_id == key))
+        if existing_id is None:
+            raise IntegrityError("contact insert refused and nothing to reload", None, ValueError(key))
+    changes: dict[str, Any] = {"last_activity_at": event.received_at}  # the later of this and the stored one
+    if heard_via:
+        changes["heard_via"] = heard_via
+    contact = store.update_row(session, Contact, existing_id, changes)
+    if event.ivr_step:
+        contact.ivr_path = [*contact.ivr_path, event.ivr_step]
+    return contact, False
 
 
 def _add_message(session: Session, contact: Contact, event: Intake) -> Message | None:
@@ -334,25 +333,21 @@ def _add_message(session: Session, contact: Contact, event: Intake) -> Message |
         return None
     region = contact.caller.country if contact.caller else None
     body = clean_text(event.message.body)
-    message = Message(
-        contact=contact, direction=Direction.INBOUND, provider_sid=event.message.sid,
-        body=redact_phone_numbers(body, region) if body else None, num_media=len(event.message.media),
-        media=list(event.message.media), status=MessageStatus.RECEIVED, created_at=event.received_at,
-    )
-    session.add(message)
-    return message
+    return store.insert_row(session, Message, {
+        "contact_id": contact.id, "direction": Direction.INBOUND, "provider_sid": event.message.sid,
+        "body": redact_phone_numbers(body, region) if body else None, "num_media": len(event.message.media),
+        "media": list(event.message.media), "status": MessageStatus.RECEIVED, "created_at": event.received_at,
+    })
 
 
 def _add_recording(session: Session, contact: Contact, event: Intake) -> Recording | None:
     if event.recording is None:
         return None
     rec = event.recording
-    recording = Recording(
-        contact=contact, provider_sid=rec.sid, purpose=rec.purpose, media_url=rec.media_url,
-        content_type=rec.content_type, duration_seconds=rec.duration_seconds, created_at=event.received_at,
-    )
-    session.add(recording)
-    return recording
+    return store.insert_row(session, Recording, {
+        "contact_id": contact.id, "provider_sid": rec.sid, "purpose": rec.purpose, "media_url": rec.media_url,
+        "content_type": rec.content_type, "duration_seconds": rec.duration_seconds, "created_at": event.received_at,
+    })
 
 
 def _add_report(
@@ -364,15 +359,14 @@ def _add_report(
         return None
     country = inbound.country or (caller.country if caller else None)
     text = clean_text(inbound.text)
-    report = Report(
-        contact=contact, caller_id=caller.id if caller else None, message=message, recording=recording,
-        channel=event.channel, source_id=inbound.source_id, received_at=event.received_at,
-        week=iso_week_start(event.received_at), type=inbound.type, category=inbound.category, code=inbound.code,
-        text=redact_phone_numbers(text, country) if text else None,
-        language=inbound.language or event.language or (caller.language if caller else None),
-        language_confidence=inbound.language_confidence, urgency=inbound.urgency,
-        urgency_rank=urgency_rank(inbound.urgency), sensitivity=inbound.sensitivity, country=country,
-        admin1=inbound.admin1, people_count=inbound.people_count,
-    )
-    session.add(report)
-    return report
+    return store.insert_row(session, Report, {
+        "contact_id": contact.id, "caller_id": caller.id if caller else None,
+        "message_id": message.id if message else None, "recording_id": recording.id if recording else None,
+        "channel": event.channel, "source_id": inbound.source_id, "received_at": event.received_at,
+        "week": iso_week_start(event.received_at), "type": inbound.type, "category": inbound.category,
+        "code": inbound.code, "text": redact_phone_numbers(text, country) if text else None,
+        "language": inbound.language or event.language or (caller.language if caller else None),
+        "language_confidence": inbound.language_confidence, "urgency": inbound.urgency,
+        "urgency_rank": urgency_rank(inbound.urgency), "sensitivity": inbound.sensitivity, "country": country,
+        "admin1": inbound.admin1, "people_count": inbound.people_count,
+    })

@@ -1,50 +1,43 @@
 """The store: how contacts, callers, messages and reports are written, for every channel.
 
-One write path. A webhook's own rows go in through the Core statements built here, on the session's connection
-and in its transaction (no unit of work, no per-statement ORM compile): ``insert_once`` for a row with a unique
-provider key (INSERT ... ON CONFLICT DO NOTHING RETURNING, on SQLite and PostgreSQL), ``execute`` for the rest.
-What is written this way behind the ORM's back is expired on any object of the row the session has loaded
-(``expire_loaded``), so a later read in the same transaction sees it. Nothing here flushes or commits.
+One write path, one statement per row, on the session's connection and in its transaction: no unit of work and
+no flush. ``look_up`` asks everything a new event needs in one SELECT (is it a replay, its contact, its caller,
+their open conversation). ``insert_row`` and ``update_row`` write one row and return it as a loaded object
+(INSERT/UPDATE ... RETURNING, ON CONFLICT DO NOTHING for a row with a unique provider key, on SQLite and
+PostgreSQL), so an object of the row the session holds already is refreshed, not stale. A call's step, which
+needs no objects at all, writes through the prebuilt Core statements below (``SAVE_CALL``); ``expire_loaded``
+then expires what it wrote on any object the session loaded. Every statement is built once, its compiled form
+cached per dialect. Nothing here flushes or commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Executable, Result, Table, bindparam, func, inspect, literal, select, update
+from sqlalchemy import Executable, Result, Select, Table, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotline.db import READ_ONLY, ReadOnlySessionError
-from hotline.intake.models import Caller, Contact
+from hotline.db import READ_ONLY, Base, ReadOnlySessionError
+from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.intake.state import ContactState
 
-T = TypeVar("T")
+M = TypeVar("M", bound=Base)
 CONTACTS = cast(Table, Contact.__table__)
 CALLERS = cast(Table, Caller.__table__)
+MESSAGES = cast(Table, Message.__table__)
+RECORDINGS = cast(Table, Recording.__table__)
+REPORTS = cast(Table, Report.__table__)
 
-# Built once, their compiled forms cached per dialect.
-CONTACT_ID_BY_KEY = select(CONTACTS.c.id).where(CONTACTS.c.provider_id == bindparam("key"))
-CALLER_BY_PSEUDONYM = select(
-    CALLERS.c.id, CALLERS.c.language, CALLERS.c.heard_via, CALLERS.c.opted_out, CALLERS.c.last_seen_at
-).where(CALLERS.c.pseudonym == bindparam("key"))
-# A new contact's two questions in one round trip: is the contact stored already (a replay), and who is its caller.
-# The one-row FROM keeps the answer to the first when there is no caller yet.
+# A new event's questions in one round trip (``look_up``): is what it brings stored already (a replay), is its
+# contact open already, who is its caller. The one-row FROM keeps the answers when there is no caller yet.
 _ONE_ROW = select(literal(1).label("one")).subquery("one_row")
-CONTACT_AND_CALLER = select(
-    CONTACT_ID_BY_KEY.scalar_subquery().label("contact_id"), CALLERS.c.id, CALLERS.c.language,
-    CALLERS.c.heard_via, CALLERS.c.opted_out, CALLERS.c.last_seen_at,
-).select_from(_ONE_ROW.outerjoin(CALLERS, CALLERS.c.pseudonym == bindparam("pseudonym")))
-_INSERT_RETURNING_ID = {
-    table.name: {
-        "postgresql": postgresql_insert(table).on_conflict_do_nothing().returning(table.c.id),
-        "sqlite": sqlite_insert(table).on_conflict_do_nothing().returning(table.c.id),
-    }
-    for table in (CALLERS, CONTACTS)
-}
+_CALLER_COLUMNS = (CALLERS.c.id.label("caller_id"), CALLERS.c.language, CALLERS.c.heard_via, CALLERS.c.opted_out,
+                   CALLERS.c.last_seen_at)
 # What a call's step reads of its contact, with the row locked until commit on PostgreSQL (SQLite renders no FOR
 # UPDATE: its writers are serialised by BEGIN IMMEDIATE), so a retried step waits for the first delivery and then
 # finds its step number taken.
@@ -80,38 +73,86 @@ def execute(session: Session, statement: Executable, params: Mapping[str, Any] |
     return session.connection().execute(statement, dict(params or {}))
 
 
-def insert_returning_id(session: Session, table: Table, values: Mapping[str, Any]) -> int | None:
-    """INSERT a callers or contacts row unless its unique key exists; its id, or None when one was there."""
-    inserted = execute(session, _INSERT_RETURNING_ID[table.name][dialect(session)], values).scalar()
-    return None if inserted is None else int(inserted)
+@cache
+def look_up(*, message: bool = False, recording: bool = False, report: bool = False, contact: bool = False,
+            caller: bool = False, conversation: bool = False) -> Select[Any]:
+    """One SELECT answering what a new event asks before anything is written, built once per shape.
 
-
-def update_caller(session: Session, caller_id: int, values: Mapping[str, Any]) -> None:
-    """UPDATE a caller's row; a loaded Caller of that row reloads what was written."""
-    execute(session, update(CALLERS).where(CALLERS.c.id == caller_id).values(dict(values)))
-    expire_loaded(session, Caller, caller_id, list(values))
-
-
-def insert_once(session: Session, make: Callable[[], T], reload: Callable[[], T | None]) -> tuple[T, bool]:
-    """Insert the object ``make()`` builds unless a concurrent request inserted the same unique key first; then
-    ``reload()`` theirs. The object and whether it is ours.
-
-    One INSERT ... ON CONFLICT DO NOTHING RETURNING (SQLite and PostgreSQL) instead of a savepoint around an ORM
-    flush: a third of the cost of a new caller's webhook went to the savepoint.
+    Each flag adds labelled columns, None when nothing matches: ``message_id`` (parameter ``message_sid``),
+    ``recording_id`` (``recording_sid``), ``report_id`` (``source_id``), ``contact_id`` (``contact_key``); the
+    caller's ``caller_id``, ``language``, ``heard_via``, ``opted_out`` and ``last_seen_at`` (``pseudonym``); and
+    with a caller, ``conversation_id``, their open conversation on ``channel`` active since ``since``.
     """
-    obj = make()
-    mapper = inspect(type(obj))
-    values = {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs
-              if getattr(obj, attr.key) is not None}
-    dialect_insert = postgresql_insert if dialect(session) == "postgresql" else sqlite_insert
-    statement = dialect_insert(type(obj)).on_conflict_do_nothing().returning(type(obj))
-    inserted = session.scalars(statement, [values], execution_options={"populate_existing": True}).first()
-    if inserted is not None:
-        return inserted, True
-    existing = reload()
-    if existing is None:
-        raise IntegrityError("insert refused and nothing to reload", None, ValueError(type(obj).__name__))
-    return existing, False
+    columns: list[Any] = []
+    for wanted, table, key, parameter, label in (
+        (message, MESSAGES, "provider_sid", "message_sid", "message_id"),
+        (recording, RECORDINGS, "provider_sid", "recording_sid", "recording_id"),
+        (report, REPORTS, "source_id", "source_id", "report_id"),
+        (contact, CONTACTS, "provider_id", "contact_key", "contact_id"),
+    ):
+        if wanted:
+            columns.append(select(table.c.id).where(table.c[key] == bindparam(parameter))
+                           .scalar_subquery().label(label))
+    if not caller:
+        return select(*columns) if columns else select(literal(None).label("nothing"))
+    columns.extend(_CALLER_COLUMNS)
+    if conversation:
+        columns.append(
+            select(CONTACTS.c.id)
+            .where(CONTACTS.c.caller_id == CALLERS.c.id, CONTACTS.c.channel == bindparam("channel"),
+                   CONTACTS.c.ended_at.is_(None), CONTACTS.c.last_activity_at >= bindparam("since"))
+            .order_by(CONTACTS.c.last_activity_at.desc()).limit(1)
+            .correlate(CALLERS).scalar_subquery().label("conversation_id")
+        )
+    return select(*columns).select_from(_ONE_ROW.outerjoin(CALLERS, CALLERS.c.pseudonym == bindparam("pseudonym")))
+
+
+def insert_row(session: Session, model: type[M], values: Mapping[str, Any], once: bool = False) -> M | None:
+    """INSERT one row and return it as a loaded object of ``model``, in one statement (no unit of work, no flush).
+
+    ``once``: unless a row with the same unique key exists (INSERT ... ON CONFLICT DO NOTHING RETURNING, on SQLite
+    and PostgreSQL), and then None: the caller reloads the row that won. Columns left out (or None) take their
+    defaults, as the ORM's own INSERT would.
+    """
+    params = {name: value for name, value in values.items() if value is not None}
+    statement = _insert_statement(model, dialect(session) if once else None)
+    return session.scalars(statement, [params], execution_options=_LOAD).first()
+
+
+def update_row(session: Session, model: type[M], key: int, values: Mapping[str, Any]) -> M:
+    """UPDATE one row by id and return it as a loaded object, in one statement (UPDATE ... RETURNING); an object of
+    the row this session holds already is refreshed with what was written. ``last_activity_at`` and ``last_seen_at``
+    only move forward: the later of the stored value and the one given is kept."""
+    statement = _update_statement(model, tuple(sorted(values)))
+    found: M | None = session.scalars(statement, {"row_id": key, **values}, execution_options=_LOAD).first()
+    if found is None:
+        raise IntegrityError("nothing to update", None, LookupError(f"{model.__name__} {key}"))
+    return found
+
+
+_LOAD = {"populate_existing": True}
+# Columns that only ever move forward: an update sets the later of the stored value and the one given, so that
+# events filed out of order never move a contact's or caller's activity back.
+_LATEST = frozenset({"last_activity_at", "last_seen_at"})
+
+
+@cache
+def _insert_statement(model: type[M], once_on: str | None) -> Any:
+    if once_on is None:
+        return insert(model).returning(model)
+    dialect_insert = postgresql_insert if once_on == "postgresql" else sqlite_insert
+    return dialect_insert(model).on_conflict_do_nothing().returning(model)
+
+
+@cache
+def _update_statement(model: type[M], names: tuple[str, ...]) -> Any:
+    table = cast(Table, model.__table__)
+    values: dict[str, Any] = {}
+    for name in names:
+        given = bindparam(name, type_=table.c[name].type)
+        values[name] = case((table.c[name] < given, given), else_=table.c[name]) if name in _LATEST else given
+    statement = update(model).where(table.c.id == bindparam("row_id")).values(values).returning(model)
+    return statement.execution_options(synchronize_session=False)
 
 
 def expire_loaded(session: Session, model: type[Contact] | type[Caller], key: int, names: list[str]) -> None:

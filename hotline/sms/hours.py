@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import time
+from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
@@ -38,6 +39,7 @@ def _runs(indexes: set[int]) -> list[list[int]]:
     return runs
 
 
+@cache  # a handful of locales; babel's parsing costs milliseconds, and every acknowledgement names the days
 def _day_names(locale: str) -> dict[int, str]:
     try:
         parsed = Locale.parse(locale)

@@ -20,13 +20,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from marshmallow import ValidationError
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -59,6 +59,9 @@ _INBOX = cast(Table, InboxItem.__table__)
 # Built once, like intake's: the webhook's one statement, its compiled form cached per dialect.
 _INSERT = {"postgresql": postgresql_insert(_INBOX).on_conflict_do_nothing().returning(_INBOX.c.id),
            "sqlite": sqlite_insert(_INBOX).on_conflict_do_nothing().returning(_INBOX.c.id)}
+_WAITING = (select(_INBOX.c.id, _INBOX.c.sealed).where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
+            .order_by(_INBOX.c.id).with_for_update(skip_locked=True))
+_FILED = delete(_INBOX).where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
 _SCHEMA = InboundMessageSchema()  # marshmallow schemas are reusable; building one costs more than a load
 _sweep_lock = threading.Lock()
 _last_sweep: dict[int, float] = {}
@@ -170,26 +173,27 @@ def drain_inbox(together: int = _FILED_TOGETHER, pause: Callable[[], None] | Non
 
 def file_together(item_ids: list[int], together: int = _FILED_TOGETHER,
                   pause: Callable[[], None] | None = None) -> tuple[int, bool]:
-    """File waiting messages in transactions of up to ``together`` (one commit and one round trip to the
-    job queue for each group, not for each text); a group that fails is filed again one text at a time, so one bad
-    text costs the others nothing. ``pause`` (a thread beside requests gives way to them) is called before each
-    group. How many were tried, and False when the database became unreachable."""
+    """File waiting messages in transactions of up to ``together`` (one commit, one read of their rows, one
+    DELETE and one round trip to the job queue for each group, not for each text); a group that fails is filed
+    again one text at a time, so one bad text costs the others nothing. ``pause`` (a thread beside requests gives
+    way to them) is called before each group. How many were tried, and False when the database became
+    unreachable."""
     reached = 0
     with jobs_together():
         for start in range(0, len(item_ids), together):
             group = item_ids[start:start + together]
+            position = {item_id: index for index, item_id in enumerate(group, start + 1)}
             if pause is not None:
                 pause()
             try:
                 with job_session() as session:
-                    for index, item_id in enumerate(group, start + 1):
-                        reached = index  # an outage rolls the whole group back: these were tried
-                        _file(session, item_id)
+                    for item_id in _file(session, group):
+                        reached = position[item_id]  # an outage rolls the whole group back: these were tried
                 continue
             except Exception as exc:
                 if is_outage(exc):
                     log.warning("database unreachable; inbound messages wait in the inbox")
-                    return reached, False
+                    return max(reached, start + 1), False
             for index, item_id in enumerate(group, start + 1):  # one of them failed: find which, file the rest
                 if not file_inbound(item_id):
                     return index, False
@@ -205,7 +209,7 @@ def file_inbound(item_id: int) -> bool:
     """
     try:
         with job_session() as session:
-            _file(session, item_id)
+            list(_file(session, [item_id]))
     except Exception as exc:
         if is_outage(exc):
             log.warning("database unreachable; inbound message waits in the inbox", extra={"inbox_id": item_id})
@@ -216,14 +220,19 @@ def file_inbound(item_id: int) -> bool:
     return True
 
 
-def _file(session: Session, item_id: int) -> None:
+def _file(session: Session, item_ids: list[int]) -> Iterator[int]:
+    """File the waiting rows ``item_ids`` in the session's transaction, oldest first, yielding each id as its
+    filing starts, then remove them from the inbox: one read and one DELETE for the lot."""
     # SKIP LOCKED (PostgreSQL): when two jobs hold the same row, one files it and the other has nothing to do.
-    item = session.get(InboxItem, item_id, with_for_update={"skip_locked": True})
-    if item is None:
+    rows = session.execute(_WAITING, {"ids": item_ids}).all()
+    if not rows:
         return  # filed already (a duplicated job, or the sweep got there first)
-    record = decode(runtime().keys, item.sealed.encode("ascii"))
-    handle_inbound(session, record.form, sms_context(), record.received_at)
-    session.delete(item)
+    keys, ctx = runtime().keys, sms_context()
+    for row in rows:
+        yield row.id
+        record = decode(keys, row.sealed.encode("ascii"))
+        handle_inbound(session, record.form, ctx, record.received_at)
+    session.execute(_FILED, {"ids": [row.id for row in rows]})
 
 
 def _count_failure(item_id: int, exc: Exception) -> None:

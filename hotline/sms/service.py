@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hotline.content.languages import LanguageTable
@@ -142,12 +142,23 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
 
 
 def _inbound_message(session: Session, result: IntakeResult, message_sid: str) -> Message:
-    if result.report is not None and result.report.message is not None:
-        return result.report.message
+    if result.message is not None:
+        return result.message
     message = session.scalar(select(Message).where(Message.provider_sid == message_sid))
     if message is None:
         raise LookupError("intake stored no message")
     return message
+
+
+# The earlier parts of a long text: the contact's latest inbound messages before this one (built once).
+_EARLIER_PARTS = (
+    select(Message.body, Message.created_at, Report.id)
+    .outerjoin(Report, Report.message_id == Message.id)
+    .where(Message.contact_id == bindparam("contact_id"), Message.direction == Direction.INBOUND,
+           Message.id != bindparam("message_id"), Message.created_at <= bindparam("received_at"),
+           Message.created_at >= bindparam("since"))
+    .order_by(Message.created_at.desc(), Message.id.desc()).limit(10)
+)
 
 
 def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Message,
@@ -156,14 +167,9 @@ def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Mes
     report = result.report
     if report is None or result.new_contact:
         return False
-    rows = session.execute(
-        select(Message.body, Message.created_at, Report.id)
-        .outerjoin(Report, Report.message_id == Message.id)
-        .where(Message.contact_id == result.contact.id, Message.direction == Direction.INBOUND,
-               Message.id != message.id, Message.created_at <= message.created_at,
-               Message.created_at >= message.created_at - PARTS_LOOKBACK)
-        .order_by(Message.created_at.desc(), Message.id.desc()).limit(10)
-    ).all()
+    rows = session.execute(_EARLIER_PARTS, {
+        "contact_id": result.contact.id, "message_id": message.id, "received_at": message.created_at,
+        "since": message.created_at - PARTS_LOOKBACK}).all()
     earlier = [Part(body or "", received_at, report_id) for body, received_at, report_id in rows]
     first_id = continued_report(earlier, message.created_at)
     first = session.get(Report, first_id) if first_id is not None else None

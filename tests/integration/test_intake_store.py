@@ -1,6 +1,9 @@
-"""The store, intake's one write path: Core writes on the session's transaction, and what they expire."""
+"""The store, intake's one write path: one statement per row, returning loaded objects, and what Core writes
+expire."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -11,16 +14,50 @@ from hotline.context import runtime
 from hotline.db import ReadOnlySessionError
 from hotline.extensions import db
 from hotline.intake import store
-from hotline.intake.models import Contact
+from hotline.intake.models import Caller, Contact
 from hotline.intake.service import record
 from tests.factories import make_sms_intake
 
 
-def test_a_caller_written_behind_the_orm_reads_back_fresh(app: Flask, db_session: Session) -> None:
+def test_an_updated_row_refreshes_the_object_the_session_holds(app: Flask, db_session: Session) -> None:
     caller = record(db_session, make_sms_intake(), runtime(app).intake_context()).caller
     assert caller is not None and caller.language != "fa"
-    store.update_caller(db_session, caller.id, {"language": "fa"})
-    assert caller.language == "fa"  # expired by the write, so reloaded: not the value loaded before
+    returned = store.update_row(db_session, Caller, caller.id, {"language": "fa"})
+    assert returned is caller and caller.language == "fa"  # the same object, refreshed: not the value loaded before
+
+
+def test_activity_times_only_move_forward(app: Flask, db_session: Session) -> None:
+    result = record(db_session, make_sms_intake(), runtime(app).intake_context())
+    latest = result.contact.last_activity_at
+    store.update_row(db_session, Contact, result.contact.id, {"last_activity_at": latest - timedelta(hours=1)})
+    assert result.contact.last_activity_at == latest  # an event filed late never moves the activity back
+    store.update_row(db_session, Contact, result.contact.id, {"last_activity_at": latest + timedelta(hours=1)})
+    assert result.contact.last_activity_at == latest + timedelta(hours=1)
+
+
+def test_an_insert_once_returns_none_when_the_key_is_taken(app: Flask, db_session: Session) -> None:
+    contact = record(db_session, make_sms_intake(), runtime(app).intake_context()).contact
+    again = store.insert_row(db_session, Contact, {"channel": "sms", "provider_id": contact.provider_id}, once=True)
+    assert again is None
+    fresh = store.insert_row(db_session, Contact, {"channel": "sms", "provider_id": "SM-new-key"}, once=True)
+    assert fresh is not None and fresh.id != contact.id and fresh.state == {} and fresh.ivr_path == []  # defaults
+
+
+def test_one_lookup_answers_a_new_events_questions(app: Flask, db_session: Session) -> None:
+    event = make_sms_intake()
+    ctx = runtime(app).intake_context()
+    result = record(db_session, event, ctx)
+    assert result.caller is not None and result.message is not None
+    statement = store.look_up(message=True, caller=True, conversation=True)
+    assert statement is store.look_up(message=True, caller=True, conversation=True)  # built once per shape
+    row = store.execute(db_session, statement, {
+        "message_sid": event.message.sid if event.message else None, "pseudonym": result.caller.pseudonym,
+        "channel": "sms", "since": event.received_at - timedelta(hours=1)}).one()
+    assert (row.message_id, row.caller_id, row.conversation_id) == (result.message.id, result.caller.id,
+                                                                     result.contact.id)
+    nobody = store.execute(db_session, statement, {"message_sid": "SM-none", "pseudonym": "nobody", "channel": "sms",
+                                                   "since": event.received_at}).one()
+    assert (nobody.message_id, nobody.caller_id, nobody.conversation_id) == (None, None, None)
 
 
 def test_a_contact_step_written_behind_the_orm_reads_back_fresh(app: Flask, db_session: Session) -> None:
@@ -54,7 +91,9 @@ def test_a_read_only_session_refuses_a_store_write(app: Flask, db_session: Sessi
     contact_id = record(db_session, make_sms_intake(), runtime(app).intake_context()).contact.id
     reader = db.new_session(read_only=True)
     try:
-        assert store.execute(reader, store.CONTACT_ID_BY_KEY, {"key": "nothing"}).first() is None  # reads pass
+        assert store.execute(reader, store.look_up(contact=True), {"contact_key": "nothing"}).one().contact_id is None
+        with pytest.raises(ReadOnlySessionError):
+            store.update_row(reader, Contact, contact_id, {"status": "x"})
         with pytest.raises(ReadOnlySessionError):
             store.execute(reader, update(store.CONTACTS).where(store.CONTACTS.c.id == contact_id).values(status="x"))
     finally:
