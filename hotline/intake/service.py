@@ -6,6 +6,7 @@ RecordingSid, CallSid or submission id) finds what was stored the first time and
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -137,7 +138,8 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     # As in ``record``: the event's heard_via is kept only for a caller who had not told us before.
     told_before = pending.stored is not None and pending.stored.heard_via is not None
     event_heard_via = event.heard_via if pending.caller is not None and not told_before else None
-    caller = _store_caller(session, pending, ctx, opening, event_heard_via) if pending.caller else None
+    heard_via = event_heard_via or opening.heard_via
+    caller = _store_caller(session, pending, ctx, opening.language, heard_via) if pending.caller else None
     values = _new_contact(event, caller.id if caller else None, event.contact_key or event.idempotency_key)
     values.update(language=opening.language or event.language, status=opening.status, state=opening.state,
                   ivr_path=[*values["ivr_path"], *opening.ivr_path], heard_via=event_heard_via or opening.heard_via)
@@ -189,15 +191,15 @@ def _stored_caller(session: Session, key: str) -> _StoredCaller | None:
     return _StoredCaller(row.caller_id, row.language, row.heard_via, bool(row.opted_out), row.last_seen_at)
 
 
-def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, opening: ContactOpening | None,
-                  event_heard_via: str | None) -> Caller:
+def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, language: str | None,
+                  heard_via: str | None) -> Caller:
     """Insert the pending contact's caller, or refresh the stored one: one statement either way (two when a
-    concurrent first contact from the same number inserted them first)."""
+    concurrent first contact from the same number inserted them first). ``language`` becomes theirs; ``heard_via``
+    too, unless they had told us before."""
     event, stored, address, key = pending.event, pending.stored, pending.address, pending.pseudonym
     if address is None or key is None:
         raise ValueError("a pending contact with a caller carries its address and pseudonym")
-    learnt: dict[str, Any] = {"language": opening.language} if opening and opening.language else {}
-    heard_via = event_heard_via or (opening.heard_via if opening else None)
+    learnt: dict[str, Any] = {"language": language} if language else {}
     if stored is None:
         values = {
             "pseudonym": key, "key_version": ctx.keys.version, "country": address.country,
@@ -217,12 +219,26 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
     return store.update_row(session, Caller, stored.id, values)
 
 
-def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
+@dataclass(frozen=True)
+class Learnt:
+    """What a channel learns from an event's content once it knows its caller's language (``record``'s ``learn``):
+    written with the event's rows, not by UPDATEs after them."""
+
+    language: str | None
+    confidence: float | None = None
+    caller_adopts: bool = False  # a caller with no language yet takes this one
+
+
+def record(session: Session, event: Intake, ctx: IntakeContext,
+           learn: Callable[[str | None], Learnt] | None = None) -> IntakeResult:
     """Store one inbound event; a replay returns what the first delivery stored, with ``created=False``.
 
     One statement per row, each returning its row as a loaded object (no unit of work): the lookup, then the
     caller's INSERT or UPDATE, the contact's, and the message, recording and report it brings. Changes the caller
     made to loaded objects before are flushed first, so they are written in the order they were made.
+
+    ``learn`` is called once the caller's language is known (None: unknown, or a replay, which learns nothing); its
+    language becomes the report's and a new contact's, and the caller's when they have none and adopt it.
     """
     session.flush()
     found = _look_up(session, event, ctx)
@@ -230,16 +246,19 @@ def record(session: Session, event: Intake, ctx: IntakeContext) -> IntakeResult:
     if replay is not None:
         return replay
     _check_coding(event.report, ctx.taxonomy)
+    known = event.language or (found.stored.language if found.stored else None)
+    learnt = learn(known) if learn is not None else None
     caller: Caller | None = None
     told_before = found.stored is not None and found.stored.heard_via is not None
     if found.address is not None:
         pending = PendingContact(event, None, found.address, found.pseudonym, found.stored)
-        caller = _store_caller(session, pending, ctx, None, event.heard_via)
+        adopted = learnt.language if learnt is not None and learnt.caller_adopts and known is None else None
+        caller = _store_caller(session, pending, ctx, adopted, event.heard_via)
     contact_heard_via = event.heard_via if caller is not None and not told_before else None
-    contact, new_contact = _store_contact(session, event, found.row, caller, contact_heard_via)
+    contact, new_contact = _store_contact(session, event, found.row, caller, contact_heard_via, learnt)
     message = _add_message(session, contact, event)
     recording = _add_recording(session, contact, event)
-    report = _add_report(session, event, contact, caller, message, recording)
+    report = _add_report(session, event, contact, caller, message, recording, learnt)
     if report is not None and report.text:
         report_id = report.id
         after_commit(session, lambda: ctx.classify_later(report_id))
@@ -304,7 +323,7 @@ def _new_contact(event: Intake, caller_id: int | None, key: str) -> dict[str, An
 
 
 def _store_contact(session: Session, event: Intake, row: Any, caller: Caller | None,
-                   heard_via: str | None) -> tuple[Contact, bool]:
+                   heard_via: str | None, learnt: Learnt | None = None) -> tuple[Contact, bool]:
     """The event's contact: found by its key or as the caller's open conversation and brought up to date, or
     inserted. The contact and whether it is new."""
     existing_id = row.contact_id if event.contact_key else getattr(row, "conversation_id", None)
@@ -312,6 +331,8 @@ def _store_contact(session: Session, event: Intake, row: Any, caller: Caller | N
         key = event.contact_key or event.idempotency_key
         opened = _new_contact(event, caller.id if caller else None, key)
         opened["heard_via"] = heard_via
+        if opened["language"] is None and learnt is not None and learnt.language:
+            opened.update(language=learnt.language, language_confidence=learnt.confidence)
         inserted = store.insert_row(session, Contact, opened, once=True)
         if inserted is not None:
             return inserted, True
@@ -352,11 +373,13 @@ def _add_recording(session: Session, contact: Contact, event: Intake) -> Recordi
 
 def _add_report(
     session: Session, event: Intake, contact: Contact, caller: Caller | None,
-    message: Message | None, recording: Recording | None,
+    message: Message | None, recording: Recording | None, learnt: Learnt | None = None,
 ) -> Report | None:
     inbound = event.report
     if inbound is None:
         return None
+    if learnt is not None and learnt.language:
+        inbound = dataclasses.replace(inbound, language=learnt.language, language_confidence=learnt.confidence)
     country = inbound.country or (caller.country if caller else None)
     text = clean_text(inbound.text)
     return store.insert_row(session, Report, {

@@ -17,6 +17,7 @@ from twilio.base.exceptions import TwilioRestException
 from hotline.channels.twilio.rest import twilio_client
 from hotline.context import runtime
 from hotline.db import after_commit, utcnow
+from hotline.intake import store
 from hotline.intake.constants import Direction, MessageStatus
 from hotline.intake.models import Caller, Contact, Message
 from hotline.jobs import enqueue, job_session
@@ -62,11 +63,14 @@ def queue_reply(session: Session, contact: Contact, body: str, *, sent_by_id: in
     if not can_reply(contact.caller, now):
         return None
     cost = sms_cost(body)
-    message = Message(contact=contact, direction=Direction.OUTBOUND, body=body, encoding=cost.encoding,
-                      segments=cost.segments, status=MessageStatus.QUEUED, sent_by_id=sent_by_id,
-                      created_at=now, status_updated_at=now)
-    session.add(message)
-    session.flush()
+    if contact.id is None:
+        session.flush()  # a contact opened in this transaction and not written yet
+    message = store.insert_row(session, Message, {
+        "contact_id": contact.id, "direction": Direction.OUTBOUND, "body": body, "encoding": cost.encoding,
+        "segments": cost.segments, "status": MessageStatus.QUEUED, "sent_by_id": sent_by_id, "created_at": now,
+        "status_updated_at": now})
+    if message is None:
+        raise LookupError("the outbound message was not stored")
     message_id = message.id
     after_commit(session, lambda: enqueue(send_message, message_id))
     return message

@@ -16,7 +16,7 @@ from hotline.db import after_commit
 from hotline.intake import store
 from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message, Report
-from hotline.intake.service import IntakeContext, IntakeResult, record
+from hotline.intake.service import IntakeContext, IntakeResult, Learnt, record
 from hotline.jobs import enqueue
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealing import expiry, seal
@@ -91,14 +91,19 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     keyword = interpret(inbound.body, ctx.config)
     if keyword is not None and keyword.command not in _KEYWORDS_KEPT_AS_REPORTS:
         event = dataclasses.replace(event, report=None)  # nothing for an operator to act on
-    # A first guess from the text and the numbers travels with the report, so the common case costs no UPDATE.
+    # The language is decided once intake knows the caller's (weighed with what the text says), and written with
+    # the report, the new conversation and a caller who had none: no UPDATE after them.
     priors = language_priors((country_of(event.hotline_number), country_of(event.sender)),
                              ctx.config.country_languages)
-    guess = _detect(inbound.body, None, priors, ctx.config)
-    if event.report is not None and guess.language:
-        event = dataclasses.replace(event, report=dataclasses.replace(
-            event.report, language=guess.language, language_confidence=guess.confidence))
-    result = record(session, event, ctx.intake)
+    decided: list[LanguageDecision] = []
+
+    def learn(known: str | None) -> Learnt:
+        decision = _detect(inbound.body, known, priors, ctx.config)
+        decided.append(decision)
+        return Learnt(decision.language, decision.confidence,
+                      caller_adopts=decision.confidence >= _ADOPT_LANGUAGE_CONFIDENCE)
+
+    result = record(session, event, ctx.intake, learn)
     if not result.created:
         return InboundOutcome(replay=True)
     message = _inbound_message(session, result, inbound.sid)
@@ -106,8 +111,7 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
         message_id = message.id
         after_commit(session, lambda: enqueue(fetch_media_job, message_id))
     caller = result.caller
-    known = caller.language if caller else None
-    decision = guess if known is None else _detect(inbound.body, known, priors, ctx.config)
+    decision = decided[0]
     joined = _fold_into_earlier_part(session, result, message, ctx.intake) if keyword is None else False
     if joined:
         result = dataclasses.replace(result, report=None)  # its text went to the report of the text's first part

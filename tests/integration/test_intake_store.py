@@ -15,7 +15,7 @@ from hotline.db import ReadOnlySessionError
 from hotline.extensions import db
 from hotline.intake import store
 from hotline.intake.models import Caller, Contact
-from hotline.intake.service import record
+from hotline.intake.service import Learnt, record
 from tests.factories import make_sms_intake
 
 
@@ -98,3 +98,29 @@ def test_a_read_only_session_refuses_a_store_write(app: Flask, db_session: Sessi
             store.execute(reader, update(store.CONTACTS).where(store.CONTACTS.c.id == contact_id).values(status="x"))
     finally:
         reader.close()
+
+
+def test_what_a_channel_learns_is_written_with_the_rows(app: Flask, db_session: Session) -> None:
+    ctx = runtime(app).intake_context()
+    asked: list[str | None] = []
+
+    def learn(known: str | None) -> Learnt:
+        asked.append(known)
+        return Learnt("ur", 0.75, caller_adopts=True)
+
+    first = record(db_session, make_sms_intake(sender="+923001234567"), ctx, learn)
+    assert asked == [None]  # a new caller: no language known yet
+    assert first.report is not None and (first.report.language, first.report.language_confidence) == ("ur", 0.75)
+    assert (first.contact.language, first.contact.language_confidence) == ("ur", 0.75)
+    assert first.caller is not None and first.caller.language == "ur"  # they had none: they adopt it
+
+    second = record(db_session, make_sms_intake(sender="+923001234567"), ctx,
+                    lambda known: asked.append(known) or Learnt("prs", 0.9, caller_adopts=True))
+    assert asked == [None, "ur"]  # the caller's language, as stored before this event
+    assert second.caller is not None and second.caller.language == "ur"  # a known language is not replaced
+    assert second.report is not None and second.report.language == "prs"  # the text's own language is
+
+    replayed = make_sms_intake(sender="+923001234567")
+    record(db_session, replayed, ctx)
+    again = record(db_session, replayed, ctx, lambda known: asked.append(known) or Learnt("bn"))
+    assert not again.created and asked == [None, "ur"]  # a replay learns nothing

@@ -201,3 +201,40 @@ def test_texts_that_are_complete_or_far_apart_stay_separate_reports(db_session: 
     handle_inbound(db_session, _form(URDU_PART), ctx, NOW + timedelta(seconds=5))
     handle_inbound(db_session, _form("باقی"), ctx, NOW + timedelta(minutes=5))
     assert db_session.scalar(select(func.count(Report.id))) == 3
+
+
+def test_a_text_is_filed_in_one_statement_per_row_and_updates_nothing_after(db_session: Session,
+                                                                            ctx: SmsContext) -> None:
+    """The language is decided once the caller's is known and written with the rows: a new caller's first text
+    and their next one each cost one lookup, one write per row and the flood count, and no UPDATE of a row just
+    written (bench/bench_sms.py measures what that buys)."""
+    from sqlalchemy import event
+
+    handle_inbound(db_session, _form(sender="+923001111111"), ctx, NOW)  # caches (reviewed texts...) are loaded
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        words = statement.split()
+        if words[0] in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+            statements.append(" ".join(words[:3]))
+
+    connection = db_session.connection()
+    event.listen(connection, "before_cursor_execute", seen)
+    try:
+        first = handle_inbound(db_session, _form(), ctx, NOW)
+        written_first = list(statements)
+        statements.clear()
+        second = handle_inbound(db_session, _form(URDU + " دوبارہ"), ctx, NOW + timedelta(seconds=90))
+    finally:
+        event.remove(connection, "before_cursor_execute", seen)
+    assert first.language is not None and first.language.language == "ur" and len(first.replies) == 1
+    assert second.language is not None and not second.replies and not second.joined
+    report = db_session.scalars(select(Report).order_by(Report.id.desc())).first()
+    assert report is not None and report.language == "ur" and report.language_confidence == second.language.confidence
+    caller = report.contact.caller
+    assert caller is not None and caller.language == "ur" and report.contact.language == "ur"
+    # a new caller: lookup, caller, contact, message, report, flood count, the acknowledgement
+    assert sorted(s.split()[0] for s in written_first) == ["INSERT"] * 5 + ["SELECT"] * 2, written_first
+    # their next text: lookup, caller, conversation, message, report, earlier parts, flood count
+    assert sorted(s.split()[0] for s in statements) == ["INSERT"] * 2 + ["SELECT"] * 3 + ["UPDATE"] * 2, statements
+    assert [s for s in statements if s.startswith("UPDATE")] == ["UPDATE callers SET", "UPDATE contacts SET"]
