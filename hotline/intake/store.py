@@ -78,7 +78,8 @@ def dialect(session: Session) -> str:
     return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
-def execute(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> Result[Any]:
+def execute(session: Session, statement: Executable,
+            params: Mapping[str, Any] | None = None) -> Result[*tuple[Any, ...]]:
     """Run a Core statement on the session's connection, in its transaction, without the ORM's execute path.
 
     A read-only session's guard (``hotline.db``) hooks the ORM's execute, which this skips: so it is checked here.

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from hotline.intake import store
 from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message
 from hotline.sms.config import Limit, SmsConfig
@@ -41,11 +42,11 @@ def flood_reason(session: Session, caller: Caller | None, now: datetime, config:
     everyone, per_caller = config.global_limit, config.per_caller
     params = {"everyone_since": now - timedelta(seconds=everyone.window_seconds), "everyone_cap": everyone.count + 1}
     if caller is None:
-        caller_count, global_count = 0, session.scalar(_COUNT_EVERYONE, params) or 0
+        caller_count, global_count = 0, store.execute(session, _COUNT_EVERYONE, params).scalar() or 0
     else:
         params.update(caller_since=now - timedelta(seconds=per_caller.window_seconds),
                       caller_cap=per_caller.count + 1, caller_id=caller.id)
-        row = session.execute(_COUNT_BOTH, params).one()
+        row = store.execute(session, _COUNT_BOTH, params).one()
         caller_count, global_count = row[0] or 0, row[1] or 0
     if over_limit(caller_count, per_caller):
         return FlagReason.CALLER_RATE

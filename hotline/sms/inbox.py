@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from hotline.context import runtime
 from hotline.db import after_commit, is_outage, savepoint, utcnow
+from hotline.intake import store
 from hotline.jobs import enqueue, enqueue_once, job_session, job_started, jobs_together
 from hotline.jobs.background import wake, yield_to_requests
 from hotline.privacy.keys import PrivacyKeys
@@ -224,7 +225,7 @@ def _file(session: Session, item_ids: list[int]) -> Iterator[int]:
     """File the waiting rows ``item_ids`` in the session's transaction, oldest first, yielding each id as its
     filing starts, then remove them from the inbox: one read and one DELETE for the lot."""
     # SKIP LOCKED (PostgreSQL): when two jobs hold the same row, one files it and the other has nothing to do.
-    rows = session.execute(_WAITING, {"ids": item_ids}).all()
+    rows = store.execute(session, _WAITING, {"ids": item_ids}).all()
     if not rows:
         return  # filed already (a duplicated job, or the sweep got there first)
     keys, ctx = runtime().keys, sms_context()
@@ -232,7 +233,7 @@ def _file(session: Session, item_ids: list[int]) -> Iterator[int]:
         yield row.id
         record = decode(keys, row.sealed.encode("ascii"))
         handle_inbound(session, record.form, ctx, record.received_at)
-    session.execute(_FILED, {"ids": [row.id for row in rows]})
+    store.execute(session, _FILED, {"ids": [row.id for row in rows]})
 
 
 def _count_failure(item_id: int, exc: Exception) -> None:

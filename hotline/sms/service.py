@@ -171,7 +171,7 @@ def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Mes
     report = result.report
     if report is None or result.new_contact:
         return False
-    rows = session.execute(_EARLIER_PARTS, {
+    rows = store.execute(session, _EARLIER_PARTS, {
         "contact_id": result.contact.id, "message_id": message.id, "received_at": message.created_at,
         "since": message.created_at - PARTS_LOOKBACK}).all()
     earlier = [Part(body or "", received_at, report_id) for body, received_at, report_id in rows]
