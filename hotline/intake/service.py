@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -139,12 +139,13 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     told_before = pending.stored is not None and pending.stored.heard_via is not None
     event_heard_via = event.heard_via if pending.caller is not None and not told_before else None
     heard_via = event_heard_via or opening.heard_via
-    caller = _store_caller(session, pending, ctx, opening.language, heard_via) if pending.caller else None
-    values = _new_contact(event, caller.id if caller else None, event.contact_key or event.idempotency_key)
+    # Ids only: the first step has run already, so nothing is read back (the state holds the whole TwiML).
+    caller_id = _store_caller(session, pending, ctx, opening.language, heard_via, load=False) if pending.caller \
+        else None
+    values = _new_contact(event, caller_id, event.contact_key or event.idempotency_key)
     values.update(language=opening.language or event.language, status=opening.status, state=opening.state,
                   ivr_path=[*values["ivr_path"], *opening.ivr_path], heard_via=event_heard_via or opening.heard_via)
-    contact = store.insert_row(session, Contact, values, once=True)
-    return None if contact is None else contact.id
+    return store.insert_id(session, Contact, values, once=True)
 
 
 @dataclass(frozen=True)
@@ -191,11 +192,21 @@ def _stored_caller(session: Session, key: str) -> _StoredCaller | None:
     return _StoredCaller(row.caller_id, row.language, row.heard_via, bool(row.opted_out), row.last_seen_at)
 
 
+@overload
 def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, language: str | None,
-                  heard_via: str | None) -> Caller:
+                  heard_via: str | None, load: Literal[True] = True) -> Caller: ...
+
+
+@overload
+def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, language: str | None,
+                  heard_via: str | None, load: Literal[False]) -> int: ...
+
+
+def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, language: str | None,
+                  heard_via: str | None, load: bool = True) -> Caller | int:
     """Insert the pending contact's caller, or refresh the stored one: one statement either way (two when a
     concurrent first contact from the same number inserted them first). ``language`` becomes theirs; ``heard_via``
-    too, unless they had told us before."""
+    too, unless they had told us before. The caller as a loaded object, or with ``load=False`` their id."""
     event, stored, address, key = pending.event, pending.stored, pending.address, pending.pseudonym
     if address is None or key is None:
         raise ValueError("a pending contact with a caller carries its address and pseudonym")
@@ -206,7 +217,8 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
             "first_seen_at": event.received_at, "heard_via": heard_via,
             **_caller_refresh(address, key, event, ctx, opted_out=False, last_seen_at=None), **learnt,
         }
-        inserted = store.insert_row(session, Caller, values, once=True)
+        inserted = store.insert_row(session, Caller, values, once=True) if load \
+            else store.insert_id(session, Caller, values, once=True)
         if inserted is not None:
             return inserted
         # A concurrent first contact from the same number inserted the caller: refresh theirs instead.
@@ -216,7 +228,9 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
     if heard_via and stored.heard_via is None:
         learnt["heard_via"] = heard_via
     values = {**_caller_refresh(address, key, event, ctx, stored.opted_out, stored.last_seen_at), **learnt}
-    return store.update_row(session, Caller, stored.id, values)
+    if load:
+        return store.update_row(session, Caller, stored.id, values)
+    return store.update_id(session, Caller, stored.id, values)
 
 
 @dataclass(frozen=True)

@@ -130,19 +130,43 @@ def insert_row(session: Session, model: type[M], values: Mapping[str, Any], once
     and PostgreSQL), and then None: the caller reloads the row that won. Columns left out (or None) take their
     defaults, as the ORM's own INSERT would.
     """
-    params = {name: value for name, value in values.items() if value is not None}
-    row = execute(session, _insert_statement(model, dialect(session) if once else None), params).first()
+    statement = _insert_statement(model, dialect(session) if once else None, whole=True)
+    row = execute(session, statement, _given(values)).first()
     return None if row is None else _loaded(session, model, row)
+
+
+def insert_id(session: Session, model: type[M], values: Mapping[str, Any], once: bool = False) -> int | None:
+    """``insert_row`` for a caller that needs only the new row's id (a call's first webhook): RETURNING id, and
+    no object built."""
+    statement = _insert_statement(model, dialect(session) if once else None, whole=False)
+    found = execute(session, statement, _given(values)).scalar()
+    return None if found is None else int(found)
 
 
 def update_row(session: Session, model: type[M], key: int, values: Mapping[str, Any]) -> M:
     """UPDATE one row by id and return it as a loaded object, in one statement (UPDATE ... RETURNING); an object of
     the row this session holds already is refreshed with what was written. ``last_activity_at`` and ``last_seen_at``
     only move forward: the later of the stored value and the one given is kept."""
-    row = execute(session, _update_statement(model, tuple(sorted(values))), {"row_id": key, **values}).first()
+    statement = _update_statement(model, tuple(sorted(values)), whole=True)
+    row = execute(session, statement, {"row_id": key, **values}).first()
     if row is None:
         raise IntegrityError("nothing to update", None, LookupError(f"{model.__name__} {key}"))
     return _loaded(session, model, row)
+
+
+def update_id(session: Session, model: type[Contact] | type[Caller], key: int, values: Mapping[str, Any]) -> int:
+    """``update_row`` for a caller that needs no object: RETURNING id; an object of the row the session holds
+    reloads what was written."""
+    found = execute(session, _update_statement(model, tuple(sorted(values)), whole=False),
+                    {"row_id": key, **values}).scalar()
+    if found is None:
+        raise IntegrityError("nothing to update", None, LookupError(f"{model.__name__} {key}"))
+    expire_loaded(session, model, key, list(values))
+    return key
+
+
+def _given(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _loaded(session: Session, model: type[M], row: Row[Any]) -> M:
@@ -173,22 +197,27 @@ def _attribute_names(model: type[M]) -> tuple[str, ...]:
 
 
 @cache
-def _insert_statement(model: type[M], once_on: str | None) -> Any:
+def _insert_statement(model: type[M], once_on: str | None, whole: bool) -> Any:
+    """INSERT ... RETURNING the whole row (``whole``) or its id; ON CONFLICT DO NOTHING on ``once_on``'s dialect."""
     table = cast(Table, model.__table__)
+    returned = tuple(table.c) if whole else (table.c.id,)
     if once_on is None:
-        return insert(table).returning(*table.c)
+        return insert(table).returning(*returned)
     dialect_insert = postgresql_insert if once_on == "postgresql" else sqlite_insert
-    return dialect_insert(table).on_conflict_do_nothing().returning(*table.c)
+    return dialect_insert(table).on_conflict_do_nothing().returning(*returned)
 
 
 @cache
-def _update_statement(model: type[M], names: tuple[str, ...]) -> Any:
+def _update_statement(model: type[M], names: tuple[str, ...], whole: bool) -> Any:
+    """UPDATE of ``names`` by id, RETURNING the whole row (``whole``) or its id; the ``_LATEST`` columns keep the
+    later value."""
     table = cast(Table, model.__table__)
     values: dict[str, Any] = {}
     for name in names:
         given = bindparam(name, type_=table.c[name].type)
         values[name] = case((table.c[name] < given, given), else_=table.c[name]) if name in _LATEST else given
-    return update(table).where(table.c.id == bindparam("row_id")).values(values).returning(*table.c)
+    returned = tuple(table.c) if whole else (table.c.id,)
+    return update(table).where(table.c.id == bindparam("row_id")).values(values).returning(*returned)
 
 
 def expire_loaded(session: Session, model: type[Contact] | type[Caller], key: int, names: list[str]) -> None:

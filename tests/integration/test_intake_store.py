@@ -124,3 +124,13 @@ def test_what_a_channel_learns_is_written_with_the_rows(app: Flask, db_session: 
     record(db_session, replayed, ctx)
     again = record(db_session, replayed, ctx, lambda known: asked.append(known) or Learnt("bn"))
     assert not again.created and asked == [None, "ur"]  # a replay learns nothing
+
+
+def test_the_id_only_writes_build_no_object_and_leave_none_stale(app: Flask, db_session: Session) -> None:
+    caller = record(db_session, make_sms_intake(), runtime(app).intake_context()).caller
+    assert caller is not None
+    assert store.update_id(db_session, Caller, caller.id, {"language": "ps"}) == caller.id
+    assert caller.language == "ps"  # the loaded object reloads what was written
+    new_id = store.insert_id(db_session, Contact, {"channel": "voice", "provider_id": "CA-id-only"}, once=True)
+    assert new_id is not None and db_session.identity_map.get(db_session.identity_key(Contact, new_id)) is None
+    assert store.insert_id(db_session, Contact, {"channel": "voice", "provider_id": "CA-id-only"}, once=True) is None
