@@ -22,6 +22,13 @@ def describe_hours(days: Iterable[str], opens: time, closes: time, locale: str) 
     return f"{', '.join(runs)} {opens.strftime('%H:%M')}{DASH}{closing}"
 
 
+def preload(locales: Iterable[str]) -> None:
+    """Read the day names of ``locales`` now (babel's locale data: tens of milliseconds each), so that no first
+    acknowledgement in a language reads them inside its transaction."""
+    for locale in locales:
+        _day_names(locale)
+
+
 def _runs(indexes: set[int]) -> list[list[int]]:
     """Consecutive days as runs, wrapping round the week (Sat, Sun, Mon is one run)."""
     if len(indexes) == len(WEEK):

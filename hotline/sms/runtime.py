@@ -18,6 +18,7 @@ from hotline.settings import CONFIG_DIR
 from hotline.sms.config import load_sms_config
 from hotline.sms.handlers import TextHandler
 from hotline.sms.hours import describe_hours
+from hotline.sms.hours import preload as preload_day_names
 from hotline.sms.instant import no_match
 from hotline.sms.language import preload as preload_language_model
 from hotline.sms.service import SmsContext
@@ -30,9 +31,10 @@ _MATCHER = "hotline_rumour_matcher"
 
 def load_into_app(app: Flask) -> None:
     """Load and validate config/sms_keywords.yaml once per app (ContentError names file, line and key); a process
-    about to file texts reads the language model first."""
+    about to file texts reads the language model and the day names of the opening hours first."""
     app.extensions[_SMS_CONFIG] = load_sms_config()
     add_warm_up(app, preload_language_model)
+    add_warm_up(app, lambda: preload_day_names(babel_identifier(code) for code in runtime(app).languages.codes))
 
 
 def sms_context(app: Flask | None = None) -> SmsContext:

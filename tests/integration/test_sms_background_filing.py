@@ -133,16 +133,23 @@ def test_a_text_left_waiting_is_swept_by_the_thread_not_inside_a_request(
 
 
 def test_a_new_web_process_warms_up_only_when_it_files_texts_itself(make_app: Callable[..., Flask]) -> None:
+    from hotline.context import runtime
+    from hotline.i18n import babel_identifier
     from hotline.jobs import add_warm_up
     from hotline.jobs.background import warm_up_soon
+    from hotline.sms import hours
 
     embedded, queued = make_app(), make_app(HOTLINE_REDIS_URL="redis://127.0.0.1:6379/15")
     warmed: list[str] = []
     add_warm_up(embedded, lambda: warmed.append("embedded"))
     add_warm_up(queued, lambda: warmed.append("queued"))
+    hours._day_names.cache_clear()
     thread = warm_up_soon(embedded)
     assert thread is not None
     thread.join(10)
+    # the opening hours' day names too, in every language the hotline speaks: no acknowledgement reads them
+    assert hours._day_names.cache_info().currsize == len({babel_identifier(code)
+                                                           for code in runtime(embedded).languages.codes})
     assert warm_up_soon(queued) is None  # its worker warms up instead (`hotline jobs worker`)
     assert warm_up_soon(object()) is None  # another WSGI app (the benchmark's dispatcher)
     assert warmed == ["embedded"]

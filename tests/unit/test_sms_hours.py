@@ -24,3 +24,13 @@ def test_every_day_and_midnight() -> None:
 def test_day_names_in_the_callers_language_and_an_unknown_locale_reads_in_english() -> None:
     assert describe_hours({"mon", "tue", "wed"}, time(9), time(17), "id") == f"Sen{DASH}Rab 09:00{DASH}17:00"
     assert describe_hours({"mon", "tue", "wed"}, time(9), time(17), "rhg").startswith(f"Mon{DASH}Wed")
+
+
+def test_preloading_reads_each_locales_day_names_once() -> None:
+    from hotline.sms import hours
+
+    hours._day_names.cache_clear()
+    hours.preload(["fa_AF", "ur", "fa_AF"])
+    assert hours._day_names.cache_info().currsize == 2
+    describe_hours({"sat"}, time(8), time(16), "ur")
+    assert hours._day_names.cache_info().misses == 2  # the acknowledgement reads nothing more
