@@ -140,8 +140,8 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     event_heard_via = event.heard_via if pending.caller is not None and not told_before else None
     heard_via = event_heard_via or opening.heard_via
     # Ids only: the first step has run already, so nothing is read back (the state holds the whole TwiML).
-    caller_id = _store_caller(session, pending, ctx, opening.language, heard_via, load=False) if pending.caller \
-        else None
+    caller_id = _store_caller(session, pending, ctx, opening.language, heard_via, load=False)[0] \
+        if pending.caller else None
     values = _new_contact(event, caller_id, event.contact_key or event.idempotency_key)
     values.update(language=opening.language or event.language, status=opening.status, state=opening.state,
                   ivr_path=[*values["ivr_path"], *opening.ivr_path], heard_via=event_heard_via or opening.heard_via)
@@ -194,19 +194,20 @@ def _stored_caller(session: Session, key: str) -> _StoredCaller | None:
 
 @overload
 def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, language: str | None,
-                  heard_via: str | None, load: Literal[True] = True) -> Caller: ...
+                  heard_via: str | None, load: Literal[True] = True) -> tuple[Caller, bool]: ...
 
 
 @overload
 def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, language: str | None,
-                  heard_via: str | None, load: Literal[False]) -> int: ...
+                  heard_via: str | None, load: Literal[False]) -> tuple[int, bool]: ...
 
 
 def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext, language: str | None,
-                  heard_via: str | None, load: bool = True) -> Caller | int:
+                  heard_via: str | None, load: bool = True) -> tuple[Caller, bool] | tuple[int, bool]:
     """Insert the pending contact's caller, or refresh the stored one: one statement either way (two when a
     concurrent first contact from the same number inserted them first). ``language`` becomes theirs; ``heard_via``
-    too, unless they had told us before. The caller as a loaded object, or with ``load=False`` their id."""
+    too, unless they had told us before. The caller as a loaded object (with ``load=False`` their id), and whether
+    this call inserted them."""
     event, stored, address, key = pending.event, pending.stored, pending.address, pending.pseudonym
     if address is None or key is None:
         raise ValueError("a pending contact with a caller carries its address and pseudonym")
@@ -217,10 +218,14 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
             "first_seen_at": event.received_at, "heard_via": heard_via,
             **_caller_refresh(address, key, event, ctx, opted_out=False, last_seen_at=None), **learnt,
         }
-        inserted = store.insert_row(session, Caller, values, once=True) if load \
-            else store.insert_id(session, Caller, values, once=True)
-        if inserted is not None:
-            return inserted
+        if load:
+            row = store.insert_row(session, Caller, values, once=True)
+            if row is not None:
+                return row, True
+        else:
+            row_id = store.insert_id(session, Caller, values, once=True)
+            if row_id is not None:
+                return row_id, True
         # A concurrent first contact from the same number inserted the caller: refresh theirs instead.
         stored = _stored_caller(session, key)
         if stored is None:
@@ -229,8 +234,8 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
         learnt["heard_via"] = heard_via
     values = {**_caller_refresh(address, key, event, ctx, stored.opted_out, stored.last_seen_at), **learnt}
     if load:
-        return store.update_row(session, Caller, stored.id, values)
-    return store.update_id(session, Caller, stored.id, values)
+        return store.update_row(session, Caller, stored.id, values), False
+    return store.update_id(session, Caller, stored.id, values), False
 
 
 @dataclass(frozen=True)
@@ -263,11 +268,12 @@ def record(session: Session, event: Intake, ctx: IntakeContext,
     known = event.language or (found.stored.language if found.stored else None)
     learnt = learn(known) if learn is not None else None
     caller: Caller | None = None
+    new_caller = False
     told_before = found.stored is not None and found.stored.heard_via is not None
     if found.address is not None:
         pending = PendingContact(event, None, found.address, found.pseudonym, found.stored)
         adopted = learnt.language if learnt is not None and learnt.caller_adopts and known is None else None
-        caller = _store_caller(session, pending, ctx, adopted, event.heard_via)
+        caller, new_caller = _store_caller(session, pending, ctx, adopted, event.heard_via)
     contact_heard_via = event.heard_via if caller is not None and not told_before else None
     contact, new_contact = _store_contact(session, event, found.row, caller, contact_heard_via, learnt)
     message = _add_message(session, contact, event)
@@ -276,8 +282,7 @@ def record(session: Session, event: Intake, ctx: IntakeContext,
     if report is not None and report.text:
         report_id = report.id
         after_commit(session, lambda: ctx.classify_later(report_id))
-    return IntakeResult(contact, caller, report, True, caller is not None and found.stored is None, new_contact,
-                        message)
+    return IntakeResult(contact, caller, report, True, new_caller, new_contact, message)
 
 
 def _replayed(session: Session, event: Intake, row: Any) -> IntakeResult | None:

@@ -187,3 +187,40 @@ def test_a_concurrent_delivery_keeps_the_first_contact(app: Flask, db_session: S
 def test_begin_contact_only_opens_contacts(app: Flask, db_session: Session) -> None:
     with pytest.raises(ValueError, match="only opens a contact"):
         begin_contact(db_session, make_sms_intake(), runtime(app).intake_context())
+
+
+def _as_if_looked_up_before(monkeypatch: pytest.MonkeyPatch, session: Session, event: Intake, ctx: Any) -> None:
+    """The next ``record`` of ``event`` sees what its lookup saw now: a concurrent delivery writes in between."""
+    from hotline.intake import service
+
+    stale = service._look_up(session, event, ctx)
+    monkeypatch.setattr(service, "_look_up", lambda *_args: stale)
+
+
+def test_two_first_texts_from_one_number_at_once_share_one_caller(app: Flask, db_session: Session,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = runtime(app).intake_context()
+    number = "+93701239876"
+    second = make_sms_intake(sender=number, body="second")
+    _as_if_looked_up_before(monkeypatch, db_session, second, ctx)  # no caller yet, as far as it knows
+    first = record(db_session, make_sms_intake(sender=number, body="first"), ctx)
+    racing = record(db_session, second, ctx)
+    assert first.caller is not None and racing.caller is first.caller  # the caller's row, inserted once
+    assert not racing.new_caller and racing.report is not None and racing.report.caller_id == first.caller.id
+    assert db_session.scalar(select(func.count()).select_from(Caller).where(
+        Caller.pseudonym == first.caller.pseudonym)) == 1
+
+
+def test_two_deliveries_opening_one_call_at_once_keep_one_contact(app: Flask, db_session: Session,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = runtime(app).intake_context()
+    call_sid = sid("CA")
+    recording = InboundRecording(sid=sid("RE"), purpose="report", media_url=None)
+    late = _call_event(call_sid, recording=recording)
+    _as_if_looked_up_before(monkeypatch, db_session, late, ctx)  # the call is not stored yet, as far as it knows
+    first = record(db_session, _call_event(call_sid), ctx)
+    racing = record(db_session, late, ctx)
+    assert racing.created and not racing.new_contact and racing.contact is first.contact
+    assert db_session.scalar(select(func.count()).select_from(Contact).where(Contact.provider_id == call_sid)) == 1
+    assert db_session.scalar(select(Recording.contact_id).where(Recording.provider_sid == recording.sid)) \
+        == first.contact.id
