@@ -144,7 +144,7 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
         if pending.caller else None
     values = _new_contact(event, caller_id, event.contact_key or event.idempotency_key)
     values.update(language=opening.language or event.language, status=opening.status, state=opening.state,
-                  ivr_path=[*values["ivr_path"], *opening.ivr_path], heard_via=event_heard_via or opening.heard_via)
+                  ivr_path=[*values["ivr_path"], *opening.ivr_path], heard_via=heard_via)
     return store.insert_id(session, Contact, values, once=True)
 
 
@@ -318,7 +318,7 @@ def _check_coding(report: InboundReport | None, taxonomy: Taxonomy) -> None:
 
 def _caller_refresh(address: PhoneAddress, key: str, event: Intake, ctx: IntakeContext, opted_out: bool,
                     last_seen_at: datetime | None) -> dict[str, Any]:
-    """What every contact refreshes on its caller (one definition for the ORM and the Core path)."""
+    """What every contact refreshes on its caller, inserted or updated."""
     values: dict[str, Any] = {
         "last_seen_at": event.received_at if last_seen_at is None else max(last_seen_at, event.received_at),
     }
@@ -356,7 +356,7 @@ def _store_contact(session: Session, event: Intake, row: Any, caller: Caller | N
         if inserted is not None:
             return inserted, True
         # A concurrent delivery of the same event opened the contact first: bring theirs up to date.
-        existing_id = session.scalar(select(Contact.id).where(Contact.provider_id == key))
+        existing_id = store.execute(session, store.look_up(contact=True), {"contact_key": key}).one().contact_id
         if existing_id is None:
             raise IntegrityError("contact insert refused and nothing to reload", None, ValueError(key))
     changes: dict[str, Any] = {"last_activity_at": event.received_at}  # the later of this and the stored one

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast, overload
 
 from sqlalchemy import (
     Executable,
@@ -123,6 +123,14 @@ def look_up(*, message: bool = False, recording: bool = False, report: bool = Fa
     return select(*columns).select_from(_ONE_ROW.outerjoin(CALLERS, CALLERS.c.pseudonym == bindparam("pseudonym")))
 
 
+@overload
+def insert_row(session: Session, model: type[M], values: Mapping[str, Any], once: Literal[False] = False) -> M: ...
+
+
+@overload
+def insert_row(session: Session, model: type[M], values: Mapping[str, Any], once: Literal[True]) -> M | None: ...
+
+
 def insert_row(session: Session, model: type[M], values: Mapping[str, Any], once: bool = False) -> M | None:
     """INSERT one row and return it as a loaded object of ``model``, in one statement (no unit of work, no flush).
 
@@ -132,7 +140,7 @@ def insert_row(session: Session, model: type[M], values: Mapping[str, Any], once
     """
     statement = _insert_statement(model, dialect(session) if once else None, whole=True)
     row = execute(session, statement, _given(values)).first()
-    return None if row is None else _loaded(session, model, row)
+    return None if row is None else _loaded(session, model, row)  # None only for ``once``: a plain INSERT returns
 
 
 def insert_id(session: Session, model: type[M], values: Mapping[str, Any], once: bool = False) -> int | None:

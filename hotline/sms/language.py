@@ -108,8 +108,9 @@ def _labels(candidates: tuple[str, ...]) -> tuple[str, ...]:
 def preload() -> None:
     """Read the language model now (a job's warm-up), not inside the first text's transaction."""
     for candidates in SCRIPT_LANGUAGES.values():
-        if len(candidates) > 1 and _labels(candidates):
-            _identifier(_labels(candidates))
+        labels = _labels(candidates)
+        if len(candidates) > 1 and labels:
+            _identifier(labels)
 
 
 def model_scores(text: str, candidates: tuple[str, ...]) -> dict[str, float]:

@@ -69,8 +69,6 @@ def queue_reply(session: Session, contact: Contact, body: str, *, sent_by_id: in
         "contact_id": contact.id, "direction": Direction.OUTBOUND, "body": body, "encoding": cost.encoding,
         "segments": cost.segments, "status": MessageStatus.QUEUED, "sent_by_id": sent_by_id, "created_at": now,
         "status_updated_at": now})
-    if message is None:
-        raise LookupError("the outbound message was not stored")
     message_id = message.id
     after_commit(session, lambda: enqueue(send_message, message_id))
     return message

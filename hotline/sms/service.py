@@ -106,7 +106,7 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     result = record(session, event, ctx.intake, learn)
     if not result.created:
         return InboundOutcome(replay=True)
-    message = _inbound_message(session, result, inbound.sid)
+    message = _inbound_message(result)
     if inbound.media:  # fetched into local storage once this commits, so operators never need Twilio's URL
         message_id = message.id
         after_commit(session, lambda: enqueue(fetch_media_job, message_id))
@@ -145,13 +145,10 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
     return outcome
 
 
-def _inbound_message(session: Session, result: IntakeResult, message_sid: str) -> Message:
-    if result.message is not None:
-        return result.message
-    message = session.scalar(select(Message).where(Message.provider_sid == message_sid))
-    if message is None:
+def _inbound_message(result: IntakeResult) -> Message:
+    if result.message is None:  # record stores the message of every new event that brings one
         raise LookupError("intake stored no message")
-    return message
+    return result.message
 
 
 # The earlier parts of a long text: the contact's latest inbound messages before this one (built once).
