@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from hotline.content.languages import load_languages
-from hotline.ivr.content import IvrPaths, load_ivr_content
+from hotline.ivr.content import STAND_INS_FOLDER, IvrPaths, load_ivr_content
 from hotline.ops.deploy_checks import Catalogue, DeployFacts
 from hotline.settings import CONFIG_DIR, LOCALES_DIR, SECRETS, Settings, SettingsError, load_settings
 
@@ -29,13 +29,15 @@ def gather_facts(environ: Mapping[str, str] | None = None, locales_dir: Path = L
     """Everything the deployment checks need, from the environment (default ``os.environ``) and the disk."""
     environ = os.environ if environ is None else environ
     now = time.time() if now is None else now
-    compiled, unplayable = catalogues(locales_dir), unvoiced(ivr_paths)
+    compiled = catalogues(locales_dir)
     try:
         settings = load_settings(environ=environ)
     except SettingsError as exc:
         lengths = {_env_name(name): len(environ.get(_env_name(name), "")) for name in SECRETS}
         return DeployFacts(mode=environ.get("HOTLINE_MODE", "production"), settings_error=str(exc),
-                           secret_lengths=lengths, catalogues=compiled, unvoiced=unplayable)
+                           secret_lengths=lengths, catalogues=compiled, unvoiced=unvoiced(ivr_paths))
+    # The prompts the app will play: its stand-ins are where `hotline ivr audio` wrote them, in the instance folder.
+    unplayable = unvoiced(ivr_paths or IvrPaths(stand_ins=Path(settings.instance_path) / STAND_INS_FOLDER))
     backend = make_url(settings.database_url).get_backend_name()
     return DeployFacts(
         mode=settings.mode,

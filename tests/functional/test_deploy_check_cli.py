@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -94,3 +95,14 @@ def test_stale_and_missing_catalogues_are_found(tmp_path: Path) -> None:
     (folder / "ivr.mo").write_bytes(b"")
     found = {c.po.split("/")[-1]: (c.mo_present, c.mo_current) for c in catalogues(tmp_path / "locales")}
     assert found == {"messages.po": (True, False), "ivr.po": (True, True), "sms.po": (False, False)}
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (make system-deps)")
+def test_stand_ins_built_in_the_instance_folder_count_as_audio(tmp_path: Path) -> None:
+    env = {"HOTLINE_MODE": "demo", "HOTLINE_INSTANCE_PATH": str(tmp_path / "instance")}
+    built = CliRunner().invoke(cli, ["ivr", "audio"], env={**UNSET, **env})
+    assert built.exit_code == 0, built.output
+    _code, output = run(env)
+    unvoiced = [line for line in output.splitlines() if "[audio]" in line]
+    assert not any("language prs " in line for line in unvoiced), unvoiced  # as the served app plays them
+    assert any("language ps " in line for line in unvoiced)  # no espeak-ng voice for Pashto: still missing
