@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: bench.http_load, hotline
 
-from bench.http_load import Client, load_arguments, prepare_database, run, run_open_loop, serving
+from bench.http_load import Client, load_arguments, median_ratio, prepare_database, run, run_open_loop, serving
 
 
 def call_form(sid: str) -> dict[str, str]:
@@ -41,29 +41,32 @@ def first_gather(port: int) -> str:
 
 
 def bench(url: str, label: str, count: int, concurrency: int, threads: int = 2, rate: float = 200.0,
-          seconds: float = 10.0) -> list[float]:
-    """Floor, incoming call and menu step, in that order, on one gunicorn; the two ratios to the floor. Then new
-    calls at a steady ``rate`` (open loop): the p99 target."""
+          seconds: float = 10.0, rounds: int = 3) -> list[float]:
+    """Floor, incoming call and menu step, in that order, ``rounds`` times on one gunicorn; the medians of the two
+    ratios to the floor. Then new calls at a steady ``rate`` (open loop): the p99 target."""
     prepare_database(url)
+    floors, incomings, steps = [], [], []
     with tempfile.TemporaryDirectory() as instance, serving(url, Path(instance), threads=threads) as port:
         warm = [("/twilio/bench/bare", call_form(f"CA{secrets.token_hex(16)}")) for _ in range(50)]
         run(port, "(warm-up)", warm + [("/twilio/voice", call_form(f"CA{secrets.token_hex(16)}"))
                                        for _ in range(50)], concurrency)
         step_path = first_gather(port)
-        print(f"{label}: {count} requests per endpoint, {concurrency} concurrent clients, gunicorn 2x{threads} gthread;"
-              f" the menu step answers {step_path}")
-        sids = [f"CA{secrets.token_hex(16)}" for _ in range(count)]
-        floor = run(port, "bare floor (insert)", [("/twilio/bench/bare", call_form(f"CA{secrets.token_hex(16)}"))
-                                                   for _ in range(count)], concurrency)
-        incoming = run(port, "POST /twilio/voice", [("/twilio/voice", call_form(sid)) for sid in sids], concurrency)
-        step = run(port, "menu step (key 1)", [(step_path, {**call_form(sid), "Digits": "1"}) for sid in sids],
-                   concurrency)
+        print(f"{label}: {count} requests per endpoint and round, {rounds} rounds, {concurrency} concurrent clients,"
+              f" gunicorn 2x{threads} gthread; the menu step answers {step_path}")
+        for _ in range(rounds):
+            sids = [f"CA{secrets.token_hex(16)}" for _ in range(count)]
+            floors.append(run(port, "bare floor (insert)", [
+                ("/twilio/bench/bare", call_form(f"CA{secrets.token_hex(16)}")) for _ in range(count)], concurrency))
+            incomings.append(run(port, "POST /twilio/voice", [("/twilio/voice", call_form(sid)) for sid in sids],
+                                 concurrency))
+            steps.append(run(port, "menu step (key 1)", [(step_path, {**call_form(sid), "Digits": "1"})
+                                                         for sid in sids], concurrency))
         steady = run_open_loop(port, f"new call at {rate:.0f}/s", [
             ("/twilio/voice", call_form(f"CA{secrets.token_hex(16)}")) for _ in range(int(rate * seconds))],
             rate) if rate else None
-    if floor["failed"] or incoming["failed"] or step["failed"]:
+    if any(result["failed"] for result in floors + incomings + steps):
         raise SystemExit("requests failed: no ratio")
-    ratios = [incoming["rps"] / floor["rps"], step["rps"] / floor["rps"]]
+    ratios = [median_ratio("incoming call", incomings, floors), median_ratio("menu step", steps, floors)]
     print(f"  ratio to floor: incoming call {ratios[0]:.2f}, menu step {ratios[1]:.2f} (target >= 0.80)")
     if steady is not None:
         print(f"  new call p99 at {rate:.0f}/s open loop: {steady['p99']:.1f} ms (target < 25 ms)")
@@ -75,9 +78,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench(f"sqlite:///{tmp}/bench.sqlite3", "SQLite", args.requests, args.sqlite_concurrency, args.threads,
-              args.rate, args.seconds)
+              args.rate, args.seconds, args.rounds)
     if args.postgres_url:
-        bench(args.postgres_url, "PostgreSQL", args.requests, args.concurrency, args.threads, args.rate, args.seconds)
+        bench(args.postgres_url, "PostgreSQL", args.requests, args.concurrency, args.threads, args.rate, args.seconds,
+              args.rounds)
 
 
 if __name__ == "__main__":

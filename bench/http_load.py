@@ -45,6 +45,9 @@ def load_arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=float, default=200.0,
                         help="requests/s of the open-loop run (p99 at a steady rate; 0 skips it)")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the open-loop run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="floor and webhook runs, alternated: the ratio is their median (drift on a shared "
+                             "machine moves whichever ran alone)")
     parser.add_argument("--postgres-url", default=os.environ.get("HOTLINE_BENCH_POSTGRES_URL"),
                         help="a PostgreSQL database the benchmark may drop and create")
     return parser
@@ -71,7 +74,7 @@ def serving(url: str, instance: Path, workers: int = 2, threads: int = 2,
     """
     port = free_port()
     log = instance / "server.log"
-    env = {**os.environ, **SECRETS, "HOTLINE_MODE": "testing", "HOTLINE_DATABASE_URL": url,
+    env = {**os.environ, **SECRETS, "HOTLINE_MODE": "production", "HOTLINE_DATABASE_URL": url,
            "HOTLINE_LOG_LEVEL": "WARNING", "HOTLINE_INSTANCE_PATH": str(instance), **(extra_env or {})}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("wb") as handle:
@@ -191,6 +194,13 @@ def _summary(label: str, latencies: list[float], failed: int, wall: float) -> di
     print(f"  {label:<24} {result['rps']:8.0f} req/s   p50 {result['p50']:6.1f} ms   p99 {result['p99']:6.1f} ms"
           f"   failed {failed}")
     return result
+
+
+def median_ratio(label: str, webhook: list[dict[str, float]], floor: list[dict[str, float]]) -> float:
+    """The median of the rounds' webhook/floor throughput ratios, printed with each round's."""
+    ratios = [w["rps"] / f["rps"] for w, f in zip(webhook, floor, strict=True)]
+    print(f"  {label}: rounds {', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f}")
+    return statistics.median(ratios)
 
 
 def run(port: int, label: str, requests: list[Request], concurrency: int) -> dict[str, float]:

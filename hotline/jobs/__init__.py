@@ -19,6 +19,8 @@ from typing import Any, Protocol
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from hotline.jobs.gather import Gatherer
+
 log = logging.getLogger("hotline.jobs")
 DEFAULT_QUEUE = "hotline"
 _EXTENSION = "hotline_jobs"
@@ -54,6 +56,9 @@ class JobQueue(Protocol):
         """Told by a job queued with ``enqueue_once`` as it starts: the next ``enqueue_once(key)`` queues again."""
 
 
+GATHER_SECONDS = 0.02  # how long a web process gathers ``enqueue_once_soon`` asks before sending them to Redis
+
+
 class InProcessQueue:
     """Runs each job at once in the calling process (laptops, demo mode, tests)."""
 
@@ -76,6 +81,7 @@ class RQQueue:
 
         self.connection = Redis.from_url(redis_url)
         self.queue = Queue(name, connection=self.connection)
+        self.gathered = Gatherer(lambda key, job, args: self.enqueue_once(key, job, *args), GATHER_SECONDS)
 
     def enqueue(self, job: Job, *args: Any) -> None:
         collected: list[tuple[Job, tuple[Any, ...]]] | None = getattr(_together, "calls", None)
@@ -179,6 +185,16 @@ def enqueue_once(key: str, job: Job, *args: Any) -> None:
     arriving while it runs queues it again.
     """
     job_queue().enqueue_once(key, job, *args)
+
+
+def enqueue_once_soon(key: str, job: Job, *args: Any) -> None:
+    """``enqueue_once``, sent to Redis within a few milliseconds from a thread of this process together with the
+    same ask from its other requests (``hotline.jobs.gather``): for webhooks under a flood. Other queues: at once."""
+    queue = job_queue()
+    if isinstance(queue, RQQueue):
+        queue.gathered.add(key, job, args)
+    else:
+        queue.enqueue_once(key, job, *args)
 
 
 def job_started(key: str) -> None:

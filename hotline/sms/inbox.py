@@ -7,9 +7,9 @@ through the REST API). So ``POST /twilio/sms`` checks the signature and the form
 mailroom split RapidPro's work, and it keeps the webhook fast under a flood, exactly when it matters.
 
 One job, ``drain_inbox``, files every waiting message, oldest first. Who runs it (``hotline.sms.runtime.
-inbox_filing``): with Redis, a worker (queued with ``enqueue_once``: while it waits, further webhooks add only their
-row, so a flood costs each webhook one insert and one Redis SET); without Redis, a thread of the web process that
-received the text (``hotline.jobs.background``: a flood costs each webhook one insert and an ``Event.set``); or, in
+inbox_filing``): with Redis, a worker (queued with ``enqueue_once_soon``: a web process sends its requests' asks to
+Redis together, one SET NX every few milliseconds, so a flood costs each webhook one insert and an ``Event.set``);
+without Redis, a thread of the web process that received the text (``hotline.jobs.background``: the same); or, in
 tests and when asked for, the webhook's own request, which files its text in its own transaction and uses the
 inbox only when that fails. A row whose filing failed, or whose job or thread was lost, is filed again by
 ``file_waiting``: from ``hotline sms file-inbox``, and at most once a minute after a request.
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from hotline.context import runtime
 from hotline.db import after_commit, is_outage, savepoint, utcnow
 from hotline.intake import store
-from hotline.jobs import enqueue, enqueue_once, job_session, job_started, jobs_together
+from hotline.jobs import enqueue, enqueue_once, enqueue_once_soon, job_session, job_started, jobs_together
 from hotline.jobs.background import wake, yield_to_requests
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
@@ -80,7 +80,7 @@ def receive(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: d
     """
     data = _validated(form)
     if filing != "request":
-        _put(session, data, form, keys, now, _wake_drainer if filing == "background" else _queue_drain)
+        _put(session, data, form, keys, now, _wake_drainer if filing == "background" else _ask_for_drain)
         return
     try:
         with savepoint(session):
@@ -127,6 +127,16 @@ def _queue_drain() -> None:
     # Twilio must not see an error (it would retry, and the retry would find the text already waiting).
     try:
         enqueue_once(DRAIN_KEY, drain_inbox)
+    except Exception as exc:
+        log.warning("could not queue the inbox drain; the sweep will file the text",
+                    extra={"error": type(exc).__name__})
+
+
+def _ask_for_drain() -> None:
+    # A webhook's ask is gathered with the other requests' of this process (one Redis round trip per few ms);
+    # failures are logged where it is sent, and the sweep files the text.
+    try:
+        enqueue_once_soon(DRAIN_KEY, drain_inbox)
     except Exception as exc:
         log.warning("could not queue the inbox drain; the sweep will file the text",
                     extra={"error": type(exc).__name__})

@@ -35,8 +35,13 @@ def _init_inbox(app: Flask) -> None:
     db.after_request_commit(app, lambda: maybe_sweep(app, lambda: inbox_filing(app)))
 
 
-def _twiml(response: MessagingResponse | None = None) -> Response:
-    return Response(str(response or MessagingResponse()), mimetype="application/xml")
+# Every answer is the same empty <Response/>: rendered once, not per request (twilio's XML builder is a measurable
+# part of a webhook that otherwise does one insert).
+_EMPTY_TWIML = str(MessagingResponse())
+
+
+def _twiml() -> Response:
+    return Response(_EMPTY_TWIML, mimetype="application/xml")
 
 
 @bp.post("")

@@ -49,7 +49,8 @@ _FALLBACK_CONFIG = "hotline_fallback"
 _RETRY_SECONDS = 2.0
 _TWIML = "text/xml"
 _replay_guard = threading.Lock()
-_last_attempt: dict[int, float] = {}
+_CHECK_SECONDS = 1.0
+_TIMES = "hotline_spool_replay_times"  # app.extensions: monotonic times of the last spool check and replay
 
 
 def init_spool(app: Flask) -> None:
@@ -152,13 +153,22 @@ def _spool(kind: str, args: dict[str, str] | None = None) -> None:
 def _maybe_replay(app: Flask) -> None:
     """After a request that committed, replay a waiting spool: in a thread (or inline in tests), not too often."""
     mode = app.config["HOTLINE"].spool_auto_replay or ("inline" if app.testing else "thread")
-    spool = app_spool(app)
-    if mode == "off" or not spool.has_backlog():
+    if mode == "off":
         return
     now = time.monotonic()
-    if now - _last_attempt.get(id(app), 0.0) < _RETRY_SECONDS and mode == "thread":
+    times: dict[str, float] = app.extensions.setdefault(_TIMES, {})
+    if mode == "thread":
+        # Looking at the spool folder costs a few stat calls and a glob: once a second per process is soon enough
+        # for a replay that waits for the database anyway, and keeps them off every webhook under a flood.
+        if now - times.get("check", -_CHECK_SECONDS) < _CHECK_SECONDS:
+            return
+        times["check"] = now
+    spool = app_spool(app)
+    if not spool.has_backlog():
         return
-    _last_attempt[id(app)] = now
+    if now - times.get("attempt", -_RETRY_SECONDS) < _RETRY_SECONDS and mode == "thread":
+        return
+    times["attempt"] = now
     if mode == "inline":
         replay(spool)
         return

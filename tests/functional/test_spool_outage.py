@@ -215,3 +215,28 @@ def test_a_flood_from_one_number_is_rate_limited_and_nothing_is_lost(
         assert _count(session, MessageFlag) == 10  # everything beyond the limit, kept and flagged
         assert len(twilio.messages) <= 1  # never a reply per spam message
         session.close()
+
+
+def test_a_burst_of_webhooks_looks_at_the_spool_folder_once_a_second(
+        make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch) -> None:
+    """In production (replay in a thread) the spool's stat calls run at most once a second per process, not per
+    request; a backlog found then is replayed in the background."""
+    from hotline.spool import views
+    from hotline.spool.store import Spool
+
+    app = make_app(HOTLINE_SPOOL_AUTO_REPLAY="thread")
+    looks: list[float] = []
+    clock = [1000.0]
+    monkeypatch.setattr(Spool, "has_backlog", lambda self: looks.append(clock[0]) or False)
+    monkeypatch.setattr(views.time, "monotonic", lambda: clock[0])
+    client = app.test_client()
+
+    def status() -> int:
+        form = {"MessageSid": sid("SM"), "MessageStatus": "delivered", "AccountSid": ACCOUNT}
+        return int(signed_post(client, "/twilio/sms/status", form).status_code)
+
+    assert [status() for _ in range(5)] == [200] * 5 and looks == [1000.0]
+    clock[0] += 0.9
+    assert status() == 200 and looks == [1000.0]
+    clock[0] += 0.2
+    assert status() == 200 and looks == [1000.0, 1001.1]
