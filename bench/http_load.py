@@ -45,9 +45,9 @@ def load_arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=float, default=200.0,
                         help="requests/s of the open-loop run (p99 at a steady rate; 0 skips it)")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the open-loop run")
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--rounds", type=int, default=5,
                         help="floor and webhook runs, alternated: the ratio is their median (drift on a shared "
-                             "machine moves whichever ran alone)")
+                             "machine, and how 8 keep-alive connections fall on 2 workers, move single runs a lot)")
     parser.add_argument("--postgres-url", default=os.environ.get("HOTLINE_BENCH_POSTGRES_URL"),
                         help="a PostgreSQL database the benchmark may drop and create")
     return parser

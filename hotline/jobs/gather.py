@@ -40,7 +40,10 @@ class Gatherer:
             self._start()  # first use, or first use in a forked child (threads do not survive a fork)
         with self._lock:
             self._pending[key] = (job, args)
-        self._wanted.set()
+        # Still set: the thread has not taken the asks yet (it clears the flag as it takes them, under the lock), so
+        # it takes this one too. Setting it again would only wake nobody, at the price of a lock and a notify.
+        if not self._wanted.is_set():
+            self._wanted.set()
 
     def flush(self) -> None:
         """Send what waits, now, in the calling thread."""

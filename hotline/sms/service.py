@@ -198,16 +198,23 @@ def _detect(body: str | None, known: str | None, priors: dict[str, float], confi
 
 def _store_language(result: IntakeResult, decision: LanguageDecision) -> None:
     """Record the decision on the report and conversation; a caller with no known language adopts it."""
+    # Only what differs is set: the store wrote most of it already, and an object set to its own values would
+    # still be flushed (as a no-op) before the next text's first statement.
     report: Report | None = result.report
     if report is not None and decision.language:
-        report.language, report.language_confidence = decision.language, decision.confidence
+        _set_language(report, decision)
     contact = result.contact
     if decision.language and (contact.language is None or result.new_contact):
-        contact.language, contact.language_confidence = decision.language, decision.confidence
+        _set_language(contact, decision)
     caller = result.caller
     if caller is not None and caller.language is None and decision.language \
             and decision.confidence >= _ADOPT_LANGUAGE_CONFIDENCE:
         caller.language = decision.language
+
+
+def _set_language(row: Report | Contact, decision: LanguageDecision) -> None:
+    if (row.language, row.language_confidence) != (decision.language, decision.confidence):
+        row.language, row.language_confidence = decision.language, decision.confidence
 
 
 def _reply_language(caller: Caller, keyword: Interpretation | None, decision: LanguageDecision,
