@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select
+from sqlalchemy import Executable, Integer, ScalarSelect, Select, bindparam, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from hotline.intake import store
 from hotline.intake.constants import Direction
-from hotline.intake.models import Caller, Contact, Message
+from hotline.intake.models import Caller, Contact, Message, Report
 from hotline.sms.config import Limit, SmsConfig
 from hotline.sms.models import FlagReason, MessageFlag
+from hotline.sms.parts import PART_WINDOW, Part
+
+PARTS_LOOKBACK = PART_WINDOW * 10  # the earlier parts of a text of up to ten parts
+PARTS_KEPT = 10
 
 
 def _capped_count(rows: Select[int], cap: str) -> ScalarSelect[int]:
@@ -25,11 +32,64 @@ def _inbound_since(since: str) -> Select[int]:
 
 
 # Built once (their compiled forms cached per dialect): this runs for every text.
-_EVERYONE = _capped_count(_inbound_since("everyone_since"), "everyone_cap")
+_EVERYONE = _capped_count(_inbound_since("everyone_since"), "everyone_cap").label("everyone")
 _THIS_CALLER = _capped_count(_inbound_since("caller_since").join(Contact, Message.contact_id == Contact.id)
-                             .where(Contact.caller_id == bindparam("caller_id")), "caller_cap")
-_COUNT_EVERYONE = select(_EVERYONE)
-_COUNT_BOTH = select(_THIS_CALLER, _EVERYONE)  # both counts in one round trip
+                             .where(Contact.caller_id == bindparam("caller_id")), "caller_cap").label("this_caller")
+# The earlier parts of a long text: the contact's latest inbound messages before this one.
+_EARLIER_PARTS = (
+    select(Message.body.label("body"), Message.created_at.label("received_at"), Report.id.label("report_id"),
+           Message.id.label("message_id"))
+    .outerjoin(Report, Report.message_id == Message.id)
+    .where(Message.contact_id == bindparam("contact_id"), Message.direction == Direction.INBOUND,
+           Message.id != bindparam("message_id"), Message.created_at <= bindparam("received_at"),
+           Message.created_at >= bindparam("parts_since"))
+    .order_by(Message.created_at.desc(), Message.id.desc()).limit(PARTS_KEPT)
+    .subquery("earlier")
+)
+_ONE_ROW = select(literal(1).label("one")).subquery("one_row")
+
+
+@dataclass(frozen=True)
+class RecentPast:
+    """What filing a text needs of the recent past: the flood counts (this text included, each capped at its
+    limit + 1) and, when asked for, the conversation's earlier inbound messages, newest first."""
+
+    this_caller: int
+    everyone: int
+    earlier: list[Part]
+
+
+NO_PAST = RecentPast(0, 0, [])
+
+
+@cache
+def _recent_statement(caller: bool, parts: bool) -> Executable:
+    counts = (_THIS_CALLER if caller else literal(0).label("this_caller"), _EVERYONE)
+    if not parts:
+        return select(*counts)
+    # The counts are uncorrelated scalar subqueries, computed once however many parts come back; the one-row FROM
+    # keeps them when there is no earlier part.
+    return (select(*counts, _EARLIER_PARTS.c.body, _EARLIER_PARTS.c.received_at, _EARLIER_PARTS.c.report_id)
+            .select_from(_ONE_ROW.outerjoin(_EARLIER_PARTS, true()))
+            .order_by(_EARLIER_PARTS.c.received_at.desc(), _EARLIER_PARTS.c.message_id.desc()))
+
+
+def recent_past(session: Session, caller: Caller | None, message: Message, config: SmsConfig, now: datetime,
+                parts: bool) -> RecentPast:
+    """The flood counts for ``message`` just stored (per caller and everyone's) and, with ``parts``, the earlier
+    messages of its conversation that it may continue: one SELECT for both."""
+    everyone, per_caller = config.global_limit, config.per_caller
+    params: dict[str, Any] = {"everyone_since": now - timedelta(seconds=everyone.window_seconds),
+                              "everyone_cap": everyone.count + 1}
+    if caller is not None:
+        params.update(caller_since=now - timedelta(seconds=per_caller.window_seconds),
+                      caller_cap=per_caller.count + 1, caller_id=caller.id)
+    if parts:
+        params.update(contact_id=message.contact_id, message_id=message.id, received_at=message.created_at,
+                      parts_since=message.created_at - PARTS_LOOKBACK)
+    rows = store.execute(session, _recent_statement(caller is not None, parts), params).all()
+    earlier = [Part(row.body or "", row.received_at, row.report_id) for row in rows if parts and row.received_at]
+    return RecentPast(rows[0].this_caller or 0, rows[0].everyone or 0, earlier)
 
 
 def over_limit(count: int, limit: Limit) -> bool:
@@ -37,20 +97,11 @@ def over_limit(count: int, limit: Limit) -> bool:
     return count > limit.count
 
 
-def flood_reason(session: Session, caller: Caller | None, now: datetime, config: SmsConfig) -> str | None:
+def flood_reason(recent: RecentPast, config: SmsConfig) -> str | None:
     """Why the message just stored exceeds a limit (per caller first, then global), or None."""
-    everyone, per_caller = config.global_limit, config.per_caller
-    params = {"everyone_since": now - timedelta(seconds=everyone.window_seconds), "everyone_cap": everyone.count + 1}
-    if caller is None:
-        caller_count, global_count = 0, store.execute(session, _COUNT_EVERYONE, params).scalar() or 0
-    else:
-        params.update(caller_since=now - timedelta(seconds=per_caller.window_seconds),
-                      caller_cap=per_caller.count + 1, caller_id=caller.id)
-        row = store.execute(session, _COUNT_BOTH, params).one()
-        caller_count, global_count = row[0] or 0, row[1] or 0
-    if over_limit(caller_count, per_caller):
+    if over_limit(recent.this_caller, config.per_caller):
         return FlagReason.CALLER_RATE
-    if over_limit(global_count, everyone):
+    if over_limit(recent.everyone, config.global_limit):
         return FlagReason.GLOBAL_RATE
     return None
 

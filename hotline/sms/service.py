@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hotline.content.languages import LanguageTable
 from hotline.db import after_commit
 from hotline.intake import store
-from hotline.intake.constants import Direction
 from hotline.intake.models import Caller, Contact, Message, Report
 from hotline.intake.service import IntakeContext, IntakeResult, Learnt, record
 from hotline.jobs import enqueue
@@ -24,7 +22,7 @@ from hotline.rumours.library import approved_counter_messages
 from hotline.rumours.matching import RumourMatcher
 from hotline.sms import replies
 from hotline.sms.config import SmsConfig
-from hotline.sms.floods import flag_message, flood_reason
+from hotline.sms.floods import NO_PAST, flag_message, flood_reason, recent_past
 from hotline.sms.handlers import TextHandler
 from hotline.sms.inbound import parse_inbound
 from hotline.sms.instant import DEFAULT_THRESHOLD, answer_instantly
@@ -32,7 +30,7 @@ from hotline.sms.keywords import TWILIO_COMMANDS, Command, Interpretation, inter
 from hotline.sms.language import LanguageDecision, detect_language
 from hotline.sms.media import fetch_media_job
 from hotline.sms.outbound import mark_opted_out, queue_reply
-from hotline.sms.parts import PART_WINDOW, Part, continued_report, join_parts
+from hotline.sms.parts import Part, continued_report, join_parts
 from hotline.sms.priors import country_of, language_priors
 
 _ADOPT_LANGUAGE_CONFIDENCE = 0.5  # a caller with no known language adopts a detection at least this sure
@@ -41,7 +39,6 @@ _SWITCH_SCRIPT_CONFIDENCE = 0.9  # a reply follows the message's script when it 
 # already counted the caller's language, is at least this sure: an Indonesian once taken for Malay is answered in
 # Indonesian when they write clearly Indonesian words.
 _SWITCH_LANGUAGE_CONFIDENCE = 0.8
-PARTS_LOOKBACK = PART_WINDOW * 10  # the earlier parts of a text of up to ten parts
 # A call-back request and a request for facts may need a person: they reach the operators' queue.
 _KEYWORDS_KEPT_AS_REPORTS = (Command.CALLBACK, Command.FACTS)
 
@@ -112,15 +109,20 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
         after_commit(session, lambda: enqueue(fetch_media_job, message_id))
     caller = result.caller
     decision = decided[0]
-    joined = _fold_into_earlier_part(session, result, message, ctx.intake) if keyword is None else False
+    twilio_command = keyword.command if keyword is not None and keyword.command in TWILIO_COMMANDS else None
+    # A later part of a long text continues a report of a conversation that was open already. The flood counts
+    # and the earlier parts come in one SELECT; a Twilio command needs neither.
+    parts = keyword is None and result.report is not None and not result.new_contact
+    past = recent_past(session, caller, message, ctx.config, now, parts) if twilio_command is None else NO_PAST
+    joined = _fold_into_earlier_part(session, result, message, past.earlier, ctx.intake) if parts else False
     if joined:
         result = dataclasses.replace(result, report=None)  # its text went to the report of the text's first part
     _store_language(result, decision)
     outcome = InboundOutcome(command=keyword.command if keyword else None, language=decision, joined=joined)
-    if keyword is not None and keyword.command in TWILIO_COMMANDS:
-        _mirror_twilio_keyword(keyword.command, caller, event.sender, ctx, now)
+    if twilio_command is not None:
+        _mirror_twilio_keyword(twilio_command, caller, event.sender, ctx, now)
         return outcome  # Twilio has answered it: no second reply
-    outcome.flagged = flood_reason(session, caller, now, ctx.config)
+    outcome.flagged = flood_reason(past, ctx.config)
     if outcome.flagged:
         flag_message(session, message, outcome.flagged)
         return outcome
@@ -151,27 +153,13 @@ def _inbound_message(result: IntakeResult) -> Message:
     return result.message
 
 
-# The earlier parts of a long text: the contact's latest inbound messages before this one (built once).
-_EARLIER_PARTS = (
-    select(Message.body, Message.created_at, Report.id)
-    .outerjoin(Report, Report.message_id == Message.id)
-    .where(Message.contact_id == bindparam("contact_id"), Message.direction == Direction.INBOUND,
-           Message.id != bindparam("message_id"), Message.created_at <= bindparam("received_at"),
-           Message.created_at >= bindparam("since"))
-    .order_by(Message.created_at.desc(), Message.id.desc()).limit(10)
-)
-
-
-def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Message,
+def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Message, earlier: list[Part],
                             intake: IntakeContext) -> bool:
-    """When this message is the next part of a long text delivered in pieces, append it to the first part's report."""
+    """When this message is the next part of a long text delivered in pieces (``earlier``: the conversation's
+    previous inbound messages, newest first), append it to the first part's report."""
     report = result.report
     if report is None or result.new_contact:
         return False
-    rows = store.execute(session, _EARLIER_PARTS, {
-        "contact_id": result.contact.id, "message_id": message.id, "received_at": message.created_at,
-        "since": message.created_at - PARTS_LOOKBACK}).all()
-    earlier = [Part(body or "", received_at, report_id) for body, received_at, report_id in rows]
     first_id = continued_report(earlier, message.created_at)
     first = session.get(Report, first_id) if first_id is not None else None
     if first is None or first.text_redacted_at is not None:

@@ -74,6 +74,15 @@ def test_the_global_limit_flags_messages_from_everyone(db_session: Session, ctx:
     assert outcomes[2].replies == []
 
 
+def test_a_sender_with_no_number_counts_only_towards_the_global_limit(db_session: Session, ctx: SmsContext) -> None:
+    """An alphanumeric sender has no caller: no per-caller count, but everyone's still counts it."""
+    limited = _limited(ctx, per_caller=1, global_count=3)
+    outcomes = [handle_inbound(db_session, _form(f"{URDU} {n}", "PROMO"), limited, NOW + timedelta(seconds=n))
+                for n in range(5)]
+    assert [o.flagged for o in outcomes] == [None, None, None, FlagReason.GLOBAL_RATE, FlagReason.GLOBAL_RATE]
+    assert db_session.scalar(select(func.count(Report.id))) == 5
+
+
 def test_instant_answer_sends_the_approved_counter_message(app: Flask, db_session: Session, ctx: SmsContext) -> None:
     rumour = _approved(db_session)
     stub = dataclasses.replace(ctx, matcher=lambda report: RumourMatch(rumour.id, 0.93))
@@ -235,6 +244,6 @@ def test_a_text_is_filed_in_one_statement_per_row_and_updates_nothing_after(db_s
     assert caller is not None and caller.language == "ur" and report.contact.language == "ur"
     # a new caller: lookup, caller, contact, message, report, flood count, the acknowledgement
     assert sorted(s.split()[0] for s in written_first) == ["INSERT"] * 5 + ["SELECT"] * 2, written_first
-    # their next text: lookup, caller, conversation, message, report, earlier parts, flood count
-    assert sorted(s.split()[0] for s in statements) == ["INSERT"] * 2 + ["SELECT"] * 3 + ["UPDATE"] * 2, statements
+    # their next text: lookup, caller, conversation, message, report, and the flood counts with the earlier parts
+    assert sorted(s.split()[0] for s in statements) == ["INSERT"] * 2 + ["SELECT"] * 2 + ["UPDATE"] * 2, statements
     assert [s for s in statements if s.startswith("UPDATE")] == ["UPDATE callers SET", "UPDATE contacts SET"]
