@@ -56,6 +56,12 @@ def bare_sms() -> Response:
     return Response(str(MessagingResponse()), mimetype="application/xml")
 
 
+@floor.get("/twilio/bench/worker")
+def worker() -> Response:
+    """Which gunicorn worker holds this connection: the load generator spreads its keep-alive clients evenly."""
+    return Response(str(os.getpid()), mimetype="text/plain")
+
+
 def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     """The floor's paths go to the bare app, everything else to Hotline."""
     target = floor if environ.get("PATH_INFO", "").startswith(FLOOR_PREFIX) else hotline
