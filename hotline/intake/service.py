@@ -130,9 +130,10 @@ def begin_contact(session: Session, event: Intake, ctx: IntakeContext) -> Pendin
 def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, opening: ContactOpening) -> int | None:
     """Store the caller (inserted or refreshed) and the contact with its first state; return the contact's id.
 
-    Two statements: the caller's INSERT (or UPDATE) and the contact's INSERT, which already holds what the first
-    step decided. None when a concurrent delivery of the same event stored the contact first: ``record`` then
-    finds theirs. Like ``record`` it flushes nothing and never commits.
+    The caller's INSERT (or UPDATE) and the contact's INSERT, which already holds what the first step decided: one
+    statement for a new caller on PostgreSQL (``store.insert_caller_and_contact``), two otherwise. None when a
+    concurrent delivery of the same event stored the contact first: ``record`` then finds theirs. Like ``record``
+    it flushes nothing and never commits.
     """
     event = pending.event
     # As in ``record``: the event's heard_via is kept only for a caller who had not told us before.
@@ -140,11 +141,17 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     event_heard_via = event.heard_via if pending.caller is not None and not told_before else None
     heard_via = event_heard_via or opening.heard_via
     # Ids only: the first step has run already, so nothing is read back (the state holds the whole TwiML).
-    caller_id = _store_caller(session, pending, ctx, opening.language, heard_via, load=False)[0] \
-        if pending.caller else None
-    values = _new_contact(event, caller_id, event.contact_key or event.idempotency_key)
+    values = _new_contact(event, None, event.contact_key or event.idempotency_key)
     values.update(language=opening.language or event.language, status=opening.status, state=opening.state,
                   ivr_path=[*values["ivr_path"], *opening.ivr_path], heard_via=heard_via)
+    if pending.caller is not None and pending.stored is None:  # a new caller: both rows in one statement
+        caller_id, contact_id = store.insert_caller_and_contact(
+            session, _new_caller(pending, ctx, opening.language, heard_via), values)
+        if caller_id is not None:
+            return contact_id
+        # A concurrent first contact from the same number inserted the caller: ``_store_caller`` refreshes theirs.
+    values["caller_id"] = _store_caller(session, pending, ctx, opening.language, heard_via, load=False)[0] \
+        if pending.caller else None
     return store.insert_id(session, Contact, values, once=True)
 
 
@@ -213,11 +220,7 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
         raise ValueError("a pending contact with a caller carries its address and pseudonym")
     learnt: dict[str, Any] = {"language": language} if language else {}
     if stored is None:
-        values = {
-            "pseudonym": key, "key_version": ctx.keys.version, "country": address.country,
-            "first_seen_at": event.received_at, "heard_via": heard_via,
-            **_caller_refresh(address, key, event, ctx, opted_out=False, last_seen_at=None), **learnt,
-        }
+        values = _new_caller(pending, ctx, language, heard_via)
         if load:
             row = store.insert_row(session, Caller, values, once=True)
             if row is not None:
@@ -236,6 +239,20 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
     if load:
         return store.update_row(session, Caller, stored.id, values), False
     return store.update_id(session, Caller, stored.id, values), False
+
+
+def _new_caller(pending: PendingContact, ctx: IntakeContext, language: str | None,
+                heard_via: str | None) -> dict[str, Any]:
+    """A new caller's row, as their first contact inserts it."""
+    event, address, key = pending.event, pending.address, pending.pseudonym
+    if address is None or key is None:
+        raise ValueError("a pending contact with a caller carries its address and pseudonym")
+    return {
+        "pseudonym": key, "key_version": ctx.keys.version, "country": address.country,
+        "first_seen_at": event.received_at, "heard_via": heard_via,
+        **_caller_refresh(address, key, event, ctx, opted_out=False, last_seen_at=None),
+        **({"language": language} if language else {}),
+    }
 
 
 @dataclass(frozen=True)

@@ -121,8 +121,12 @@ def test_a_new_contact_opens_with_its_first_state_in_one_insert(app: Flask, db_s
         opening = ContactOpening(state={"node": "main_menu", "seq": 1}, ivr_path=["notice", "main_menu"],
                                  status="in-progress", language="prs", heard_via="radio")
         contact_id = open_contact(db_session, pending, ctx, opening)
-    # One look-up (the contact and the caller together) and two inserts: no UPDATE, no flush of ORM objects.
-    assert [s.split()[0] for s in seen] == ["SELECT", "INSERT", "INSERT"]
+    # One look-up (the contact and the caller together) and the two inserts: no UPDATE, no flush of ORM objects.
+    # PostgreSQL inserts the new caller and their contact in one statement (a data-modifying WITH).
+    if db_session.get_bind().dialect.name == "postgresql":
+        assert [s.split()[0] for s in seen] == ["SELECT", "WITH"]
+    else:
+        assert [s.split()[0] for s in seen] == ["SELECT", "INSERT", "INSERT"]
     contact = db_session.get(Contact, contact_id)
     assert contact is not None and contact.provider_id == call.contact_key and contact.channel == "voice"
     assert contact.state == {"node": "main_menu", "seq": 1} and contact.ivr_path == ["notice", "main_menu"]
@@ -134,6 +138,9 @@ def test_a_new_contact_opens_with_its_first_state_in_one_insert(app: Flask, db_s
     assert caller.reply_address is not None and caller.phone_masked is not None
     assert unseal(rt.keys, caller.reply_address, caller.pseudonym) == "+93701234567"
     assert caller.reply_address_expires_at == call.received_at + timedelta(days=ctx.reply_address_ttl_days)
+    assert caller.first_seen_at == caller.last_seen_at == call.received_at
+    assert caller.opted_out is False and caller.key_version == rt.keys.version and contact.ended_at is None
+    assert contact.caller_id == caller.id and contact.language_confidence is None and contact.focal_point_id is None
     assert begin_contact(db_session, call, ctx) is None  # a replay: left to record(), which finds it
 
 
@@ -182,6 +189,23 @@ def test_a_concurrent_delivery_keeps_the_first_contact(app: Flask, db_session: S
     first = record(db_session, call, ctx)  # the other delivery stores the contact in the meantime
     assert pending is not None and open_contact(db_session, pending, ctx, ContactOpening(state={})) is None
     assert _count(db_session, Contact) == 1 and first.contact.state == {}
+
+
+def test_two_first_calls_from_one_number_at_once_share_one_caller(app: Flask, db_session: Session) -> None:
+    """The caller's INSERT finds them inserted by the other call (on PostgreSQL the statement that would have
+    inserted both inserts neither): the caller is refreshed and the call opened as theirs."""
+    ctx = runtime(app).intake_context()
+    number = "+93701230011"
+    second = _call_event(sid("CA"), sender=number)
+    pending = begin_contact(db_session, second, ctx)  # no caller yet, as far as it knows
+    first = record(db_session, _call_event(sid("CA"), sender=number), ctx)  # the other call stores them meanwhile
+    assert pending is not None and pending.stored is None and first.caller is not None
+    contact_id = open_contact(db_session, pending, ctx, ContactOpening(state={"seq": 1}, language="ps"))
+    contact = db_session.get(Contact, contact_id)
+    assert contact is not None and contact.caller_id == first.caller.id and contact.state == {"seq": 1}
+    assert db_session.scalar(select(func.count()).select_from(Caller).where(
+        Caller.pseudonym == first.caller.pseudonym)) == 1
+    assert first.caller.language == "ps" and first.caller.last_seen_at == first.contact.started_at  # the later
 
 
 def test_begin_contact_only_opens_contacts(app: Flask, db_session: Session) -> None:
