@@ -42,7 +42,7 @@ from hotline.ivr.twiml import (
 from hotline.jobs import enqueue
 from hotline.operators.presence import staffing
 from hotline.operators.routing import queue_outcome
-from hotline.privacy.phone import NotAPhoneNumber, parse_address
+from hotline.privacy.phone import NotAPhoneNumber, PhoneAddress, parse_address
 from hotline.rumours.library import approved_counter_messages
 
 INCOMPLETE = "incomplete"
@@ -164,7 +164,7 @@ def answer_call(session: Session, ctx: VoiceContext, call: CallRequest) -> str:
         return _answer_stored_call(session, ctx, call)
     known = pending.caller
     state = _new_state(ctx, call, known.language if known else None,
-                       heard_via_known=bool(known and known.heard_via), number_known=number_known(call.caller))
+                       heard_via_known=bool(known and known.heard_via), number_known=address_known(pending.address))
     state["call"] = {}
     result = engine.step(ctx.content.flow, state, _start_event(session, ctx, call))
     twiml = _render_step(session, ctx, result, call)
@@ -486,7 +486,12 @@ def number_known(caller: str | None) -> bool:
         address = parse_address(caller)
     except NotAPhoneNumber:
         return False
-    return address.scheme == "" and address.e164 not in WITHHELD_NUMBERS
+    return address_known(address)
+
+
+def address_known(address: PhoneAddress | None) -> bool:
+    """``number_known`` for a number parsed already (None: it was not a phone number)."""
+    return address is not None and address.scheme == "" and address.e164 not in WITHHELD_NUMBERS
 
 
 def _office_open(ctx: VoiceContext, call: CallRequest) -> bool:
