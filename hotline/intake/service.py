@@ -215,10 +215,9 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
     concurrent first contact from the same number inserted them first). ``language`` becomes theirs; ``heard_via``
     too, unless they had told us before. The caller as a loaded object (with ``load=False`` their id), and whether
     this call inserted them."""
-    event, stored, address, key = pending.event, pending.stored, pending.address, pending.pseudonym
-    if address is None or key is None:
+    stored, key = pending.stored, pending.pseudonym
+    if pending.address is None or key is None:
         raise ValueError("a pending contact with a caller carries its address and pseudonym")
-    learnt: dict[str, Any] = {"language": language} if language else {}
     if stored is None:
         values = _new_caller(pending, ctx, language, heard_via)
         if load:
@@ -233,12 +232,23 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
         stored = _stored_caller(session, key)
         if stored is None:
             raise IntegrityError("caller insert refused and nothing to reload", None, ValueError(key))
-    if heard_via and stored.heard_via is None:
-        learnt["heard_via"] = heard_via
-    values = {**_caller_refresh(address, key, event, ctx, stored.opted_out, stored.last_seen_at), **learnt}
+    values = _caller_changes(pending, stored, ctx, language, heard_via)
     if load:
         return store.update_row(session, Caller, stored.id, values), False
     return store.update_id(session, Caller, stored.id, values), False
+
+
+def _caller_changes(pending: PendingContact, stored: _StoredCaller, ctx: IntakeContext, language: str | None,
+                    heard_via: str | None) -> dict[str, Any]:
+    """What a returning caller's contact refreshes on them: ``language`` becomes theirs, ``heard_via`` too unless
+    they had told us before."""
+    if pending.address is None or pending.pseudonym is None:
+        raise ValueError("a pending contact with a caller carries its address and pseudonym")
+    learnt: dict[str, Any] = {"language": language} if language else {}
+    if heard_via and stored.heard_via is None:
+        learnt["heard_via"] = heard_via
+    return {**_caller_refresh(pending.address, pending.pseudonym, pending.event, ctx, stored.opted_out,
+                              stored.last_seen_at), **learnt}
 
 
 def _new_caller(pending: PendingContact, ctx: IntakeContext, language: str | None,
@@ -287,12 +297,23 @@ def record(session: Session, event: Intake, ctx: IntakeContext,
     caller: Caller | None = None
     new_caller = False
     told_before = found.stored is not None and found.stored.heard_via is not None
-    if found.address is not None:
+    existing_id = _existing_contact(event, found.row)
+    if found.address is not None and found.stored is not None and existing_id is not None:
+        # A returning caller's stored contact: both brought up to date in one statement on PostgreSQL.
         pending = PendingContact(event, None, found.address, found.pseudonym, found.stored)
         adopted = learnt.language if learnt is not None and learnt.caller_adopts and known is None else None
-        caller, new_caller = _store_caller(session, pending, ctx, adopted, event.heard_via)
-    contact_heard_via = event.heard_via if caller is not None and not told_before else None
-    contact, new_contact = _store_contact(session, event, found.row, caller, contact_heard_via, learnt)
+        caller, contact = store.update_caller_and_contact(
+            session, found.stored.id, _caller_changes(pending, found.stored, ctx, adopted, event.heard_via),
+            existing_id, _contact_changes(event, event.heard_via if not told_before else None))
+        _add_step(contact, event)
+        new_contact = False
+    else:
+        if found.address is not None:
+            pending = PendingContact(event, None, found.address, found.pseudonym, found.stored)
+            adopted = learnt.language if learnt is not None and learnt.caller_adopts and known is None else None
+            caller, new_caller = _store_caller(session, pending, ctx, adopted, event.heard_via)
+        contact_heard_via = event.heard_via if caller is not None and not told_before else None
+        contact, new_contact = _store_contact(session, event, found.row, caller, contact_heard_via, learnt)
     message = _add_message(session, contact, event)
     recording = _add_recording(session, contact, event)
     report = _add_report(session, event, contact, caller, message, recording, learnt)
@@ -362,7 +383,7 @@ def _store_contact(session: Session, event: Intake, row: Any, caller: Caller | N
                    heard_via: str | None, learnt: Learnt | None = None) -> tuple[Contact, bool]:
     """The event's contact: found by its key or as the caller's open conversation and brought up to date, or
     inserted. The contact and whether it is new."""
-    existing_id = row.contact_id if event.contact_key else getattr(row, "conversation_id", None)
+    existing_id = _existing_contact(event, row)
     if existing_id is None:
         key = event.contact_key or event.idempotency_key
         opened = _new_contact(event, caller.id if caller else None, key)
@@ -376,13 +397,28 @@ def _store_contact(session: Session, event: Intake, row: Any, caller: Caller | N
         existing_id = store.execute(session, store.look_up(contact=True), {"contact_key": key}).one().contact_id
         if existing_id is None:
             raise IntegrityError("contact insert refused and nothing to reload", None, ValueError(key))
+    contact = store.update_row(session, Contact, existing_id, _contact_changes(event, heard_via))
+    _add_step(contact, event)
+    return contact, False
+
+
+def _existing_contact(event: Intake, row: Any) -> int | None:
+    """The stored contact an event continues: the one with its key, or its caller's open conversation."""
+    found: int | None = row.contact_id if event.contact_key else getattr(row, "conversation_id", None)
+    return found
+
+
+def _contact_changes(event: Intake, heard_via: str | None) -> dict[str, Any]:
+    """What an event refreshes on the stored contact it continues."""
     changes: dict[str, Any] = {"last_activity_at": event.received_at}  # the later of this and the stored one
     if heard_via:
         changes["heard_via"] = heard_via
-    contact = store.update_row(session, Contact, existing_id, changes)
+    return changes
+
+
+def _add_step(contact: Contact, event: Intake) -> None:
     if event.ivr_step:
         contact.ivr_path = [*contact.ivr_path, event.ivr_step]
-    return contact, False
 
 
 def _add_message(session: Session, contact: Contact, event: Intake) -> Message | None:

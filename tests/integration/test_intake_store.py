@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.context import runtime
@@ -24,6 +25,23 @@ def test_an_updated_row_refreshes_the_object_the_session_holds(app: Flask, db_se
     assert caller is not None and caller.language != "fa"
     returned = store.update_row(db_session, Caller, caller.id, {"language": "fa"})
     assert returned is caller and caller.language == "fa"  # the same object, refreshed: not the value loaded before
+
+
+def test_a_caller_and_their_contact_are_updated_together_or_not_at_all(app: Flask, db_session: Session) -> None:
+    result = record(db_session, make_sms_intake(), runtime(app).intake_context())
+    caller, contact = result.caller, result.contact
+    assert caller is not None
+    latest = contact.last_activity_at
+    both = store.update_caller_and_contact(db_session, caller.id, {"language": "fa"}, contact.id,
+                                           {"heard_via": "radio", "last_activity_at": latest - timedelta(hours=1)})
+    # The objects the session holds, refreshed; an activity time still only moves forward.
+    assert both == (caller, contact) and caller.language == "fa" and contact.heard_via == "radio"
+    assert contact.last_activity_at == latest
+    with pytest.raises(IntegrityError):  # the caller is gone: neither row is written
+        store.update_caller_and_contact(db_session, caller.id + 1000, {"language": "ps"}, contact.id,
+                                        {"heard_via": "poster"})
+    db_session.expire_all()
+    assert (caller.language, contact.heard_via) == ("fa", "radio")
 
 
 def test_activity_times_only_move_forward(app: Flask, db_session: Session) -> None:

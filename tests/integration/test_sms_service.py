@@ -224,7 +224,7 @@ def test_a_text_is_filed_in_one_statement_per_row_and_updates_nothing_after(db_s
 
     def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         words = statement.split()
-        if words[0] in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+        if words[0] in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"):
             statements.append(" ".join(words[:3]))
 
     connection = db_session.connection()
@@ -244,6 +244,11 @@ def test_a_text_is_filed_in_one_statement_per_row_and_updates_nothing_after(db_s
     assert caller is not None and caller.language == "ur" and report.contact.language == "ur"
     # a new caller: lookup, caller, contact, message, report, flood count, the acknowledgement
     assert sorted(s.split()[0] for s in written_first) == ["INSERT"] * 5 + ["SELECT"] * 2, written_first
-    # their next text: lookup, caller, conversation, message, report, and the flood counts with the earlier parts
-    assert sorted(s.split()[0] for s in statements) == ["INSERT"] * 2 + ["SELECT"] * 2 + ["UPDATE"] * 2, statements
-    assert [s for s in statements if s.startswith("UPDATE")] == ["UPDATE callers SET", "UPDATE contacts SET"]
+    # their next text: lookup, caller, conversation, message, report, and the flood counts with the earlier parts;
+    # PostgreSQL brings the caller and the conversation up to date in one statement (a data-modifying WITH)
+    if db_session.get_bind().dialect.name == "postgresql":
+        assert sorted(s.split()[0] for s in statements) == ["INSERT"] * 2 + ["SELECT"] * 2 + ["WITH"], statements
+        assert [s for s in statements if s.startswith("WITH")] == ["WITH refreshed_caller AS"]
+    else:
+        assert sorted(s.split()[0] for s in statements) == ["INSERT"] * 2 + ["SELECT"] * 2 + ["UPDATE"] * 2
+        assert [s for s in statements if s.startswith("UPDATE")] == ["UPDATE callers SET", "UPDATE contacts SET"]
