@@ -280,7 +280,8 @@ def record(session: Session, event: Intake, ctx: IntakeContext,
     """Store one inbound event; a replay returns what the first delivery stored, with ``created=False``.
 
     One statement per row, each returning its row as a loaded object (no unit of work): the lookup, then the
-    caller's INSERT or UPDATE, the contact's, and the message, recording and report it brings. Changes the caller
+    caller's INSERT or UPDATE, the contact's (a returning caller's two UPDATEs are one statement on PostgreSQL),
+    and the message, recording and report it brings. Changes the caller
     made to loaded objects before are flushed first, so they are written in the order they were made.
 
     ``learn`` is called once the caller's language is known (None: unknown, or a replay, which learns nothing); its
@@ -297,20 +298,19 @@ def record(session: Session, event: Intake, ctx: IntakeContext,
     caller: Caller | None = None
     new_caller = False
     told_before = found.stored is not None and found.stored.heard_via is not None
+    pending = None if found.address is None else PendingContact(event, None, found.address, found.pseudonym,
+                                                                found.stored)
+    adopted = learnt.language if learnt is not None and learnt.caller_adopts and known is None else None
     existing_id = _existing_contact(event, found.row)
-    if found.address is not None and found.stored is not None and existing_id is not None:
+    if pending is not None and found.stored is not None and existing_id is not None:
         # A returning caller's stored contact: both brought up to date in one statement on PostgreSQL.
-        pending = PendingContact(event, None, found.address, found.pseudonym, found.stored)
-        adopted = learnt.language if learnt is not None and learnt.caller_adopts and known is None else None
         caller, contact = store.update_caller_and_contact(
             session, found.stored.id, _caller_changes(pending, found.stored, ctx, adopted, event.heard_via),
             existing_id, _contact_changes(event, event.heard_via if not told_before else None))
         _add_step(contact, event)
         new_contact = False
     else:
-        if found.address is not None:
-            pending = PendingContact(event, None, found.address, found.pseudonym, found.stored)
-            adopted = learnt.language if learnt is not None and learnt.caller_adopts and known is None else None
+        if pending is not None:
             caller, new_caller = _store_caller(session, pending, ctx, adopted, event.heard_via)
         contact_heard_via = event.heard_via if caller is not None and not told_before else None
         contact, new_contact = _store_contact(session, event, found.row, caller, contact_heard_via, learnt)
