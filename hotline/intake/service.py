@@ -280,9 +280,9 @@ def record(session: Session, event: Intake, ctx: IntakeContext,
     """Store one inbound event; a replay returns what the first delivery stored, with ``created=False``.
 
     One statement per row, each returning its row as a loaded object (no unit of work): the lookup, then the
-    caller's INSERT or UPDATE, the contact's (a returning caller's two UPDATEs are one statement on PostgreSQL),
-    and the message, recording and report it brings. Changes the caller
-    made to loaded objects before are flushed first, so they are written in the order they were made.
+    caller's INSERT or UPDATE and the contact's (``_store_parties``: one statement for both, on PostgreSQL, when
+    both are new or both stored), and the message, recording and report it brings. Changes the caller made to
+    loaded objects before are flushed first, so they are written in the order they were made.
 
     ``learn`` is called once the caller's language is known (None: unknown, or a replay, which learns nothing); its
     language becomes the report's and a new contact's, and the caller's when they have none and adopt it.
@@ -295,25 +295,8 @@ def record(session: Session, event: Intake, ctx: IntakeContext,
     _check_coding(event.report, ctx.taxonomy)
     known = event.language or (found.stored.language if found.stored else None)
     learnt = learn(known) if learn is not None else None
-    caller: Caller | None = None
-    new_caller = False
-    told_before = found.stored is not None and found.stored.heard_via is not None
-    pending = None if found.address is None else PendingContact(event, None, found.address, found.pseudonym,
-                                                                found.stored)
     adopted = learnt.language if learnt is not None and learnt.caller_adopts and known is None else None
-    existing_id = _existing_contact(event, found.row)
-    if pending is not None and found.stored is not None and existing_id is not None:
-        # A returning caller's stored contact: both brought up to date in one statement on PostgreSQL.
-        caller, contact = store.update_caller_and_contact(
-            session, found.stored.id, _caller_changes(pending, found.stored, ctx, adopted, event.heard_via),
-            existing_id, _contact_changes(event, event.heard_via if not told_before else None))
-        _add_step(contact, event)
-        new_contact = False
-    else:
-        if pending is not None:
-            caller, new_caller = _store_caller(session, pending, ctx, adopted, event.heard_via)
-        contact_heard_via = event.heard_via if caller is not None and not told_before else None
-        contact, new_contact = _store_contact(session, event, found.row, caller, contact_heard_via, learnt)
+    caller, new_caller, contact, new_contact = _store_parties(session, event, found, ctx, adopted, learnt)
     message = _add_message(session, contact, event)
     recording = _add_recording(session, contact, event)
     report = _add_report(session, event, contact, caller, message, recording, learnt)
@@ -321,6 +304,41 @@ def record(session: Session, event: Intake, ctx: IntakeContext,
         report_id = report.id
         after_commit(session, lambda: ctx.classify_later(report_id))
     return IntakeResult(contact, caller, report, True, new_caller, new_contact, message)
+
+
+def _store_parties(session: Session, event: Intake, found: _Found, ctx: IntakeContext, adopted: str | None,
+                   learnt: Learnt | None) -> tuple[Caller | None, bool, Contact, bool]:
+    """The event's caller and contact, stored: (caller, new caller?, contact, new contact?).
+
+    A returning caller's stored contact (both UPDATEs) and a new caller's first contact (both INSERTs) are one
+    statement each on PostgreSQL. Otherwise (an anonymous contact, a known caller's new contact, a row that a
+    concurrent event inserted meanwhile) the caller and then the contact.
+    """
+    if found.address is None:
+        contact, new_contact = _store_contact(session, event, found.row, None, None, learnt)
+        return None, False, contact, new_contact
+    pending = PendingContact(event, None, found.address, found.pseudonym, found.stored)
+    stored, existing_id = found.stored, _existing_contact(event, found.row)
+    # The event's heard_via is the contact's only for a caller who had not told us before.
+    heard_via = event.heard_via if stored is None or stored.heard_via is None else None
+    if stored is not None and existing_id is not None:
+        caller, contact = store.update_caller_and_contact(
+            session, stored.id, _caller_changes(pending, stored, ctx, adopted, event.heard_via),
+            existing_id, _contact_changes(event, heard_via))
+        _add_step(contact, event)
+        return caller, False, contact, False
+    if stored is None and existing_id is None:
+        new, opened = store.insert_caller_and_contact_rows(session, _new_caller(pending, ctx, adopted, event.heard_via),
+                                                           _opened_contact(event, None, heard_via, learnt))
+        if new is not None and opened is not None:
+            return new, True, opened, True
+        if new is not None:  # a concurrent delivery of the same event opened the contact first
+            return new, True, _continue_contact(session, event, _contact_opened_meanwhile(session, event),
+                                                heard_via), False
+        # A concurrent first contact from the same number inserted the caller: refreshed below.
+    caller, new_caller = _store_caller(session, pending, ctx, adopted, event.heard_via)
+    contact, new_contact = _store_contact(session, event, found.row, caller, heard_via, learnt)
+    return caller, new_caller, contact, new_contact
 
 
 def _replayed(session: Session, event: Intake, row: Any) -> IntakeResult | None:
@@ -385,21 +403,37 @@ def _store_contact(session: Session, event: Intake, row: Any, caller: Caller | N
     inserted. The contact and whether it is new."""
     existing_id = _existing_contact(event, row)
     if existing_id is None:
-        key = event.contact_key or event.idempotency_key
-        opened = _new_contact(event, caller.id if caller else None, key)
-        opened["heard_via"] = heard_via
-        if opened["language"] is None and learnt is not None and learnt.language:
-            opened.update(language=learnt.language, language_confidence=learnt.confidence)
-        inserted = store.insert_row(session, Contact, opened, once=True)
+        inserted = store.insert_row(session, Contact, _opened_contact(event, caller, heard_via, learnt), once=True)
         if inserted is not None:
             return inserted, True
-        # A concurrent delivery of the same event opened the contact first: bring theirs up to date.
-        existing_id = store.execute(session, store.look_up(contact=True), {"contact_key": key}).one().contact_id
-        if existing_id is None:
-            raise IntegrityError("contact insert refused and nothing to reload", None, ValueError(key))
-    contact = store.update_row(session, Contact, existing_id, _contact_changes(event, heard_via))
+        existing_id = _contact_opened_meanwhile(session, event)
+    return _continue_contact(session, event, existing_id, heard_via), False
+
+
+def _opened_contact(event: Intake, caller: Caller | None, heard_via: str | None,
+                    learnt: Learnt | None) -> dict[str, Any]:
+    """The row of the contact an event opens (the learnt language its own unless the event brings one)."""
+    opened = _new_contact(event, caller.id if caller else None, event.contact_key or event.idempotency_key)
+    opened["heard_via"] = heard_via
+    if opened["language"] is None and learnt is not None and learnt.language:
+        opened.update(language=learnt.language, language_confidence=learnt.confidence)
+    return opened
+
+
+def _contact_opened_meanwhile(session: Session, event: Intake) -> int:
+    """The contact a concurrent delivery of the same event opened while this one tried to."""
+    key = event.contact_key or event.idempotency_key
+    existing_id: int | None = store.execute(session, store.look_up(contact=True), {"contact_key": key}).one().contact_id
+    if existing_id is None:
+        raise IntegrityError("contact insert refused and nothing to reload", None, ValueError(key))
+    return existing_id
+
+
+def _continue_contact(session: Session, event: Intake, contact_id: int, heard_via: str | None) -> Contact:
+    """Bring a stored contact up to date with an event that continues it."""
+    contact = store.update_row(session, Contact, contact_id, _contact_changes(event, heard_via))
     _add_step(contact, event)
-    return contact, False
+    return contact
 
 
 def _existing_contact(event: Intake, row: Any) -> int | None:

@@ -161,20 +161,40 @@ def insert_caller_and_contact(session: Session, caller: Mapping[str, Any],
     call; SQLite, in-process and without data-modifying WITH, in two. Both ON CONFLICT DO NOTHING, as ``insert_id``
     with ``once``.
     """
-    caller_values, contact_values = _given(caller), _given(contact)
     if dialect(session) != "postgresql":
-        caller_id = insert_id(session, Caller, caller_values, once=True)
+        caller_id = insert_id(session, Caller, caller, once=True)
         if caller_id is None:
             return None, None
-        return caller_id, insert_id(session, Contact, {**contact_values, "caller_id": caller_id}, once=True)
+        return caller_id, insert_id(session, Contact, {**contact, "caller_id": caller_id}, once=True)
+    row = _insert_pair(session, caller, contact, whole=False).one()
+    return row.caller_id, row.contact_id
+
+
+def insert_caller_and_contact_rows(session: Session, caller: Mapping[str, Any],
+                                   contact: Mapping[str, Any]) -> tuple[Caller | None, Contact | None]:
+    """``insert_caller_and_contact``, returning the rows as loaded objects (as ``insert_row``)."""
+    if dialect(session) != "postgresql":
+        new_caller = insert_row(session, Caller, caller, once=True)
+        if new_caller is None:
+            return None, None
+        return new_caller, insert_row(session, Contact, {**contact, "caller_id": new_caller.id}, once=True)
+    row = _insert_pair(session, caller, contact, whole=True).first()
+    if row is None:
+        return None, None
+    width = len(CALLERS.c)
+    contact_row = tuple(row[width:])
+    return (_loaded(session, Caller, tuple(row[:width])),
+            None if contact_row[_id_position(Contact)] is None else _loaded(session, Contact, contact_row))
+
+
+def _insert_pair(session: Session, caller: Mapping[str, Any], contact: Mapping[str, Any], whole: bool) -> Any:
     # Column defaults are applied by SQLAlchemy to a statement's own INSERT, not to one inside a WITH: given here.
-    caller_values, contact_values = _with_defaults(CALLERS, caller_values), _with_defaults(CONTACTS, contact_values)
+    caller_values, contact_values = _with_defaults(CALLERS, _given(caller)), _with_defaults(CONTACTS, _given(contact))
     contact_values.pop("caller_id", None)
-    statement = _caller_and_contact_statement(tuple(caller_values), tuple(contact_values))
+    statement = _caller_and_contact_statement(tuple(caller_values), tuple(contact_values), whole)
     params = {**{f"caller_{k}": v for k, v in caller_values.items()},
               **{f"contact_{k}": v for k, v in contact_values.items()}}
-    row = execute(session, statement, params).one()
-    return row.caller_id, row.contact_id
+    return execute(session, statement, params)
 
 
 def _with_defaults(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -192,16 +212,20 @@ def _with_defaults(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def _caller_and_contact_statement(caller_names: tuple[str, ...], contact_names: tuple[str, ...]) -> Any:
-    """WITH new_caller AS (INSERT ... RETURNING id), new_contact AS (INSERT ... SELECT new_caller.id, ... RETURNING
-    id) SELECT both ids: the contact is inserted only when the caller was."""
+def _caller_and_contact_statement(caller_names: tuple[str, ...], contact_names: tuple[str, ...], whole: bool) -> Any:
+    """WITH new_caller AS (INSERT ... RETURNING), new_contact AS (INSERT ... SELECT new_caller.id, ... RETURNING)
+    SELECT both ids (``whole``: both rows, the contact's NULL if it was not inserted; no row if the caller was not):
+    the contact is inserted only when the caller was."""
     new_caller = (postgresql_insert(CALLERS)
                   .values({name: bindparam(f"caller_{name}", type_=CALLERS.c[name].type) for name in caller_names})
-                  .on_conflict_do_nothing().returning(CALLERS.c.id).cte("new_caller"))
+                  .on_conflict_do_nothing().returning(*(CALLERS.c if whole else (CALLERS.c.id,))).cte("new_caller"))
     rows = select(new_caller.c.id,
                   *(bindparam(f"contact_{name}", type_=CONTACTS.c[name].type) for name in contact_names))
     new_contact = (postgresql_insert(CONTACTS).from_select(["caller_id", *contact_names], rows, include_defaults=False)
-                   .on_conflict_do_nothing().returning(CONTACTS.c.id).cte("new_contact"))
+                   .on_conflict_do_nothing().returning(*(CONTACTS.c if whole else (CONTACTS.c.id,)))
+                   .cte("new_contact"))
+    if whole:
+        return select(*new_caller.c, *new_contact.c).select_from(new_caller.outerjoin(new_contact, true()))
     return select(select(new_caller.c.id).scalar_subquery().label("caller_id"),
                   select(new_contact.c.id).scalar_subquery().label("contact_id"))
 

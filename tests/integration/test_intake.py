@@ -208,6 +208,24 @@ def test_two_first_calls_from_one_number_at_once_share_one_caller(app: Flask, db
     assert first.caller.language == "ps" and first.caller.last_seen_at == first.contact.started_at  # the later
 
 
+def test_a_new_caller_whose_contact_was_opened_meanwhile_continues_it(app: Flask, db_session: Session,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller is new but the contact's key was taken in between (here by a delivery without the number): the
+    caller is inserted (on PostgreSQL by the statement that inserts no contact) and the stored contact continued."""
+    ctx = runtime(app).intake_context()
+    call_sid = sid("CA")
+    late = _call_event(call_sid, sender="+93701230022", heard_via="radio")
+    from hotline.intake import service
+
+    stale = service._look_up(db_session, late, ctx)  # neither the call nor the caller is stored, it finds
+    first = record(db_session, _call_event(call_sid, sender=None), ctx)
+    monkeypatch.setattr(service, "_look_up", lambda *_args: stale)
+    racing = record(db_session, late, ctx)
+    assert racing.new_caller and not racing.new_contact and racing.contact is first.contact
+    assert racing.caller is not None and racing.caller.heard_via == "radio" and racing.contact.heard_via == "radio"
+    assert db_session.scalar(select(func.count()).select_from(Contact).where(Contact.provider_id == call_sid)) == 1
+
+
 def test_begin_contact_only_opens_contacts(app: Flask, db_session: Session) -> None:
     with pytest.raises(ValueError, match="only opens a contact"):
         begin_contact(db_session, make_sms_intake(), runtime(app).intake_context())
