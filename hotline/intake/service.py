@@ -215,9 +215,7 @@ def _store_caller(session: Session, pending: PendingContact, ctx: IntakeContext,
     concurrent first contact from the same number inserted them first). ``language`` becomes theirs; ``heard_via``
     too, unless they had told us before. The caller as a loaded object (with ``load=False`` their id), and whether
     this call inserted them."""
-    stored, key = pending.stored, pending.pseudonym
-    if pending.address is None or key is None:
-        raise ValueError("a pending contact with a caller carries its address and pseudonym")
+    stored, (_, key) = pending.stored, _address_and_key(pending)
     if stored is None:
         values = _new_caller(pending, ctx, language, heard_via)
         if load:
@@ -242,21 +240,23 @@ def _caller_changes(pending: PendingContact, stored: _StoredCaller, ctx: IntakeC
                     heard_via: str | None) -> dict[str, Any]:
     """What a returning caller's contact refreshes on them: ``language`` becomes theirs, ``heard_via`` too unless
     they had told us before."""
-    if pending.address is None or pending.pseudonym is None:
-        raise ValueError("a pending contact with a caller carries its address and pseudonym")
+    address, key = _address_and_key(pending)
     learnt: dict[str, Any] = {"language": language} if language else {}
     if heard_via and stored.heard_via is None:
         learnt["heard_via"] = heard_via
-    return {**_caller_refresh(pending.address, pending.pseudonym, pending.event, ctx, stored.opted_out,
-                              stored.last_seen_at), **learnt}
+    return {**_caller_refresh(address, key, pending.event, ctx, stored.opted_out, stored.last_seen_at), **learnt}
+
+
+def _address_and_key(pending: PendingContact) -> tuple[PhoneAddress, str]:
+    if pending.address is None or pending.pseudonym is None:
+        raise ValueError("a pending contact with a caller carries its address and pseudonym")
+    return pending.address, pending.pseudonym
 
 
 def _new_caller(pending: PendingContact, ctx: IntakeContext, language: str | None,
                 heard_via: str | None) -> dict[str, Any]:
     """A new caller's row, as their first contact inserts it."""
-    event, address, key = pending.event, pending.address, pending.pseudonym
-    if address is None or key is None:
-        raise ValueError("a pending contact with a caller carries its address and pseudonym")
+    event, (address, key) = pending.event, _address_and_key(pending)
     return {
         "pseudonym": key, "key_version": ctx.keys.version, "country": address.country,
         "first_seen_at": event.received_at, "heard_via": heard_via,

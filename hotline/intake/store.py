@@ -192,9 +192,13 @@ def _insert_pair(session: Session, caller: Mapping[str, Any], contact: Mapping[s
     caller_values, contact_values = _with_defaults(CALLERS, _given(caller)), _with_defaults(CONTACTS, _given(contact))
     contact_values.pop("caller_id", None)
     statement = _caller_and_contact_statement(tuple(caller_values), tuple(contact_values), whole)
-    params = {**{f"caller_{k}": v for k, v in caller_values.items()},
-              **{f"contact_{k}": v for k, v in contact_values.items()}}
-    return execute(session, statement, params)
+    return execute(session, statement, _prefixed(caller_values, contact_values))
+
+
+def _prefixed(caller: Mapping[str, Any], contact: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of a statement that writes a caller and a contact: each value bound as ``caller_``/``contact_``
+    + its column, as the pair statements name them."""
+    return {**{f"caller_{k}": v for k, v in caller.items()}, **{f"contact_{k}": v for k, v in contact.items()}}
 
 
 def _with_defaults(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -246,13 +250,14 @@ def update_caller_and_contact(session: Session, caller_id: int, caller: Mapping[
     """``update_row`` of a caller and of one of their contacts, both returned as loaded objects.
 
     PostgreSQL does both in one statement (a data-modifying WITH: a returning caller's text is a round trip
-    shorter); SQLite, in-process, in two. Raises IntegrityError, writing neither, when either row is gone.
+    shorter); SQLite, in-process, in two. Raises IntegrityError when either row is gone: with the caller gone the
+    contact is not written; with the contact gone the caller may have been, as with two ``update_row`` calls, and
+    rolling back is the caller's transaction's to do.
     """
     if dialect(session) != "postgresql":
         return update_row(session, Caller, caller_id, caller), update_row(session, Contact, contact_id, contact)
     statement = _update_pair_statement(tuple(sorted(caller)), tuple(sorted(contact)))
-    params = {"caller_row_id": caller_id, "contact_row_id": contact_id,
-              **{f"caller_{k}": v for k, v in caller.items()}, **{f"contact_{k}": v for k, v in contact.items()}}
+    params = {"caller_row_id": caller_id, "contact_row_id": contact_id, **_prefixed(caller, contact)}
     row = execute(session, statement, params).first()
     if row is None:
         raise IntegrityError("nothing to update", None, LookupError(f"Caller {caller_id}, Contact {contact_id}"))

@@ -56,10 +56,10 @@ class RecentPast:
 
     this_caller: int
     everyone: int
-    earlier: list[Part]
+    earlier: tuple[Part, ...]
 
 
-NO_PAST = RecentPast(0, 0, [])
+NO_PAST = RecentPast(0, 0, ())
 
 
 @cache
@@ -88,7 +88,7 @@ def recent_past(session: Session, caller: Caller | None, message: Message, confi
         params.update(contact_id=message.contact_id, message_id=message.id, received_at=message.created_at,
                       parts_since=message.created_at - PARTS_LOOKBACK)
     rows = store.execute(session, _recent_statement(caller is not None, parts), params).all()
-    earlier = [Part(row.body or "", row.received_at, row.report_id) for row in rows if parts and row.received_at]
+    earlier = tuple(Part(row.body or "", row.received_at, row.report_id) for row in rows if parts and row.received_at)
     return RecentPast(rows[0].this_caller or 0, rows[0].everyone or 0, earlier)
 
 

@@ -122,24 +122,19 @@ def _put(session: Session, data: Mapping[str, Any], form: Mapping[str, Any], key
     return True
 
 
-def _queue_drain() -> None:
+def _queue_drain(send: Callable[[str, Callable[..., Any]], None] = enqueue_once) -> None:
     # The text is committed: if the queue cannot take the job (Redis down), the sweep files it within minutes, and
     # Twilio must not see an error (it would retry, and the retry would find the text already waiting).
     try:
-        enqueue_once(DRAIN_KEY, drain_inbox)
+        send(DRAIN_KEY, drain_inbox)
     except Exception as exc:
         log.warning("could not queue the inbox drain; the sweep will file the text",
                     extra={"error": type(exc).__name__})
 
 
 def _ask_for_drain() -> None:
-    # A webhook's ask is gathered with the other requests' of this process (one Redis round trip per few ms);
-    # failures are logged where it is sent, and the sweep files the text.
-    try:
-        enqueue_once_soon(DRAIN_KEY, drain_inbox)
-    except Exception as exc:
-        log.warning("could not queue the inbox drain; the sweep will file the text",
-                    extra={"error": type(exc).__name__})
+    # A webhook's ask is gathered with the other requests' of this process: one Redis round trip per few ms.
+    _queue_drain(enqueue_once_soon)
 
 
 def _wake_drainer() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -153,7 +153,7 @@ def _inbound_message(result: IntakeResult) -> Message:
     return result.message
 
 
-def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Message, earlier: list[Part],
+def _fold_into_earlier_part(session: Session, result: IntakeResult, message: Message, earlier: Sequence[Part],
                             intake: IntakeContext) -> bool:
     """When this message is the next part of a long text delivered in pieces (``earlier``: the conversation's
     previous inbound messages, newest first), append it to the first part's report."""
