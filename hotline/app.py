@@ -48,8 +48,9 @@ from hotline.studio.runtime import sms_reviewed
 from hotline.studio.views import init_studio
 from hotline.trends.runtime import set_regional_source
 from hotline.trends.views import bp as trends_bp
+from hotline.web.browser_only import skip_for_webhooks
 from hotline.web.errors import register_error_handlers
-from hotline.web.ratelimit import init_rate_limits
+from hotline.web.ratelimit import init_rate_limits, limiter_middleware
 from hotline.web.security import init_security
 
 
@@ -84,6 +85,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     set_reviewed_lookup(sms_reviewed)
     set_regional_source(app, regional_news_source)
     init_spool(app)
+    skip_for_webhooks(app, before=(limiter_middleware(),))  # once every hook is registered
     _announce(app)
     return app
 

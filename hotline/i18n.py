@@ -27,6 +27,7 @@ from hotline.assets import asset_url
 from hotline.content.catalogues import load_translations
 from hotline.context import runtime
 from hotline.extensions import babel
+from hotline.web.browser_only import browser_only
 
 LOCALE_COOKIE = "hotline_lang"
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -134,6 +135,7 @@ class CatalogueDomain(Domain):  # type: ignore[misc]
         return translations
 
 
+@browser_only
 def remember_locale(response: Response) -> Response:
     """after_request: keep a valid ``?lang=`` choice in a cookie so the next page is in the same language."""
     settings = current_app.config["HOTLINE"]

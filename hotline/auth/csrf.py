@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
+from hotline.web.browser_only import browser_only
+
 csrf = CSRFProtect()
 EXEMPT_PREFIXES = ("/twilio/", "/api/")
 
@@ -20,6 +22,7 @@ def init_csrf(app: Flask) -> None:
     csrf.init_app(app)
 
     @app.before_request
+    @browser_only
     def _protect() -> None:
         # g lives in the app context, which a test (or a CLI command) may hold open across requests:
         # per-request state must not leak from one request into the next.

@@ -12,6 +12,7 @@ from hotline.auth.session import current_user, log_in, log_out
 from hotline.auth.totp import begin_second_step, login_policy
 from hotline.db import utcnow
 from hotline.extensions import db
+from hotline.web.browser_only import browser_only
 from hotline.web.ratelimit import staff_sign_in_limits
 from hotline.web.redirects import safe_next
 
@@ -19,6 +20,7 @@ bp = Blueprint("auth", __name__, url_prefix="/console")
 
 
 @bp.before_app_request
+@browser_only
 def _load_staff() -> None:
     """Load the signed-in user first, so the page is in the language they chose (hotline.i18n reads it)."""
     if "staff" in session and not request.path.startswith(("/twilio/", "/api/", "/static/")):

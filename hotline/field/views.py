@@ -42,6 +42,7 @@ from hotline.field.service import (
 from hotline.field.session import current_focal_point, field_log_in, field_log_out, focal_point_required
 from hotline.i18n import current_ui_code
 from hotline.settings import LOCALES_DIR
+from hotline.web.browser_only import browser_only
 from hotline.web.ratelimit import field_link_limits, field_pin_limits
 from hotline.web.security import RECORDER_CONTENT_SECURITY_POLICY, uses_microphone
 
@@ -61,6 +62,7 @@ def field_locales(app: Flask) -> tuple[str, ...]:
 
 
 @bp.before_app_request
+@browser_only
 def _focal_point_locale() -> None:
     """On /field pages the UI speaks the signed-in focal point's first language (when a catalogue has it)."""
     g.pop("focal_point", None)

@@ -60,6 +60,13 @@ def init_rate_limits(app: Flask) -> None:
     app.register_error_handler(RateLimitExceeded, too_many_requests)
 
 
+def limiter_middleware() -> Callable[[], None]:
+    """The limiter's app-wide before-request pass. It evaluates default and blueprint limits (the API's); a view's
+    own limits it leaves to the view's decorator, which evaluates them whether or not this pass ran."""
+    check: Callable[[], None] = limiter._check_request_limit
+    return check
+
+
 @limiter.request_filter
 def _off_for_this_request() -> bool:
     """Flask-Limiter keeps "enabled" on its one (process-wide) object: each app's own setting decides here; and a
