@@ -297,9 +297,7 @@ def record(session: Session, event: Intake, ctx: IntakeContext,
     learnt = learn(known) if learn is not None else None
     adopted = learnt.language if learnt is not None and learnt.caller_adopts and known is None else None
     caller, new_caller, contact, new_contact = _store_parties(session, event, found, ctx, adopted, learnt)
-    message = _add_message(session, contact, event)
-    recording = _add_recording(session, contact, event)
-    report = _add_report(session, event, contact, caller, message, recording, learnt)
+    message, report = _add_rows(session, event, contact, caller, learnt)
     if report is not None and report.text:
         report_id = report.id
         after_commit(session, lambda: ctx.classify_later(report_id))
@@ -455,16 +453,36 @@ def _add_step(contact: Contact, event: Intake) -> None:
         contact.ivr_path = [*contact.ivr_path, event.ivr_step]
 
 
+def _add_rows(session: Session, event: Intake, contact: Contact, caller: Caller | None,
+              learnt: Learnt | None) -> tuple[Message | None, Report | None]:
+    """The message and report the event brings (and its recording, which the report refers to). A text's message
+    and report are one statement where the database can (``store.insert_message_and_report``)."""
+    if event.recording is None:
+        message_values, values = _message_values(contact, event), _report_values(event, contact, caller, None, None,
+                                                                                 learnt)
+        if message_values is not None and values is not None:
+            return store.insert_message_and_report(session, message_values, values)
+    message = _add_message(session, contact, event)
+    recording = _add_recording(session, contact, event)
+    values = _report_values(event, contact, caller, message, recording, learnt)
+    return message, None if values is None else store.insert_row(session, Report, values)
+
+
 def _add_message(session: Session, contact: Contact, event: Intake) -> Message | None:
+    values = _message_values(contact, event)
+    return None if values is None else store.insert_row(session, Message, values)
+
+
+def _message_values(contact: Contact, event: Intake) -> dict[str, Any] | None:
     if event.message is None:
         return None
     region = contact.caller.country if contact.caller else None
     body = clean_text(event.message.body)
-    return store.insert_row(session, Message, {
+    return {
         "contact_id": contact.id, "direction": Direction.INBOUND, "provider_sid": event.message.sid,
         "body": redact_phone_numbers(body, region) if body else None, "num_media": len(event.message.media),
         "media": list(event.message.media), "status": MessageStatus.RECEIVED, "created_at": event.received_at,
-    })
+    }
 
 
 def _add_recording(session: Session, contact: Contact, event: Intake) -> Recording | None:
@@ -477,10 +495,10 @@ def _add_recording(session: Session, contact: Contact, event: Intake) -> Recordi
     })
 
 
-def _add_report(
-    session: Session, event: Intake, contact: Contact, caller: Caller | None,
-    message: Message | None, recording: Recording | None, learnt: Learnt | None = None,
-) -> Report | None:
+def _report_values(event: Intake, contact: Contact, caller: Caller | None, message: Message | None,
+                   recording: Recording | None, learnt: Learnt | None = None) -> dict[str, Any] | None:
+    """The report's row; None when the event brings none. Its ``message_id`` is None when the message is written
+    with it (``store.insert_message_and_report`` fills it in)."""
     inbound = event.report
     if inbound is None:
         return None
@@ -488,7 +506,7 @@ def _add_report(
         inbound = dataclasses.replace(inbound, language=learnt.language, language_confidence=learnt.confidence)
     country = inbound.country or (caller.country if caller else None)
     text = clean_text(inbound.text)
-    return store.insert_row(session, Report, {
+    return {
         "contact_id": contact.id, "caller_id": caller.id if caller else None,
         "message_id": message.id if message else None, "recording_id": recording.id if recording else None,
         "channel": event.channel, "source_id": inbound.source_id, "received_at": event.received_at,
@@ -498,4 +516,4 @@ def _add_report(
         "language_confidence": inbound.language_confidence, "urgency": inbound.urgency,
         "urgency_rank": urgency_rank(inbound.urgency), "sensitivity": inbound.sensitivity, "country": country,
         "admin1": inbound.admin1, "people_count": inbound.people_count,
-    })
+    }

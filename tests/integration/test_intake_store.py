@@ -15,7 +15,7 @@ from hotline.context import runtime
 from hotline.db import ReadOnlySessionError
 from hotline.extensions import db
 from hotline.intake import store
-from hotline.intake.models import Caller, Contact
+from hotline.intake.models import Caller, Contact, Message, Report
 from hotline.intake.service import Learnt, record
 from tests.factories import make_sms_intake
 
@@ -42,6 +42,26 @@ def test_a_caller_and_their_contact_are_updated_together_or_not_at_all(app: Flas
                                         {"heard_via": "poster"})
     db_session.expire_all()
     assert (caller.language, contact.heard_via) == ("fa", "radio")
+
+
+def test_a_message_and_its_report_are_inserted_together_with_every_default(app: Flask, db_session: Session) -> None:
+    contact = record(db_session, make_sms_intake(), runtime(app).intake_context()).contact
+    now = contact.last_activity_at
+    message, report = store.insert_message_and_report(
+        db_session, {"contact_id": contact.id, "direction": "in", "provider_sid": "SM-pair", "body": "hello"},
+        {"contact_id": contact.id, "channel": "sms", "source_id": "SM-pair", "received_at": now, "week": now.date(),
+         "type": "question", "category": "other", "text": "hello"})
+    # Loaded objects in the session, linked, and the columns the ORM's own INSERT would have filled are filled.
+    assert report.message_id == message.id and db_session.get(Report, report.id) is report
+    assert (message.num_media, message.media, message.status) == (0, [], "received")
+    assert message.created_at is not None and report.updated_at is not None
+    assert (report.status, report.urgency, report.urgency_rank, report.auto_answered) == \
+        ("new", "normal", 2, False)
+    db_session.flush()
+    db_session.expire_all()
+    stored = db_session.get(Message, message.id)
+    assert stored is not None and stored.body == "hello"
+    assert db_session.scalar(select(Report.message_id).where(Report.id == report.id)) == message.id
 
 
 def test_activity_times_only_move_forward(app: Flask, db_session: Session) -> None:
