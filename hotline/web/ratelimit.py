@@ -30,7 +30,6 @@ from hotline.web.errors import handle_http_error
 
 log = logging.getLogger("hotline.ratelimit")
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
-_TRUSTED_WHEN = "hotline_trusted_when"
 TOTP_PENDING = "totp_pending"  # hotline.auth.totp.PENDING: who is half signed in (imported there, so not from it)
 
 
@@ -69,25 +68,8 @@ def limiter_middleware() -> Callable[[], None]:
 
 @limiter.request_filter
 def _off_for_this_request() -> bool:
-    """Flask-Limiter keeps "enabled" on its one (process-wide) object: each app's own setting decides here; and a
-    request its view vouches for (``trusted_when``) skips the limiter's work altogether."""
-    if not current_app.config["HOTLINE"].ratelimit_enabled:
-        return True
-    trusted: Callable[[], bool] | None = getattr(current_app.view_functions.get(request.endpoint or ""),
-                                                 _TRUSTED_WHEN, None)
-    return trusted is not None and trusted()
-
-
-def trusted_when(vouched: Callable[[], bool]) -> Callable[[F], F]:
-    """Mark a limited view whose every limit exempts the requests that ``vouched()`` vouches for (a webhook Twilio
-    signed): for those, the limiter stops at its request filter instead of resolving and evaluating each limit
-    twice per request (the before-request hook and the view's decorator), a tenth of a new call's time."""
-
-    def mark(view: F) -> F:
-        setattr(view, _TRUSTED_WHEN, vouched)
-        return view
-
-    return mark
+    """Flask-Limiter keeps "enabled" on its one (process-wide) object: each app's own setting decides here."""
+    return not current_app.config["HOTLINE"].ratelimit_enabled
 
 
 def too_many_requests(exc: RateLimitExceeded) -> ResponseReturnValue:
@@ -222,14 +204,14 @@ field_link_limits = _all_of(_field_address, _field_overall)
 """/field/link/<token>: refused links, counted with the PIN sign-ins (per address, everyone together)."""
 
 
-def refused_webhook_limit(signed: Callable[[], bool]) -> RouteLimit:
+def refused_webhook_limit() -> RouteLimit:
     """Webhooks refused for their signature (403), per address, over every /twilio/ endpoint together.
 
-    A request that ``signed()`` vouches for is never limited, so Twilio's own requests pass however many forged
-    ones came from the same address (or through the same proxy).
+    It decorates the refusal only (``twilio_webhook``): a request Twilio signed never meets it, so Twilio's own
+    requests pass however many forged ones came from the same address (or through the same proxy).
     """
     return limiter.shared_limit(_setting("ratelimit_webhook_refused"), scope="twilio-refused",
-                                key_func=client_address, exempt_when=signed, deduct_when=_refused(403))
+                                key_func=client_address, deduct_when=_refused(403))
 
 
 def limit_api(bp: Blueprint) -> None:

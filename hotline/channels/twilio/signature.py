@@ -12,13 +12,12 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import abort, current_app, request
 from twilio.request_validator import HMAC_SHA1, HMAC_SHA256, RequestValidator, get_signature_algorithm
 
-from hotline.web.ratelimit import refused_webhook_limit, trusted_when
+from hotline.web.ratelimit import refused_webhook_limit
 
 log = logging.getLogger("hotline.twilio")
 F = TypeVar("F", bound=Callable[..., Any])
 SIGNATURE_HEADER = "X-Twilio-Signature"
 SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
-_VERDICT = "hotline.twilio_signed"
 _ALGORITHMS = frozenset({HMAC_SHA1, HMAC_SHA256})
 
 
@@ -46,32 +45,34 @@ def is_valid_signature(auth_token: str, url: str, form: Any, signature: str | No
 
 
 def request_is_signed() -> bool:
-    """Whether Twilio signed this request with our auth token (worked out once per request)."""
-    # Kept in the WSGI environ, which lives exactly as long as the request (g may outlive it in an app context).
-    if _VERDICT not in request.environ:
-        settings = current_app.config["HOTLINE"]
-        url = public_request_url(request.url, settings.public_url)
-        request.environ[_VERDICT] = is_valid_signature(
-            settings.twilio_auth_token, url, request.form,
-            request.headers.get(SIGNATURE_HEADER), request.headers.get(SETTINGS_HEADER))
-    signed: bool = request.environ[_VERDICT]
-    return signed
+    """Whether Twilio signed this request with our auth token."""
+    settings = current_app.config["HOTLINE"]
+    return is_valid_signature(settings.twilio_auth_token, public_request_url(request.url, settings.public_url),
+                              request.form, request.headers.get(SIGNATURE_HEADER),
+                              request.headers.get(SETTINGS_HEADER))
 
 
 # Refusals (403) are counted per address; past the limit an unsigned request gets 429 instead. Signed requests are
 # exempt, so Twilio itself is never throttled.
-_limit_refusals = refused_webhook_limit(signed=request_is_signed)
+_limit_refusals = refused_webhook_limit()
 
 
 def twilio_webhook(view: F) -> F:
     """Reject with 403, storing nothing, any request that Twilio did not sign with our auth token."""
 
     @functools.wraps(view)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        if not request_is_signed():
-            log.warning("rejected unsigned or mis-signed webhook", extra={"endpoint": request.endpoint})
-            abort(403)
-        return view(*args, **kwargs)
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        log.warning("rejected unsigned or mis-signed webhook", extra={"endpoint": request.endpoint})
+        abort(403)
 
-    # A signed request is exempt from the refusal limit, Twilio's webhooks' only one: it skips the limiter.
-    return trusted_when(request_is_signed)(_limit_refusals(checked))  # type: ignore[return-value]
+    # Only refusals meet the limiter: a signed request (Twilio's) is exempt from the webhooks' one limit, so it
+    # goes straight to the view instead of through the limiter's per-request bookkeeping.
+    limited_refusal = _limit_refusals(refuse)
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if request_is_signed():
+            return view(*args, **kwargs)
+        return limited_refusal(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
