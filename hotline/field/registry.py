@@ -37,7 +37,7 @@ from hotline.field.credentials import (
 from hotline.field.models import FOCAL_POINT_KINDS, FocalPoint
 from hotline.intake.models import Caller
 from hotline.privacy.keys import PrivacyKeys
-from hotline.privacy.phone import NotAPhoneNumber, mask, parse_address
+from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.pseudonym import pseudonym
 from hotline.privacy.sealing import expiry, seal
 
@@ -103,7 +103,7 @@ def register(session: Session, form: dict[str, Any], keys: PrivacyKeys, ttl_days
     caller.reply_address_expires_at = expiry(now, ttl_days)
     caller.language = caller.language or data["languages"][0]
     point = FocalPoint(**data, public_number=_unused_number(session), caller_id=caller.id,
-                       phone_masked=mask(address.e164), created_at=now)
+                       phone_masked=address.masked, created_at=now)
     session.add(point)
     session.flush()
     record_event(session, _actor(actor_user_id), "field.focal_point.create", "focal_point", point.id,

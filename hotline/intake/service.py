@@ -23,7 +23,7 @@ from hotline.intake.constants import Channel, Direction, MessageStatus
 from hotline.intake.inbound import InboundReport, Intake, clean_text, iso_week_start, urgency_rank
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
 from hotline.privacy.keys import PrivacyKeys
-from hotline.privacy.phone import NotAPhoneNumber, PhoneAddress, mask, parse_address
+from hotline.privacy.phone import NotAPhoneNumber, PhoneAddress, parse_address
 from hotline.privacy.pseudonym import pseudonym
 from hotline.privacy.redact import redact_phone_numbers
 from hotline.privacy.sealing import expiry, seal
@@ -379,7 +379,7 @@ def _caller_refresh(address: PhoneAddress, key: str, event: Intake, ctx: IntakeC
     if event.language:
         values["language"] = event.language
     if not opted_out:
-        values["phone_masked"] = mask(address.e164)
+        values["phone_masked"] = address.masked
         values["reply_address"] = seal(ctx.keys, address.reply_address, key)
         values["reply_address_expires_at"] = expiry(event.received_at, ctx.reply_address_ttl_days)
     return values

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import phonenumbers
 
@@ -22,6 +22,13 @@ class PhoneAddress:
     e164: str
     country: str | None
     scheme: str  # "" for plain numbers, "whatsapp" for WhatsApp senders
+    # As parsed, so that masking it for staff does not parse it again.
+    number: phonenumbers.PhoneNumber | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def masked(self) -> str:
+        """The number masked for staff, as ``mask`` shows it."""
+        return _masked(self.number) if self.number is not None else mask(self.e164)
 
     @property
     def reply_address(self) -> str:
@@ -50,7 +57,7 @@ def parse_address(raw: str | None, default_region: str | None = None) -> PhoneAd
     if not phonenumbers.is_possible_number(number):
         raise NotAPhoneNumber("not a possible number")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return PhoneAddress(e164=e164, country=phonenumbers.region_code_for_number(number), scheme=scheme)
+    return PhoneAddress(e164=e164, country=phonenumbers.region_code_for_number(number), scheme=scheme, number=number)
 
 
 def mask(e164: str) -> str:
@@ -59,6 +66,10 @@ def mask(e164: str) -> str:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return _MASK * 6
+    return _masked(number)
+
+
+def _masked(number: phonenumbers.PhoneNumber) -> str:
     shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     country_part, _, national_part = shown.partition(" ")
     digits_total = sum(ch.isdigit() for ch in national_part)
