@@ -48,19 +48,26 @@ def _wants_microphone() -> bool:
     return bool(getattr(view, "hotline_microphone", False))
 
 
+_ALWAYS = (("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Content-Type-Options", "nosniff"),
+           ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
+           ("Cross-Origin-Opener-Policy", "same-origin"))
+
+
 def security_headers(response: Response) -> Response:
     """after_request: the policy and hardening headers, on every response (error pages included)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", MICROPHONE_POLICY if _wants_microphone() else PERMISSIONS_POLICY)
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.config["HOTLINE"].production:
-        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    if response.mimetype == "text/html" and request.path.startswith(NO_STORE_PREFIXES):
-        headers.setdefault("Cache-Control", "no-store")
+    # One pass over what the view set: Headers.setdefault searches them all again for every default.
+    present = {name.lower() for name, _ in headers.items()}
+    for name, value in _ALWAYS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if "permissions-policy" not in present:
+        headers.add("Permissions-Policy", MICROPHONE_POLICY if _wants_microphone() else PERMISSIONS_POLICY)
+    if current_app.config["HOTLINE"].production and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    if (response.mimetype == "text/html" and request.path.startswith(NO_STORE_PREFIXES)
+            and "cache-control" not in present):
+        headers.add("Cache-Control", "no-store")
     return response
 
 
