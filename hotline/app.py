@@ -49,7 +49,7 @@ from hotline.studio.views import init_studio
 from hotline.trends.runtime import set_regional_source
 from hotline.trends.views import bp as trends_bp
 from hotline.web.browser_only import skip_for_webhooks
-from hotline.web.errors import register_error_handlers
+from hotline.web.errors import init_body_limits, register_error_handlers
 from hotline.web.ratelimit import init_rate_limits, limiter_middleware
 from hotline.web.security import init_security
 
@@ -92,6 +92,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     init_logging(app)
+    init_body_limits(app)  # before anything reads a body (the CSRF check reads the form)
     init_background(app)
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

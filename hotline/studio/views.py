@@ -26,6 +26,7 @@ from hotline.studio.coverage import TEXT_DOMAINS, coverage
 from hotline.studio.models import PromptRecording
 from hotline.studio.phone_views import init_studio_phone, staff_entry
 from hotline.studio.runtime import init_live, live_content
+from hotline.web.errors import accepts_uploads
 from hotline.web.security import RECORDER_CONTENT_SECURITY_POLICY, uses_microphone
 
 bp = Blueprint("studio", __name__, url_prefix="/console/studio")
@@ -45,20 +46,11 @@ DOMAIN_LABELS = {"ivr": lazy_gettext("Phone line"), "sms": lazy_gettext("SMS rep
 
 
 def init_studio(app: Flask) -> None:
-    """Register the studio's views and its overlay on what calls hear.
-
-    Uploads may be larger than other requests (set before the CSRF check reads
-    the form, which is what enforces the limit)."""
+    """Register the studio's views and its overlay on what calls hear."""
     live = init_live(app)  # after the IVR content is loaded (init_voice)
     set_live_sources(app, LiveSources(content=live.content, audio=service.approved_audio, staff_entry=staff_entry))
     app.register_blueprint(bp)
     init_studio_phone(app)
-    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
-
-
-def _upload_limit() -> None:
-    if request.endpoint == "studio.upload":
-        request.max_content_length = UPLOAD_LIMIT
 
 
 def _user() -> User:
@@ -124,6 +116,7 @@ def prompt_page(lang: str, prompt: str) -> ResponseReturnValue:
 
 @bp.post("/<lang>/<prompt>/recordings")
 @login_required(*STUDIO_ROLES)
+@accepts_uploads(UPLOAD_LIMIT)
 def upload(lang: str, prompt: str) -> ResponseReturnValue:
     """A new version from the browser's recorder or a file: normalised, stored as a draft."""
     lang, prompt = _language(lang), _prompt(prompt)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import Response, abort, flash, jsonify, redirect, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -35,6 +34,7 @@ from hotline.triage.actions import ActionRefused, load_for_action
 from hotline.triage.callback_views import CALLBACK_REFUSALS, callback_context
 from hotline.triage.report import ReportView
 from hotline.web.console import bp, refusal
+from hotline.web.errors import accepts_uploads
 
 UPLOAD_LIMIT = 16 * 2**20  # as the studio's: a two-minute answer uploaded as a WAV file
 SPOKEN_REFUSALS = {
@@ -76,20 +76,6 @@ class SpokenPanel:
     reply_title: str | None
     attempts: list[AttemptLine]
     messages: list[CounterMessage]
-
-
-def _raise_upload_limit(state: BlueprintSetupState) -> None:
-    """Recorded answers may be larger than other requests: the limit is raised before the CSRF check reads the form
-    (which is what enforces it), for this one endpoint. Runs once per app, as the console blueprint is registered."""
-    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
-
-
-def _upload_limit() -> None:
-    if request.endpoint == "console.spoken_reply_recording":
-        request.max_content_length = UPLOAD_LIMIT
-
-
-bp.record_once(_raise_upload_limit)
 
 
 def reply_language(session: Session, report: Report) -> str | None:
@@ -149,6 +135,7 @@ def _consented(report: Report) -> bool:
 
 @bp.post("/reports/<int:report_id>/spoken-reply/recording")
 @login_required(*CASEWORK)
+@accepts_uploads(UPLOAD_LIMIT)
 def spoken_reply_recording(report_id: int) -> ResponseReturnValue:
     """Keep an answer recorded in the browser (or a file): normalised for the phone line, stored, audited."""
     user = staff()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, abort, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -12,6 +14,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from hotline.extensions import db
 
 log = logging.getLogger("hotline.errors")
+View = TypeVar("View", bound=Callable[..., object])
+_BODY_LIMIT = "hotline_body_limit"
 
 
 def _wants_json() -> bool:
@@ -50,15 +54,35 @@ def handle_unexpected(exc: Exception) -> ResponseReturnValue:
     return _respond(500, InternalServerError().name, gettext("Something went wrong. It has been logged."))
 
 
-def refuse_oversized_bodies() -> None:
-    """Refuse a declared body over the limit before any route reads it (undeclared ones are cut by werkzeug)."""
+def accepts_uploads(limit: int) -> Callable[[View], View]:
+    """Mark a view that takes bodies of up to ``limit`` bytes (a recording), above the app's MAX_CONTENT_LENGTH."""
+
+    def mark(view: View) -> View:
+        setattr(view, _BODY_LIMIT, limit)
+        return view
+
+    return mark
+
+
+def limit_bodies() -> None:
+    """Refuse a declared body over the limit before anything reads it (undeclared ones are cut by werkzeug when
+    the form is read): the app's limit, or the view's own (``accepts_uploads``), set here before the CSRF check
+    reads the form."""
+    own = getattr(current_app.view_functions.get(request.endpoint or ""), _BODY_LIMIT, None)
+    if own is not None:
+        request.max_content_length = own
     limit = request.max_content_length
-    if limit is not None and request.content_length is not None and request.content_length > limit:
+    length = request.content_length
+    if limit is not None and length is not None and length > limit:
         abort(413)
+
+
+def init_body_limits(app: Flask) -> None:
+    """Check every request's body size before the hooks registered after this one (the CSRF check) read it."""
+    app.before_request(limit_bodies)
 
 
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers on ``app``."""
-    app.before_request(refuse_oversized_bodies)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
