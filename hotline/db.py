@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask.globals import _cv_app
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
@@ -413,8 +414,7 @@ def _read_only(engine: Engine) -> Engine:
 
 
 def _scope_id() -> int:
-    if has_app_context():
-        if "_db_scope" not in g:
-            g._db_scope = object()
-        return id(g._db_scope)
-    return 0
+    # The app context itself, as Flask-SQLAlchemy scopes its sessions: one context-variable lookup (the session
+    # registry asks several times per request). Its session is removed when the context ends.
+    ctx = _cv_app.get(None)
+    return id(ctx) if ctx is not None else 0

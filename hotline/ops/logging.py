@@ -53,6 +53,9 @@ def _configure_handler(level: str) -> logging.Handler:
     return handler
 
 
+_request_log = logging.getLogger("hotline.request")
+
+
 def init_logging(app: Flask) -> None:
     """Log JSON to stderr, tag each request with an id (echoed in the response), log one line per request."""
     settings = app.config["HOTLINE"]
@@ -79,13 +82,14 @@ def _start_request() -> None:
 
 def _finish_request(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
-    elapsed_ms = round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1)
-    # Only the route pattern is logged: paths and query strings may carry caller data.
-    extra: dict[str, Any] = {
-        "method": request.method,
-        "endpoint": request.endpoint,
-        "status": response.status_code,
-        "duration_ms": elapsed_ms,
-    }
-    logging.getLogger("hotline.request").info("request", extra=extra)
+    if _request_log.isEnabledFor(logging.INFO):
+        elapsed_ms = round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1)
+        # Only the route pattern is logged: paths and query strings may carry caller data.
+        extra: dict[str, Any] = {
+            "method": request.method,
+            "endpoint": request.endpoint,
+            "status": response.status_code,
+            "duration_ms": elapsed_ms,
+        }
+        _request_log.info("request", extra=extra)
     return response
