@@ -48,9 +48,10 @@ def _wants_microphone() -> bool:
     return bool(getattr(view, "hotline_microphone", False))
 
 
-_ALWAYS = (("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Content-Type-Options", "nosniff"),
-           ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
-           ("Cross-Origin-Opener-Policy", "same-origin"))
+_ALWAYS = tuple((name, name.lower(), value) for name, value in (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"), ("Cross-Origin-Opener-Policy", "same-origin"),
+))
 
 
 def security_headers(response: Response) -> Response:
@@ -58,8 +59,8 @@ def security_headers(response: Response) -> Response:
     headers = response.headers
     # One pass over what the view set: Headers.setdefault searches them all again for every default.
     present = {name.lower() for name, _ in headers.items()}
-    for name, value in _ALWAYS:
-        if name.lower() not in present:
+    for name, lowered, value in _ALWAYS:
+        if lowered not in present:
             headers.add(name, value)
     if "permissions-policy" not in present:
         headers.add("Permissions-Policy", MICROPHONE_POLICY if _wants_microphone() else PERMISSIONS_POLICY)

@@ -52,8 +52,7 @@ def request_is_signed() -> bool:
                               request.headers.get(SETTINGS_HEADER))
 
 
-# Refusals (403) are counted per address; past the limit an unsigned request gets 429 instead. Signed requests are
-# exempt, so Twilio itself is never throttled.
+# Refusals (403) are counted per address; past the limit an unsigned request gets 429 instead.
 _limit_refusals = refused_webhook_limit()
 
 
@@ -65,8 +64,8 @@ def twilio_webhook(view: F) -> F:
         log.warning("rejected unsigned or mis-signed webhook", extra={"endpoint": request.endpoint})
         abort(403)
 
-    # Only refusals meet the limiter: a signed request (Twilio's) is exempt from the webhooks' one limit, so it
-    # goes straight to the view instead of through the limiter's per-request bookkeeping.
+    # Only refusals meet the limiter: a signed request (Twilio's) goes straight to the view, never throttled and
+    # without the limiter's per-request bookkeeping.
     limited_refusal = _limit_refusals(refuse)
 
     @functools.wraps(view)
