@@ -31,7 +31,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 
 from redis import Redis
 
-from bench.http_load import SECRETS, load_arguments, median_ratio, prepare_database, run, run_open_loop, serving
+from bench.http_load import (
+    SECRETS,
+    load_arguments,
+    median_ratio,
+    prepare_database,
+    run,
+    run_open_loop,
+    serving,
+    warm_up,
+)
 
 BODIES = ["کیا سرحد کھلی ہے؟ مجھے آسٹریلیا جانا ہے", "Is the border open this season?",
           "সীমান্ত কি খোলা আছে?", "ชายแดนเปิดไหม", "Saya mahu bekerja di Malaysia, adakah ini benar?"]
@@ -55,9 +64,9 @@ def bench(url: str, label: str, count: int, concurrency: int, redis_url: str, th
     floors, webhooks = [], []
     with tempfile.TemporaryDirectory() as instance, \
             serving(url, Path(instance), threads=threads, extra_env={"HOTLINE_REDIS_URL": redis_url}) as port:
-        warm = forms(100, 10**6)
-        run(port, "(warm-up)", [("/twilio/bench/bare-sms", f) for f in warm] + [("/twilio/sms", f) for f in warm],
-            concurrency)
+        warm = forms(400, 10**6)
+        warm_up(port, [[("/twilio/bench/bare-sms", f) for f in warm], [("/twilio/sms", f) for f in warm]],
+                concurrency)
         print(f"{label}: {count} requests per endpoint and round, {rounds} rounds, {concurrency} concurrent clients,"
               f" gunicorn 2x{threads} gthread, jobs queued on Redis")
         for n in range(rounds):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: bench.http_load, hotline
 
-from bench.http_load import Client, load_arguments, median_ratio, prepare_database, run, run_open_loop, serving
+from bench.http_load import Client, load_arguments, median_ratio, prepare_database, run, run_open_loop, serving, warm_up
 
 
 def call_form(sid: str) -> dict[str, str]:
@@ -47,9 +47,8 @@ def bench(url: str, label: str, count: int, concurrency: int, threads: int = 2, 
     prepare_database(url)
     floors, incomings, steps = [], [], []
     with tempfile.TemporaryDirectory() as instance, serving(url, Path(instance), threads=threads) as port:
-        warm = [("/twilio/bench/bare", call_form(f"CA{secrets.token_hex(16)}")) for _ in range(50)]
-        run(port, "(warm-up)", warm + [("/twilio/voice", call_form(f"CA{secrets.token_hex(16)}"))
-                                       for _ in range(50)], concurrency)
+        warm_up(port, [[(path, call_form(f"CA{secrets.token_hex(16)}")) for _ in range(400)]
+                       for path in ("/twilio/bench/bare", "/twilio/voice")], concurrency)
         step_path = first_gather(port)
         print(f"{label}: {count} requests per endpoint and round, {rounds} rounds, {concurrency} concurrent clients,"
               f" gunicorn 2x{threads} gthread; the menu step answers {step_path}")

@@ -36,7 +36,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from hotline.db import READ_ONLY, Base, ReadOnlySessionError
 from hotline.intake.models import Caller, Contact, Message, Recording, Report
@@ -327,8 +328,11 @@ def _loaded(session: Session, model: type[M], row: Row[Any] | tuple[Any, ...]) -
         for name, value in zip(names, row, strict=True):
             set_committed_value(loaded, name, value)
         return cast(M, loaded)
-    obj = model(**dict(zip(names, row, strict=True)))
-    make_transient_to_detached(obj)  # its values become what was loaded, with no change pending
+    # As a query's loading does: the values go straight into the new object's dict, since the constructor would
+    # record each of them as a change (instrumented setattr) only for make_transient_to_detached to commit them.
+    obj: M = manager_of_class(model).new_instance()
+    instance_dict(obj).update(zip(names, row, strict=True))
+    make_transient_to_detached(obj)  # keyed by its id, its values what was loaded, with no change pending
     session.add(obj)
     return obj
 

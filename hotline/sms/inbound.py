@@ -63,12 +63,21 @@ def channel_of(sender: str | None) -> Channel:
     return Channel.WHATSAPP if (sender or "").lower().startswith("whatsapp:") else Channel.SMS
 
 
-def parse_inbound(form: Mapping[str, Any], received_at: datetime, *, with_report: bool = True) -> Intake:
-    """Turn Twilio's form into an Intake carrying the message and (unless a keyword) one uncoded report."""
+_SCHEMA = InboundMessageSchema()  # a schema holds no state between loads, and building one costs more than a load
+
+
+def load_inbound(form: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of Twilio's form that ``InboundMessageSchema`` keeps; raises InvalidMessage naming the fields."""
     try:
-        data = InboundMessageSchema().load(form)
+        data: dict[str, Any] = _SCHEMA.load(form)
     except ValidationError as exc:
         raise InvalidMessage(exc.messages) from None
+    return data
+
+
+def parse_inbound(form: Mapping[str, Any], received_at: datetime, *, with_report: bool = True) -> Intake:
+    """Turn Twilio's form into an Intake carrying the message and (unless a keyword) one uncoded report."""
+    data = load_inbound(form)
     sid = data["MessageSid"]
     body = data["Body"]
     sender = data["From"]

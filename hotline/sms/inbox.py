@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from marshmallow import ValidationError
 from sqlalchemy import Table, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -39,7 +38,7 @@ from hotline.jobs.background import wake, yield_to_requests
 from hotline.privacy.keys import PrivacyKeys
 from hotline.privacy.phone import NotAPhoneNumber, parse_address
 from hotline.privacy.sealed_records import SMS_INBOUND, SpoolCorrupt, decode, encode, make_record
-from hotline.sms.inbound import InboundMessageSchema, InvalidMessage
+from hotline.sms.inbound import InvalidMessage, load_inbound
 from hotline.sms.models import InboxItem
 from hotline.sms.runtime import sms_context
 from hotline.sms.service import handle_inbound
@@ -63,7 +62,6 @@ _INSERT = {"postgresql": postgresql_insert(_INBOX).on_conflict_do_nothing().retu
 _WAITING = (select(_INBOX.c.id, _INBOX.c.sealed).where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
             .order_by(_INBOX.c.id).with_for_update(skip_locked=True))
 _FILED = delete(_INBOX).where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
-_SCHEMA = InboundMessageSchema()  # marshmallow schemas are reusable; building one costs more than a load
 _sweep_lock = threading.Lock()
 _last_sweep: dict[int, float] = {}
 
@@ -78,7 +76,7 @@ def receive(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: d
     fails (the sweep tries it again; nothing is lost). Raises InvalidMessage (naming the fields) for a form that
     does not identify a message.
     """
-    data = _validated(form)
+    data = load_inbound(form)
     if filing != "request":
         _put(session, data, form, keys, now, _wake_drainer if filing == "background" else _ask_for_drain)
         return
@@ -99,15 +97,7 @@ def accept(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: da
     Raises InvalidMessage (naming the fields) for a form that does not identify a message. The job that files it
     is queued (unless it already waits) once the caller's transaction commits.
     """
-    return _put(session, _validated(form), form, keys, now, _queue_drain)
-
-
-def _validated(form: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        data: dict[str, Any] = _SCHEMA.load(form)
-    except ValidationError as exc:
-        raise InvalidMessage(exc.messages) from None
-    return data
+    return _put(session, load_inbound(form), form, keys, now, _queue_drain)
 
 
 def _put(session: Session, data: Mapping[str, Any], form: Mapping[str, Any], keys: PrivacyKeys,

@@ -19,7 +19,7 @@ def country_of(address: str | None) -> str | None:
         parsed = parse_address(address)
     except NotAPhoneNumber:
         return None
-    code = phonenumbers.parse(parsed.e164).country_code
+    code = parsed.number.country_code if parsed.number is not None else phonenumbers.parse(parsed.e164).country_code
     region = phonenumbers.region_code_for_country_code(code) if code else None
     return None if region in (None, phonenumbers.UNKNOWN_REGION) else region
 

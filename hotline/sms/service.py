@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -90,7 +91,7 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
         event = dataclasses.replace(event, report=None)  # nothing for an operator to act on
     # The language is decided once intake knows the caller's (weighed with what the text says), and written with
     # the report, the new conversation and a caller who had none: no UPDATE after them.
-    priors = language_priors((country_of(event.hotline_number), country_of(event.sender)),
+    priors = language_priors((_hotline_country(event.hotline_number), country_of(event.sender)),
                              ctx.config.country_languages)
     decided: list[LanguageDecision] = []
 
@@ -145,6 +146,10 @@ def handle_inbound(session: Session, form: Mapping[str, Any], ctx: SmsContext, n
         if sent is not None:
             outcome.replies.append(sent)
     return outcome
+
+
+# A deployment has a handful of hotline numbers, public ones: worth remembering (a sender's number is not kept).
+_hotline_country = lru_cache(maxsize=64)(country_of)
 
 
 def _inbound_message(result: IntakeResult) -> Message:
