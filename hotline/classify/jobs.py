@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, object_session
 from hotline.classify.runtime import classify_runtime
 from hotline.classify.service import classify_report, instant_answer_match
 from hotline.intake.models import Report
-from hotline.jobs import enqueue, job_session
+from hotline.jobs import batchable, enqueue, job_session
 from hotline.rumours.matching import RumourMatch
 
 log = logging.getLogger("hotline.classify")
@@ -24,6 +24,7 @@ def classify_later(report_id: int) -> None:
         enqueue(classify_new_report, report_id)
 
 
+@batchable  # a batch of filed texts queues one per report: RQ's cost per job would exceed the model's
 def classify_new_report(report_id: int) -> None:
     """Job: classify one report unless a person or an earlier run got there first (a repeated job is harmless).
 

@@ -12,11 +12,13 @@ cached per dialect. Nothing here flushes or commits.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any, Literal, NamedTuple, TypeVar, cast, overload
 
 from sqlalchemy import (
+    JSON,
     Executable,
     Result,
     Row,
@@ -140,9 +142,14 @@ def insert_row(session: Session, model: type[M], values: Mapping[str, Any], once
     and PostgreSQL), and then None: the caller reloads the row that won. Columns left out (or None) take their
     defaults, as the ORM's own INSERT would.
     """
-    statement = _insert_statement(model, dialect(session) if once else None, whole=True)
-    row = execute(session, statement, _given(values)).first()
-    return None if row is None else _loaded(session, model, row)  # None only for ``once``: a plain INSERT returns
+    if not _built_from_values(model):
+        statement = _insert_statement(model, dialect(session) if once else None, whole=True)
+        row = execute(session, statement, _given(values)).first()
+        return None if row is None else _loaded(session, model, row)  # None only for ``once``
+    filled = _with_defaults(cast(Table, model.__table__), _given(values))
+    found = execute(session, _insert_statement(model, dialect(session) if once else None, whole=False),
+                    filled).scalar()
+    return None if found is None else _inserted(session, model, filled, found)
 
 
 def insert_id(session: Session, model: type[M], values: Mapping[str, Any], once: bool = False) -> int | None:
@@ -167,7 +174,7 @@ def insert_caller_and_contact(session: Session, caller: Mapping[str, Any],
         if caller_id is None:
             return None, None
         return caller_id, insert_id(session, Contact, {**contact, "caller_id": caller_id}, once=True)
-    row = _insert_pair(session, _CALLER_AND_CONTACT, caller, contact, whole=False).one()
+    row = _insert_pair(session, _CALLER_AND_CONTACT, *_pair_values(_CALLER_AND_CONTACT, caller, contact)).one()
     return row.caller_id, row.contact_id
 
 
@@ -179,13 +186,13 @@ def insert_caller_and_contact_rows(session: Session, caller: Mapping[str, Any],
         if new_caller is None:
             return None, None
         return new_caller, insert_row(session, Contact, {**contact, "caller_id": new_caller.id}, once=True)
-    row = _insert_pair(session, _CALLER_AND_CONTACT, caller, contact, whole=True).first()
-    if row is None:
+    caller_values, contact_values = _pair_values(_CALLER_AND_CONTACT, caller, contact)
+    row = _insert_pair(session, _CALLER_AND_CONTACT, caller_values, contact_values).one()
+    if row.caller_id is None:
         return None, None
-    width = len(CALLERS.c)
-    contact_row = tuple(row[width:])
-    return (_loaded(session, Caller, tuple(row[:width])),
-            None if contact_row[_id_position(Contact)] is None else _loaded(session, Contact, contact_row))
+    new_caller = _inserted(session, Caller, caller_values, row.caller_id)
+    return new_caller, None if row.contact_id is None else _inserted(
+        session, Contact, {**contact_values, "caller_id": row.caller_id}, row.contact_id)
 
 
 def insert_message_and_report(session: Session, message: Mapping[str, Any],
@@ -196,9 +203,10 @@ def insert_message_and_report(session: Session, message: Mapping[str, Any],
     if dialect(session) != "postgresql":
         new_message = insert_row(session, Message, message)
         return new_message, insert_row(session, Report, {**report, "message_id": new_message.id})
-    row = _insert_pair(session, _MESSAGE_AND_REPORT, message, report, whole=True).one()
-    width = len(MESSAGES.c)
-    return _loaded(session, Message, tuple(row[:width])), _loaded(session, Report, tuple(row[width:]))
+    message_values, report_values = _pair_values(_MESSAGE_AND_REPORT, message, report)
+    row = _insert_pair(session, _MESSAGE_AND_REPORT, message_values, report_values).one()
+    return (_inserted(session, Message, message_values, row.message_id),
+            _inserted(session, Report, {**report_values, "message_id": row.message_id}, row.report_id))
 
 
 class _Pair(NamedTuple):
@@ -216,12 +224,18 @@ _CALLER_AND_CONTACT = _Pair(CALLERS, CONTACTS, "caller_id", ("caller", "contact"
 _MESSAGE_AND_REPORT = _Pair(MESSAGES, REPORTS, "message_id", ("message", "report"), once=False)
 
 
-def _insert_pair(session: Session, pair: _Pair, first: Mapping[str, Any], second: Mapping[str, Any],
-                 whole: bool) -> Any:
-    # Column defaults are applied by SQLAlchemy to a statement's own INSERT, not to one inside a WITH: given here.
+def _pair_values(pair: _Pair, first: Mapping[str, Any], second: Mapping[str, Any]) -> tuple[dict[str, Any],
+                                                                                              dict[str, Any]]:
+    """The values of the two rows with their columns' defaults: SQLAlchemy applies them to a statement's own
+    INSERT, not to one inside a WITH. The second's ``link`` is the first's new id, filled in by the statement."""
     first_values, second_values = _with_defaults(pair.first, _given(first)), _with_defaults(pair.second, _given(second))
     second_values.pop(pair.link, None)
-    statement = _insert_pair_statement(pair, tuple(first_values), tuple(second_values), whole)
+    return first_values, second_values
+
+
+def _insert_pair(session: Session, pair: _Pair, first_values: dict[str, Any], second_values: dict[str, Any]) -> Any:
+    """Both rows (``_pair_values``) in one statement; a row of the two new ids, labelled ``<prefix>_id``."""
+    statement = _insert_pair_statement(pair, tuple(first_values), tuple(second_values))
     return execute(session, statement, _prefixed(first_values, second_values, pair.prefixes))
 
 
@@ -248,26 +262,23 @@ def _with_defaults(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def _insert_pair_statement(pair: _Pair, first_names: tuple[str, ...], second_names: tuple[str, ...],
-                           whole: bool) -> Any:
-    """WITH new_<first> AS (INSERT ... RETURNING), new_<second> AS (INSERT ... SELECT new_<first>.id, ... RETURNING)
-    SELECT both ids (``whole``: both rows; with ``once``, the second's NULL if it was not inserted, and no row if the
-    first was not): the second is inserted only when the first was."""
+def _insert_pair_statement(pair: _Pair, first_names: tuple[str, ...], second_names: tuple[str, ...]) -> Any:
+    """WITH new_<first> AS (INSERT ... RETURNING id), new_<second> AS (INSERT ... SELECT new_<first>.id, ...
+    RETURNING id) SELECT both ids (with ``once``, NULL for a row not inserted): the second is inserted only when
+    the first was."""
     first, second = pair.first, pair.second
     one, other = pair.prefixes
     insert_first = postgresql_insert(first).values(
         {name: bindparam(f"{one}_{name}", type_=first.c[name].type) for name in first_names})
     if pair.once:
         insert_first = insert_first.on_conflict_do_nothing()
-    new_first = insert_first.returning(*(first.c if whole else (first.c.id,))).cte(f"new_{one}")
+    new_first = insert_first.returning(first.c.id).cte(f"new_{one}")
     rows = select(new_first.c.id,
                   *(bindparam(f"{other}_{name}", type_=second.c[name].type) for name in second_names))
     insert_second = postgresql_insert(second).from_select([pair.link, *second_names], rows, include_defaults=False)
     if pair.once:
         insert_second = insert_second.on_conflict_do_nothing()
-    new_second = insert_second.returning(*(second.c if whole else (second.c.id,))).cte(f"new_{other}")
-    if whole:
-        return select(*new_first.c, *new_second.c).select_from(new_first.outerjoin(new_second, true()))
+    new_second = insert_second.returning(second.c.id).cte(f"new_{other}")
     return select(select(new_first.c.id).scalar_subquery().label(f"{one}_id"),
                   select(new_second.c.id).scalar_subquery().label(f"{other}_id"))
 
@@ -335,6 +346,28 @@ def _loaded(session: Session, model: type[M], row: Row[Any] | tuple[Any, ...]) -
     make_transient_to_detached(obj)  # keyed by its id, its values what was loaded, with no change pending
     session.add(obj)
     return obj
+
+
+def _inserted(session: Session, model: type[M], values: Mapping[str, Any], row_id: int) -> M:
+    """The object of a row just inserted with ``values`` (its defaults applied) under ``row_id``, as ``_loaded``
+    makes it from a returned row: for a model ``_built_from_values``, the database would return just that, and
+    returning it costs more than the insert (every column described and converted back on each statement)."""
+    table = cast(Table, model.__table__)
+    row = tuple(row_id if column.name == "id" else _as_loaded(column.type, values.get(column.name))
+                for column in table.c)
+    return _loaded(session, model, row)
+
+
+def _as_loaded(column_type: Any, value: Any) -> Any:
+    # JSON comes back as JSON reads: lists for tuples, string keys, and never the very object given.
+    return json.loads(json.dumps(value)) if value is not None and isinstance(column_type, JSON) else value
+
+
+@cache
+def _built_from_values(model: type[M]) -> bool:
+    """Whether an inserted row of ``model`` is exactly the values given, its Python-side defaults, and its new id:
+    no column the database fills in (a server default)."""
+    return all(column.server_default is None for column in cast(Table, model.__table__).c)
 
 
 # Columns that only ever move forward: an update sets the later of the stored value and the one given, so that

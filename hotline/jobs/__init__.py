@@ -14,7 +14,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session
@@ -32,6 +32,9 @@ _warming = threading.Lock()
 _together = threading.local()  # .calls: jobs collected by ``jobs_together`` on this thread
 ONCE_TTL_SECONDS = 60  # a coalesced job lost before it started is queued again after this long at most
 Job = Callable[..., Any]
+J = TypeVar("J", bound=Job)
+BATCH_SIZE = 25  # calls of a batchable job per RQ job: a few workers still share a large batch of filed texts
+_BATCHABLE: set[str] = set()  # the names of the jobs marked ``batchable``, filled as their modules are imported
 
 
 def job_name(job: Job) -> str:
@@ -91,10 +94,15 @@ class RQQueue:
             self.queue.enqueue(run_job, job_name(job), *args)
 
     def enqueue_many(self, calls: list[tuple[Job, tuple[Any, ...]]]) -> None:
-        """Queue several jobs in one pipelined round trip."""
+        """Queue several jobs in one pipelined round trip; calls of a ``batchable`` job go as RQ jobs of up to
+        ``BATCH_SIZE`` calls each (``run_jobs``)."""
         from rq import Queue
 
-        self.queue.enqueue_many([Queue.prepare_data(run_job, args=(job_name(job), *args)) for job, args in calls])
+        prepared = [Queue.prepare_data(run_job, args=(name, *args))
+                    for name, args in ((job_name(job), args) for job, args in calls) if name not in _BATCHABLE]
+        for name, batch in _batches(calls):
+            prepared.append(Queue.prepare_data(run_jobs, args=(name, batch)))
+        self.queue.enqueue_many(prepared)
 
     def enqueue_once(self, key: str, job: Job, *args: Any) -> None:
         # One SET NX instead of an RQ enqueue (two MULTI/EXEC round trips) while the job waits: under a flood of
@@ -197,6 +205,27 @@ def enqueue_once_soon(key: str, job: Job, *args: Any) -> None:
         queue.enqueue_once(key, job, *args)
 
 
+def batchable(job: J) -> J:
+    """Mark ``job`` as one whose calls queued together (``jobs_together``) may run in one RQ job, in turn: for short,
+    idempotent jobs queued by the thousand (classifying each filed text), where RQ's own cost per job, to queue it
+    and to run it, outweighs the work. Never for a job that waits on the network: a batch runs its calls one after
+    the other, on one worker."""
+    _BATCHABLE.add(job_name(job))
+    return job
+
+
+def _batches(calls: list[tuple[Job, tuple[Any, ...]]]) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    """The calls of batchable jobs, grouped by job in the order queued, at most ``BATCH_SIZE`` to a group."""
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
+    for job, args in calls:
+        name = job_name(job)
+        if name in _BATCHABLE:
+            grouped.setdefault(name, []).append(args)
+    for name, argses in grouped.items():
+        for start in range(0, len(argses), BATCH_SIZE):
+            yield name, argses[start:start + BATCH_SIZE]
+
+
 def job_started(key: str) -> None:
     """Called first by a job queued with ``enqueue_once``."""
     job_queue().started(key)
@@ -214,6 +243,24 @@ def run_job(func_path: str, *args: Any) -> Any:
     """Run the job RQ named (``job_name``); it needs the app's context (`hotline jobs worker` runs every job inside
     its app)."""
     return _run(func_path, _resolve(func_path), args)
+
+
+def run_jobs(func_path: str, calls: list[tuple[Any, ...]]) -> None:
+    """Run the ``batchable`` job RQ named once per call, in turn. A call that fails does not stop the others: it is
+    logged, and the first failure is raised once all have run, so RQ records the batch as failed."""
+    job = _resolve(func_path)
+    if func_path not in _BATCHABLE:
+        raise ValueError(f"{func_path} is not a batchable job")
+    first: Exception | None = None
+    for args in calls:
+        try:
+            _run(func_path, job, tuple(args))
+        except Exception as exc:  # the class only: an error's text could quote a caller; RQ keeps the first's
+            log.error("a job of a batch failed; the batch goes on", extra={"job": func_path,
+                                                                          "error": type(exc).__name__})
+            first = first or exc
+    if first is not None:
+        raise first
 
 
 def _run(name: str, job: Job, args: tuple[Any, ...]) -> Any:

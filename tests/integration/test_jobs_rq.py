@@ -18,9 +18,20 @@ from rq import SimpleWorker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.classify.jobs import classify_new_report
 from hotline.intake.constants import Direction
 from hotline.intake.models import Message, Report
-from hotline.jobs import InProcessQueue, RQQueue, job_name, job_queue, jobs_together, run_job, set_job_queue
+from hotline.jobs import (
+    BATCH_SIZE,
+    InProcessQueue,
+    RQQueue,
+    job_name,
+    job_queue,
+    jobs_together,
+    run_job,
+    run_jobs,
+    set_job_queue,
+)
 from hotline.jobs.cli import jobs_group
 from hotline.sms.outbound import send_message
 from tests.factories import sid, signed_post
@@ -112,6 +123,45 @@ def test_jobs_queued_together_reach_redis_in_one_go_when_the_block_ends(app: Fla
         assert [tuple(job.args) for job in rq_queue.queue.get_jobs()] == [(send, 1), (send, 2)]
         rq_queue.enqueue(send_message, 3)  # outside the block: at once
         assert rq_queue.queue.count == 3
+
+
+def test_calls_of_a_batchable_job_queued_together_reach_redis_as_batches(app: Flask, rq_queue: RQQueue) -> None:
+    with app.app_context():
+        with jobs_together():
+            for report_id in range(1, BATCH_SIZE + 6):
+                rq_queue.enqueue(classify_new_report, report_id)
+            rq_queue.enqueue(send_message, 7)  # waits on Twilio: never batched, each send its own job
+        jobs = rq_queue.queue.get_jobs()
+    classify = job_name(classify_new_report)
+    assert [(job.func_name, job.args[0]) for job in jobs] == [
+        ("hotline.jobs.run_job", job_name(send_message)), ("hotline.jobs.run_jobs", classify),
+        ("hotline.jobs.run_jobs", classify)]
+    assert [len(job.args[1]) for job in jobs[1:]] == [BATCH_SIZE, 5]
+    assert [tuple(call) for job in jobs[1:] for call in job.args[1]] == [(n,) for n in range(1, BATCH_SIZE + 6)]
+
+
+def test_a_batch_runs_every_call_and_then_fails_with_the_first_failure(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ran: list[int] = []
+
+    def classify(report_id: int) -> None:
+        ran.append(report_id)
+        if report_id in (2, 4):
+            raise LookupError(f"report {report_id} quoted a caller")
+
+    monkeypatch.setattr("hotline.classify.jobs.classify_new_report", classify)
+    with app.app_context(), pytest.raises(LookupError, match="report 2"):
+        run_jobs(job_name(classify_new_report), [(1,), (2,), (3,), (4,), (5,)])
+    assert ran == [1, 2, 3, 4, 5]
+    failures = [record for record in caplog.records if record.getMessage().startswith("a job of a batch failed")]
+    assert [getattr(record, "error", None) for record in failures] == ["LookupError", "LookupError"]
+    assert not any("quoted a caller" in record.getMessage() for record in caplog.records)
+
+
+def test_only_a_batchable_job_runs_as_a_batch(app: Flask) -> None:
+    with app.app_context(), pytest.raises(ValueError, match="not a batchable job"):
+        run_jobs(job_name(send_message), [(1,)])
 
 
 def test_the_worker_command_needs_redis(app: Flask, runner: Any) -> None:
