@@ -352,15 +352,23 @@ def _inserted(session: Session, model: type[M], values: Mapping[str, Any], row_i
     """The object of a row just inserted with ``values`` (its defaults applied) under ``row_id``, as ``_loaded``
     makes it from a returned row: for a model ``_built_from_values``, the database would return just that, and
     returning it costs more than the insert (every column described and converted back on each statement)."""
-    table = cast(Table, model.__table__)
-    row = tuple(row_id if column.name == "id" else _as_loaded(column.type, values.get(column.name))
-                for column in table.c)
-    return _loaded(session, model, row)
+    row = [values.get(name) for name in _column_names(model)]
+    row[_id_position(model)] = row_id
+    for position in _json_positions(model):  # JSON as JSON reads: lists for tuples, never the very object given
+        if row[position] is not None:
+            row[position] = json.loads(json.dumps(row[position]))
+    return _loaded(session, model, tuple(row))
 
 
-def _as_loaded(column_type: Any, value: Any) -> Any:
-    # JSON comes back as JSON reads: lists for tuples, string keys, and never the very object given.
-    return json.loads(json.dumps(value)) if value is not None and isinstance(column_type, JSON) else value
+@cache
+def _column_names(model: type[M]) -> tuple[str, ...]:
+    return tuple(column.name for column in cast(Table, model.__table__).c)
+
+
+@cache
+def _json_positions(model: type[M]) -> tuple[int, ...]:
+    return tuple(index for index, column in enumerate(cast(Table, model.__table__).c)
+                 if isinstance(column.type, JSON))
 
 
 @cache

@@ -3,11 +3,11 @@ expire."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,27 @@ def test_a_message_and_its_report_are_inserted_together_with_every_default(app: 
     stored = db_session.get(Message, message.id)
     assert stored is not None and stored.body == "hello"
     assert db_session.scalar(select(Report.message_id).where(Report.id == report.id)) == message.id
+
+
+def test_an_inserted_object_holds_what_reading_the_row_back_gives(app: Flask, db_session: Session) -> None:
+    contact = record(db_session, make_sms_intake(), runtime(app).intake_context()).contact
+    kabul = timezone(timedelta(hours=4, minutes=30))
+    at = contact.last_activity_at.astimezone(kabul)
+    media = ({"url": "https://api.twilio.com/m/1", "content_type": "image/jpeg"},)  # a tuple: JSON reads a list
+    message, report = store.insert_message_and_report(
+        db_session, {"contact_id": contact.id, "direction": "in", "provider_sid": "SM-read-back", "body": "سلام",
+                     "media": media, "created_at": at},
+        {"contact_id": contact.id, "channel": "sms", "source_id": "SM-read-back", "received_at": at,
+         "week": at.date(), "type": "question", "category": "other", "text": "سلام", "language": "prs"})
+    reply = store.insert_row(db_session, Message, {"contact_id": contact.id, "direction": "out", "body": "ok"})
+    built = {row: {column.key: getattr(row, column.key) for column in inspect(type(row)).column_attrs}
+             for row in (message, report, reply)}
+    assert message.media == [dict(item) for item in media] and message.media is not media
+    db_session.flush()
+    db_session.expire_all()  # read every column back from the database
+    for row, values in built.items():
+        assert {key: getattr(row, key) for key in values} == values, type(row).__name__
+        assert not inspect(row).modified
 
 
 def test_activity_times_only_move_forward(app: Flask, db_session: Session) -> None:
