@@ -22,9 +22,11 @@ class _TwilioForm(Schema):
 
     @pre_load
     def blank_is_missing(self, data: Any, **_: Any) -> Any:
-        """Twilio sends empty strings for absent values: treat them as missing."""
+        """Twilio sends empty strings for absent values: treat them as missing. Only the declared fields are read:
+        Twilio's forms carry twenty-odd more, which ``EXCLUDE`` would drop anyway."""
         if hasattr(data, "items"):
-            return {key: value for key, value in data.items() if value != ""}
+            wanted = (field.data_key or name for name, field in self.load_fields.items())
+            return {key: data[key] for key in wanted if key in data and data[key] != ""}
         return data
 
 
