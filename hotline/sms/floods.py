@@ -24,7 +24,8 @@ PARTS_KEPT = 10
 def _capped_count(rows: Select[int], cap: str) -> ScalarSelect[int]:
     # Only "more than the limit?" matters: counting stops at limit + 1 rows, so a flood of thousands of messages
     # costs each new one a bounded index scan, not a count of the whole flood.
-    return select(func.count()).select_from(rows.limit(bindparam(cap, type_=Integer)).subquery()).scalar_subquery()
+    counted = select(func.count()).select_from(rows.limit(bindparam(cap, type_=Integer)).subquery())
+    return counted.correlate(Contact).scalar_subquery()
 
 
 def _inbound_since(since: str) -> Select[int]:
@@ -33,8 +34,22 @@ def _inbound_since(since: str) -> Select[int]:
 
 # Built once (their compiled forms cached per dialect): this runs for every text.
 _EVERYONE = _capped_count(_inbound_since("everyone_since"), "everyone_cap").label("everyone")
-_THIS_CALLER = _capped_count(_inbound_since("caller_since").join(Contact, Message.contact_id == Contact.id)
-                             .where(Contact.caller_id == bindparam("caller_id")), "caller_cap").label("this_caller")
+
+
+
+def _per_caller_count() -> ScalarSelect[int]:
+    # Counted from the caller's contacts (an index on caller_id) into each one's messages (one on contact_id,
+    # created_at), each contact's count capped: the cost of this caller's messages whatever the planner's statistics
+    # say. Joined the other way round, a planner without fresh statistics (a new database's first flood) scanned
+    # every message of the window, everyone's, for each text. A sum of counts each capped at limit + 1 exceeds the
+    # limit exactly when the caller's total does (``recent_past`` caps the sum again).
+    per_contact = _capped_count(_inbound_since("caller_since").where(Message.contact_id == Contact.id)
+                                .correlate(Contact), "caller_cap")
+    return (select(func.coalesce(func.sum(per_contact), 0))
+            .where(Contact.caller_id == bindparam("caller_id")).scalar_subquery())
+
+
+_THIS_CALLER = _per_caller_count().label("this_caller")
 # The earlier parts of a long text: the contact's latest inbound messages before this one.
 _EARLIER_PARTS = (
     select(Message.body.label("body"), Message.created_at.label("received_at"), Report.id.label("report_id"),
@@ -89,7 +104,8 @@ def recent_past(session: Session, caller: Caller | None, message: Message, confi
                       parts_since=message.created_at - PARTS_LOOKBACK)
     rows = store.execute(session, _recent_statement(caller is not None, parts), params).all()
     earlier = tuple(Part(row.body or "", row.received_at, row.report_id) for row in rows if parts and row.received_at)
-    return RecentPast(rows[0].this_caller or 0, rows[0].everyone or 0, earlier)
+    this_caller = min(int(rows[0].this_caller or 0), per_caller.count + 1)
+    return RecentPast(this_caller, rows[0].everyone or 0, earlier)
 
 
 def over_limit(count: int, limit: Limit) -> bool:

@@ -66,6 +66,19 @@ def test_a_flooding_caller_is_stored_and_flagged_but_not_answered(db_session: Se
     assert later.flagged is None
 
 
+def test_a_callers_texts_count_together_across_their_conversations(db_session: Session, ctx: SmsContext) -> None:
+    """SMS and WhatsApp are two conversations of one caller: the per-caller limit counts both, and another
+    caller's flood counts only towards everyone's."""
+    limited = _limited(ctx, per_caller=3)
+    for n in range(6):  # someone else's flood, in the same window
+        handle_inbound(db_session, _form(f"{URDU} {n}", "+8801712345678"), limited, NOW + timedelta(seconds=n))
+    senders = ["+923001234567", "whatsapp:+923001234567"] * 3
+    outcomes = [handle_inbound(db_session, _form(f"{URDU} {n}", sender), limited, NOW + timedelta(seconds=10 + n))
+                for n, sender in enumerate(senders)]
+    assert [o.flagged for o in outcomes] == [None, None, None, FlagReason.CALLER_RATE, FlagReason.CALLER_RATE,
+                                             FlagReason.CALLER_RATE]
+
+
 def test_the_global_limit_flags_messages_from_everyone(db_session: Session, ctx: SmsContext) -> None:
     limited = _limited(ctx, global_count=2)
     senders = ["+923001234567", "+8801712345678", "+94712345678"]
