@@ -250,15 +250,25 @@ def _prefixed(first: Mapping[str, Any], second: Mapping[str, Any],
 def _with_defaults(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` with the Python-side default of every other column that has one (scalars and callables)."""
     filled = dict(values)
+    for name, scalar, make in _defaults(table):
+        if name not in filled:
+            filled[name] = make(None) if make is not None else scalar  # a callable default is wrapped to take a context
+    return filled
+
+
+@cache
+def _defaults(table: Table) -> tuple[tuple[str, Any, Any], ...]:
+    """The table's columns with a Python-side default: name, scalar value, callable (one of the two is None)."""
+    found = []
     for column in table.c:
         default = column.default
-        if column.name in filled or column.primary_key or default is None:
+        if column.primary_key or default is None:
             continue
         if getattr(default, "is_scalar", False):
-            filled[column.name] = default.arg  # type: ignore[attr-defined]
+            found.append((column.name, default.arg, None))  # type: ignore[attr-defined]
         elif getattr(default, "is_callable", False):
-            filled[column.name] = default.arg(None)  # type: ignore[attr-defined]  # wrapped to take a context
-    return filled
+            found.append((column.name, None, default.arg))  # type: ignore[attr-defined]
+    return tuple(found)
 
 
 @cache
