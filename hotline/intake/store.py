@@ -2,12 +2,13 @@
 
 One write path, one statement per row, on the session's connection and in its transaction: no unit of work and
 no flush. ``look_up`` asks everything a new event needs in one SELECT (is it a replay, its contact, its caller,
-their open conversation). ``insert_row`` and ``update_row`` write one row and return it as a loaded object
-(INSERT/UPDATE ... RETURNING, ON CONFLICT DO NOTHING for a row with a unique provider key, on SQLite and
-PostgreSQL), so an object of the row the session holds already is refreshed, not stale. A call's step, which
-needs no objects at all, writes through the prebuilt Core statements below (``SAVE_CALL``); ``expire_loaded``
-then expires what it wrote on any object the session loaded. Every statement is built once, its compiled form
-cached per dialect. Nothing here flushes or commits.
+their open conversation). ``insert_row`` and ``update_row`` write one row and return it as a loaded object: an
+UPDATE ... RETURNING the row, so an object of the row the session holds already is refreshed, not stale; an INSERT
+... RETURNING its id (ON CONFLICT DO NOTHING for a row with a unique provider key, on SQLite and PostgreSQL), the
+object built from the values written, which are the whole row where the database fills in no column. A call's
+step, which needs no objects at all, writes through the prebuilt Core statements below (``SAVE_CALL``);
+``expire_loaded`` then expires what it wrote on any object the session loaded. Every statement is built once, its
+compiled form cached per dialect. Nothing here flushes or commits.
 """
 
 from __future__ import annotations
@@ -362,6 +363,8 @@ def _inserted(session: Session, model: type[M], values: Mapping[str, Any], row_i
     """The object of a row just inserted with ``values`` (its defaults applied) under ``row_id``, as ``_loaded``
     makes it from a returned row: for a model ``_built_from_values``, the database would return just that, and
     returning it costs more than the insert (every column described and converted back on each statement)."""
+    if not _built_from_values(model):
+        raise TypeError(f"{model.__name__} has columns the database fills in: insert it RETURNING the whole row")
     row = [values.get(name) for name in _column_names(model)]
     row[_id_position(model)] = row_id
     for position in _json_positions(model):  # JSON as JSON reads: lists for tuples, never the very object given
