@@ -98,10 +98,9 @@ class RQQueue:
         ``BATCH_SIZE`` calls each (``run_jobs``)."""
         from rq import Queue
 
-        prepared = [Queue.prepare_data(run_job, args=(name, *args))
-                    for name, args in ((job_name(job), args) for job, args in calls) if name not in _BATCHABLE]
-        for name, batch in _batches(calls):
-            prepared.append(Queue.prepare_data(run_jobs, args=(name, batch)))
+        named = [(job_name(job), args) for job, args in calls]
+        prepared = [Queue.prepare_data(run_job, args=(name, *args)) for name, args in named if name not in _BATCHABLE]
+        prepared += [Queue.prepare_data(run_jobs, args=(name, batch)) for name, batch in _batches(named)]
         self.queue.enqueue_many(prepared)
 
     def enqueue_once(self, key: str, job: Job, *args: Any) -> None:
@@ -214,11 +213,11 @@ def batchable(job: J) -> J:
     return job
 
 
-def _batches(calls: list[tuple[Job, tuple[Any, ...]]]) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
-    """The calls of batchable jobs, grouped by job in the order queued, at most ``BATCH_SIZE`` to a group."""
+def _batches(calls: list[tuple[str, tuple[Any, ...]]]) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    """The calls (job name, arguments) of batchable jobs, grouped by job in the order queued, at most
+    ``BATCH_SIZE`` to a group."""
     grouped: dict[str, list[tuple[Any, ...]]] = {}
-    for job, args in calls:
-        name = job_name(job)
+    for name, args in calls:
         if name in _BATCHABLE:
             grouped.setdefault(name, []).append(args)
     for name, argses in grouped.items():

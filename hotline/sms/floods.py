@@ -24,8 +24,7 @@ PARTS_KEPT = 10
 def _capped_count(rows: Select[int], cap: str) -> ScalarSelect[int]:
     # Only "more than the limit?" matters: counting stops at limit + 1 rows, so a flood of thousands of messages
     # costs each new one a bounded index scan, not a count of the whole flood.
-    counted = select(func.count()).select_from(rows.limit(bindparam(cap, type_=Integer)).subquery())
-    return counted.correlate(Contact).scalar_subquery()
+    return select(func.count()).select_from(rows.limit(bindparam(cap, type_=Integer)).subquery()).scalar_subquery()
 
 
 def _inbound_since(since: str) -> Select[int]:
@@ -34,7 +33,6 @@ def _inbound_since(since: str) -> Select[int]:
 
 # Built once (their compiled forms cached per dialect): this runs for every text.
 _EVERYONE = _capped_count(_inbound_since("everyone_since"), "everyone_cap").label("everyone")
-
 
 
 def _per_caller_count() -> ScalarSelect[int]:
