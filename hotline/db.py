@@ -42,6 +42,7 @@ _BUSY_TIMEOUT_SECONDS = 5.0
 _IDLE_SINCE = "hotline_idle_since"  # a pooled connection's info key: when it was last returned
 _PING_AFTER_IDLE_SECONDS = 1.0  # a connection idle longer than this is pinged before use
 _WRITERS = "hotline_sqlite_writer"  # a connection's info key: it holds its database's WriterQueue
+_ALONE = "hotline_statements_alone"  # a session's info key: its statements commit on their own (PostgreSQL)
 _writer_queues: dict[str, WriterQueue] = {}  # database file -> the process's queue of writers for it
 # Request methods that must not change anything: their request session is read-only unless the view says it writes.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -191,6 +192,33 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault("after_commit", []).append(callback)
 
 
+def commit_statements_alone(session: Session) -> bool:
+    """On PostgreSQL, let ``session``'s next statements each commit on their own, until ``rejoin_transaction``;
+    whether they now do.
+
+    For a request whose writes are one statement (a call's first webhook): psycopg otherwise spends a round trip on
+    BEGIN before the first statement and another on COMMIT, and under READ COMMITTED a read before the write sees
+    what it would have seen inside a transaction. Only a session that has not begun, holds no pending
+    after-commit callback and is bound to an engine (a test's session bound to its own transaction is left alone)
+    takes it; SQLite's writers must hold the write lock across their statements, so it is never used there.
+    """
+    bind = session.get_bind()
+    if (session.in_transaction() or session.info.get(READ_ONLY) or session.info.get("after_commit")
+            or not isinstance(bind, Engine) or bind.dialect.name != "postgresql"):
+        return False
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    session.info[_ALONE] = True
+    return True
+
+
+def rejoin_transaction(session: Session) -> None:
+    """End ``commit_statements_alone``: the connection goes back to the pool (its isolation level reset there), so
+    the session's next statement begins a transaction again. What the statements queued with ``after_commit`` runs
+    now, since they are committed. Does nothing to a session that was not alone."""
+    if session.info.pop(_ALONE, False):
+        session.commit()
+
+
 @contextmanager
 def savepoint(session: Session) -> Iterator[None]:
     """A SAVEPOINT around the block: an error rolls back the block's writes and the side effects it queued with
@@ -211,6 +239,12 @@ def _run_after_commit(session: Session) -> None:
     callbacks = session.info.pop("after_commit", [])
     for callback in callbacks:
         callback()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_alone(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # however it ended, its connection went back to the pool
+        session.info.pop(_ALONE, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")

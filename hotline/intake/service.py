@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.content.taxonomy import Taxonomy
-from hotline.db import after_commit
+from hotline.db import after_commit, commit_statements_alone, rejoin_transaction
 from hotline.intake import store
 from hotline.intake.constants import Channel, Direction, MessageStatus
 from hotline.intake.inbound import InboundReport, Intake, clean_text, iso_week_start, urgency_rank
@@ -112,12 +112,18 @@ def begin_contact(session: Session, event: Intake, ctx: IntakeContext) -> Pendin
     """Look up what a new contact needs (its caller), or return None when the contact exists already.
 
     For an event that opens a contact by its key and brings nothing else (a call's first webhook). None means a
-    replay, or an earlier webhook of the same contact: ``record`` handles those. Nothing is written here.
+    replay, or an earlier webhook of the same contact: ``record`` handles those. Nothing is written here. On
+    PostgreSQL a session that has not begun reads outside a transaction from here until ``open_contact`` (see
+    ``hotline.db.commit_statements_alone``): call it next, or let the request end.
     """
     if not event.contact_key or event.message or event.recording or event.report:
         raise ValueError("begin_contact takes an event that only opens a contact by its key")
+    # On PostgreSQL the lookup and a new caller's one INSERT need no BEGIN and COMMIT round trips around them:
+    # ``open_contact`` (or a replay, here) goes back to a transaction for anything else.
+    commit_statements_alone(session)
     found = _look_up(session, event, ctx)
     if found.row.contact_id is not None:
+        rejoin_transaction(session)
         return None
     if found.address is None:
         return PendingContact(event, None)  # withheld caller ID: an anonymous contact
@@ -133,7 +139,8 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     The caller's INSERT (or UPDATE) and the contact's INSERT, which already holds what the first step decided: one
     statement for a new caller on PostgreSQL (``store.insert_caller_and_contact``), two otherwise. None when a
     concurrent delivery of the same event stored the contact first: ``record`` then finds theirs. Like ``record``
-    it flushes nothing and never commits.
+    it flushes nothing; where ``begin_contact`` let statements commit on their own (PostgreSQL), a new caller's or
+    an anonymous contact's one INSERT is committed by itself, and the session is back in a transaction after it.
     """
     event = pending.event
     # As in ``record``: the event's heard_via is kept only for a caller who had not told us before.
@@ -147,11 +154,16 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     if pending.caller is not None and pending.stored is None:  # a new caller: both rows in one statement
         caller_id, contact_id = store.insert_caller_and_contact(
             session, _new_caller(pending, ctx, opening.language, heard_via), values)
+        rejoin_transaction(session)
         if caller_id is not None:
             return contact_id
         # A concurrent first contact from the same number inserted the caller: ``_store_caller`` refreshes theirs.
-    values["caller_id"] = _store_caller(session, pending, ctx, opening.language, heard_via, load=False)[0] \
-        if pending.caller else None
+    if pending.caller is None:  # an anonymous contact: its one INSERT
+        contact_id = store.insert_id(session, Contact, {**values, "caller_id": None}, once=True)
+        rejoin_transaction(session)
+        return contact_id
+    rejoin_transaction(session)  # a stored caller's refresh and their contact: together or not at all
+    values["caller_id"] = _store_caller(session, pending, ctx, opening.language, heard_via, load=False)[0]
     return store.insert_id(session, Contact, values, once=True)
 
 
