@@ -42,7 +42,7 @@ _BUSY_TIMEOUT_SECONDS = 5.0
 _IDLE_SINCE = "hotline_idle_since"  # a pooled connection's info key: when it was last returned
 _PING_AFTER_IDLE_SECONDS = 1.0  # a connection idle longer than this is pinged before use
 _WRITERS = "hotline_sqlite_writer"  # a connection's info key: it holds its database's WriterQueue
-_ALONE = "hotline_statements_alone"  # a session's info key: its statements commit on their own (PostgreSQL)
+_READING = "hotline_reading"  # a session's info key: it reads before writing (see read_before_writing)
 _writer_queues: dict[str, WriterQueue] = {}  # database file -> the process's queue of writers for it
 # Request methods that must not change anything: their request session is read-only unless the view says it writes.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -192,30 +192,39 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault("after_commit", []).append(callback)
 
 
-def commit_statements_alone(session: Session) -> bool:
-    """On PostgreSQL, let ``session``'s next statements each commit on their own, until ``rejoin_transaction``;
-    whether they now do.
+def read_before_writing(session: Session) -> bool:
+    """Let ``session`` read outside a write transaction until ``rejoin_transaction``; whether it now does.
 
-    For a request whose writes are one statement (a call's first webhook): psycopg otherwise spends a round trip on
-    BEGIN before the first statement and another on COMMIT, and under READ COMMITTED a read before the write sees
-    what it would have seen inside a transaction. Only a session that has not begun, holds no pending
-    after-commit callback and is bound to an engine (a test's session bound to its own transaction is left alone)
-    takes it; SQLite's writers must hold the write lock across their statements, so it is never used there.
+    For a request that reads what it needs, decides, and then writes (a call's first webhook):
+    - on PostgreSQL its statements each commit on their own (psycopg's autocommit), so a read and a single-statement
+      write cost no BEGIN and COMMIT round trips; under READ COMMITTED the read sees what it would have seen inside a
+      transaction. ``writes_alone`` says a single statement may be written so.
+    - on SQLite it reads in a plain BEGIN, without the write lock, so other writers go on meanwhile; every write
+      rejoins a write transaction first (``writes_alone`` is False).
+
+    Only a session that has not begun, holds no pending after-commit callback and is bound to an engine takes it (a
+    test's session bound to its own transaction is left as it is).
     """
     bind = session.get_bind()
     if (session.in_transaction() or session.info.get(READ_ONLY) or session.info.get("after_commit")
-            or not isinstance(bind, Engine) or bind.dialect.name != "postgresql"):
+            or not isinstance(bind, Engine)):
         return False
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    session.info[_ALONE] = True
+    alone = bind.dialect.name == "postgresql"
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if alone else {READ_ONLY: True})
+    session.info[_READING] = "alone" if alone else "read"
     return True
 
 
+def writes_alone(session: Session) -> bool:
+    """Whether one statement written now commits on its own (``read_before_writing`` on PostgreSQL)."""
+    return session.info.get(_READING) == "alone"
+
+
 def rejoin_transaction(session: Session) -> None:
-    """End ``commit_statements_alone``: the connection goes back to the pool (its isolation level reset there), so
-    the session's next statement begins a transaction again. What the statements queued with ``after_commit`` runs
-    now, since they are committed. Does nothing to a session that was not alone."""
-    if session.info.pop(_ALONE, False):
+    """End ``read_before_writing``: the connection goes back to the pool (as it came: its isolation level is reset
+    there), so the session's next statement begins a write transaction again. What was queued with ``after_commit``
+    meanwhile runs now, since what it follows is committed. Does nothing to a session that was not reading so."""
+    if session.info.pop(_READING, None):
         session.commit()
 
 
@@ -242,9 +251,9 @@ def _run_after_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _end_alone(session: Session, transaction: Any) -> None:
+def _end_reading(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # however it ended, its connection went back to the pool
-        session.info.pop(_ALONE, None)
+        session.info.pop(_READING, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.content.taxonomy import Taxonomy
-from hotline.db import after_commit, commit_statements_alone, rejoin_transaction
+from hotline.db import after_commit, read_before_writing, rejoin_transaction, writes_alone
 from hotline.intake import store
 from hotline.intake.constants import Channel, Direction, MessageStatus
 from hotline.intake.inbound import InboundReport, Intake, clean_text, iso_week_start, urgency_rank
@@ -112,15 +112,15 @@ def begin_contact(session: Session, event: Intake, ctx: IntakeContext) -> Pendin
     """Look up what a new contact needs (its caller), or return None when the contact exists already.
 
     For an event that opens a contact by its key and brings nothing else (a call's first webhook). None means a
-    replay, or an earlier webhook of the same contact: ``record`` handles those. Nothing is written here. On
-    PostgreSQL a session that has not begun reads outside a transaction from here until ``open_contact`` (see
-    ``hotline.db.commit_statements_alone``): call it next, or let the request end.
+    replay, or an earlier webhook of the same contact: ``record`` handles those. Nothing is written here. In
+    a session that has not begun, this reads outside a write transaction until ``open_contact`` (see
+    ``hotline.db.read_before_writing``): call it next, or let the request end.
     """
     if not event.contact_key or event.message or event.recording or event.report:
         raise ValueError("begin_contact takes an event that only opens a contact by its key")
-    # On PostgreSQL the lookup and a new caller's one INSERT need no BEGIN and COMMIT round trips around them:
-    # ``open_contact`` (or a replay, here) goes back to a transaction for anything else.
-    commit_statements_alone(session)
+    # The lookup takes no write lock (SQLite) and, with a new caller's one INSERT, no BEGIN and COMMIT round trips
+    # (PostgreSQL): ``open_contact`` (or a replay, here) goes back to a write transaction for the rest.
+    read_before_writing(session)
     found = _look_up(session, event, ctx)
     if found.row.contact_id is not None:
         rejoin_transaction(session)
@@ -139,8 +139,9 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     The caller's INSERT (or UPDATE) and the contact's INSERT, which already holds what the first step decided: one
     statement for a new caller on PostgreSQL (``store.insert_caller_and_contact``), two otherwise. None when a
     concurrent delivery of the same event stored the contact first: ``record`` then finds theirs. Like ``record``
-    it flushes nothing; where ``begin_contact`` let statements commit on their own (PostgreSQL), a new caller's or
-    an anonymous contact's one INSERT is committed by itself, and the session is back in a transaction after it.
+    it flushes nothing. Where ``begin_contact`` read outside a transaction, a new caller's or an anonymous contact's
+    one INSERT on PostgreSQL commits by itself; the rest (and everything on SQLite) is written in a write
+    transaction, in which the session is left.
     """
     event = pending.event
     # As in ``record``: the event's heard_via is kept only for a caller who had not told us before.
@@ -151,7 +152,9 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     values = _new_contact(event, None, event.contact_key or event.idempotency_key)
     values.update(language=opening.language or event.language, status=opening.status, state=opening.state,
                   ivr_path=[*values["ivr_path"], *opening.ivr_path], heard_via=heard_via)
-    if pending.caller is not None and pending.stored is None:  # a new caller: both rows in one statement
+    if pending.caller is not None and pending.stored is None:  # a new caller: both rows, one statement on PG
+        if not writes_alone(session):  # SQLite inserts the two rows in two statements: one write transaction
+            rejoin_transaction(session)
         caller_id, contact_id = store.insert_caller_and_contact(
             session, _new_caller(pending, ctx, opening.language, heard_via), values)
         rejoin_transaction(session)
@@ -159,6 +162,8 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
             return contact_id
         # A concurrent first contact from the same number inserted the caller: ``_store_caller`` refreshes theirs.
     if pending.caller is None:  # an anonymous contact: its one INSERT
+        if not writes_alone(session):
+            rejoin_transaction(session)
         contact_id = store.insert_id(session, Contact, {**values, "caller_id": None}, once=True)
         rejoin_transaction(session)
         return contact_id
