@@ -221,11 +221,21 @@ def writes_alone(session: Session) -> bool:
 
 
 def rejoin_transaction(session: Session) -> None:
-    """End ``read_before_writing``: the connection goes back to the pool (as it came: its isolation level is reset
-    there), so the session's next statement begins a write transaction again. What was queued with ``after_commit``
-    meanwhile runs now, since what it follows is committed. Does nothing to a session that was not reading so."""
-    if session.info.pop(_READING, None):
+    """End ``read_before_writing``: the session's next statements are written in a write transaction. Does nothing
+    to a session that was not reading so.
+
+    On PostgreSQL the connection goes back to the pool (as it came: its isolation level is reset there), and what
+    was queued with ``after_commit`` meanwhile runs now, since what it follows is committed. On SQLite the same
+    connection ends its read and begins writing, queued as every writer is: no second checkout or session commit.
+    """
+    reading = session.info.pop(_READING, None)
+    if reading == "alone":
         session.commit()
+    elif reading == "read":
+        connection = session.connection()
+        connection.exec_driver_sql("COMMIT")  # the read's snapshot: a write must see the latest rows
+        connection.execution_options(**{READ_ONLY: False})
+        _sqlite_begin(connection)
 
 
 @contextmanager
