@@ -198,16 +198,14 @@ def read_before_writing(session: Session) -> bool:
     For a request that reads what it needs, decides, and then writes (a call's first webhook):
     - on PostgreSQL its statements each commit on their own (psycopg's autocommit), so a read and a single-statement
       write cost no BEGIN and COMMIT round trips; under READ COMMITTED the read sees what it would have seen inside a
-      transaction. ``writes_alone`` says a single statement may be written so.
+      transaction. ``commits_each_statement`` says a single statement may be written so.
     - on SQLite it reads in a plain BEGIN, without the write lock, so other writers go on meanwhile; every write
-      rejoins a write transaction first (``writes_alone`` is False).
+      rejoins a write transaction first (``commits_each_statement`` is False).
 
-    Only a session that has not begun, holds no pending after-commit callback and is bound to an engine takes it (a
-    test's session bound to its own transaction is left as it is).
+    Only a session that has not begun takes it (``_unbegun_engine``).
     """
-    bind = session.get_bind()
-    if (session.in_transaction() or session.info.get(READ_ONLY) or session.info.get("after_commit")
-            or not isinstance(bind, Engine)):
+    bind = _unbegun_engine(session)
+    if bind is None:
         return False
     alone = bind.dialect.name == "postgresql"
     session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if alone else {READ_ONLY: True})
@@ -215,7 +213,28 @@ def read_before_writing(session: Session) -> bool:
     return True
 
 
-def writes_alone(session: Session) -> bool:
+def write_alone(session: Session) -> bool:
+    """On PostgreSQL, let ``session``'s one write statement commit on its own (no BEGIN and COMMIT round trips), as
+    ``read_before_writing`` does, for a request that writes one statement and reads nothing first (an inbound
+    text into the inbox); ``rejoin_transaction`` after it. Whether it does: nothing changes on SQLite, whose one
+    write transaction costs no round trip."""
+    bind = _unbegun_engine(session)
+    if bind is None or bind.dialect.name != "postgresql":
+        return False
+    return read_before_writing(session)
+
+
+def _unbegun_engine(session: Session) -> Engine | None:
+    """The engine of a session that may leave the write transaction: not begun, with no pending after-commit
+    callback, bound to an engine (a test's session bound to its own transaction is left as it is)."""
+    bind = session.get_bind()
+    if (session.in_transaction() or session.info.get(READ_ONLY) or session.info.get("after_commit")
+            or not isinstance(bind, Engine)):
+        return None
+    return bind
+
+
+def commits_each_statement(session: Session) -> bool:
     """Whether one statement written now commits on its own (``read_before_writing`` on PostgreSQL)."""
     return session.info.get(_READING) == "alone"
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.content.taxonomy import Taxonomy
-from hotline.db import after_commit, read_before_writing, rejoin_transaction, writes_alone
+from hotline.db import after_commit, commits_each_statement, read_before_writing, rejoin_transaction
 from hotline.intake import store
 from hotline.intake.constants import Channel, Direction, MessageStatus
 from hotline.intake.inbound import InboundReport, Intake, clean_text, iso_week_start, urgency_rank
@@ -153,7 +153,7 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
     values.update(language=opening.language or event.language, status=opening.status, state=opening.state,
                   ivr_path=[*values["ivr_path"], *opening.ivr_path], heard_via=heard_via)
     if pending.caller is not None and pending.stored is None:  # a new caller: both rows, one statement on PG
-        if not writes_alone(session):  # SQLite inserts the two rows in two statements: one write transaction
+        if not commits_each_statement(session):  # SQLite inserts the two rows in two statements: one write transaction
             rejoin_transaction(session)
         caller_id, contact_id = store.insert_caller_and_contact(
             session, _new_caller(pending, ctx, opening.language, heard_via), values)
@@ -162,7 +162,7 @@ def open_contact(session: Session, pending: PendingContact, ctx: IntakeContext, 
             return contact_id
         # A concurrent first contact from the same number inserted the caller: ``_store_caller`` refreshes theirs.
     if pending.caller is None:  # an anonymous contact: its one INSERT
-        if not writes_alone(session):
+        if not commits_each_statement(session):
             rejoin_transaction(session)
         contact_id = store.insert_id(session, Contact, {**values, "caller_id": None}, once=True)
         rejoin_transaction(session)

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hotline.context import runtime
-from hotline.db import after_commit, is_outage, savepoint, utcnow
+from hotline.db import after_commit, is_outage, rejoin_transaction, savepoint, utcnow, write_alone
 from hotline.intake import store
 from hotline.jobs import enqueue, enqueue_once, enqueue_once_soon, job_session, job_started, jobs_together
 from hotline.jobs.background import wake, yield_to_requests
@@ -71,14 +71,16 @@ def receive(session: Session, form: Mapping[str, Any], keys: PrivacyKeys, now: d
     """The webhook's one call: take an inbound message into the request's transaction.
 
     ``filing`` (``hotline.sms.runtime.inbox_filing``) says who files it. ``worker`` and ``background``: the message
-    goes into the inbox, and once the request commits a job on Redis or a thread of this process is told to file
-    it. ``request``: it is filed here, in the request's own transaction, and put in the inbox only if filing it
-    fails (the sweep tries it again; nothing is lost). Raises InvalidMessage (naming the fields) for a form that
-    does not identify a message.
+    goes into the inbox (one INSERT, which on PostgreSQL commits on its own: ``hotline.db.write_alone``), and once
+    it is committed a job on Redis or a thread of this process is told to file it. ``request``: it is filed here,
+    in the request's own transaction, and put in the inbox only if filing it fails (the sweep tries it again;
+    nothing is lost). Raises InvalidMessage (naming the fields) for a form that does not identify a message.
     """
     data = load_inbound(form)
     if filing != "request":
+        write_alone(session)  # one INSERT: on PostgreSQL no BEGIN and COMMIT round trips around it
         _put(session, data, form, keys, now, _wake_drainer if filing == "background" else _ask_for_drain)
+        rejoin_transaction(session)
         return
     try:
         with savepoint(session):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from hotline.context import runtime
 from hotline.db import utcnow
@@ -21,6 +23,7 @@ from hotline.migrate import upgrade
 from hotline.privacy.sealed_records import SMS_INBOUND, encode, make_record
 from hotline.sms.models import InboxItem
 from hotline.sms.runtime import inbox_filing
+from tests.databases import scratch_postgres_database
 from tests.factories import sid, signed_post
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -29,11 +32,17 @@ BODIES = ("کیا سرحد کھلی ہے؟", "Is the border open this season?", 
 
 
 @pytest.fixture()
-def filing_app(make_app: Callable[..., Flask], tmp_path: Path) -> Iterator[tuple[Flask, FakeTwilioApi]]:
-    """An app on a database of its own (the thread commits, so nothing can be rolled back after the test)."""
-    url = f"sqlite:///{tmp_path / 'background.sqlite3'}"
-    upgrade(url)
-    with FakeTwilioApi() as fake:
+def filing_app(database_url: str, make_app: Callable[..., Flask],
+               tmp_path: Path) -> Iterator[tuple[Flask, FakeTwilioApi]]:
+    """An app on a database of its own, of the suite's kind (the thread commits, so nothing can be rolled back after
+    the test)."""
+    with ExitStack() as stack:
+        if database_url.startswith("postgresql"):
+            url = stack.enter_context(scratch_postgres_database(database_url, "background"))
+        else:
+            url = f"sqlite:///{tmp_path / 'background.sqlite3'}"
+            upgrade(url)
+        fake = stack.enter_context(FakeTwilioApi())
         app = make_app(database_url=url, HOTLINE_SMS_FILING="background", HOTLINE_TWILIO_API_BASE=fake.base_url)
         yield app, fake
         stop_all(app)
@@ -83,6 +92,38 @@ def test_each_text_is_answered_at_once_and_filed_and_acknowledged_by_the_thread(
     while len(fake.messages) < len(SENDERS) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(m.form["To"] for m in fake.messages) == sorted(SENDERS)
+
+
+def test_a_text_goes_into_the_inbox_in_one_insert_that_commits_alone_on_postgresql(
+    filing_app: tuple[Flask, FakeTwilioApi]
+) -> None:
+    app, _fake = filing_app
+    with app.app_context():
+        engine = db.engine
+    inserts: list[str] = []
+
+    def before(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("INSERT INTO sms_inbox"):
+            alone = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+            inserts.append("alone" if alone else "in a transaction")
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        form = {"MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": SENDERS[1], "To": "+93790000000",
+                "Body": BODIES[1], "NumMedia": "0"}
+        assert signed_post(app.test_client(), "/twilio/sms", form).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    # PostgreSQL: no BEGIN and COMMIT round trips around the one INSERT; SQLite: its one write transaction.
+    assert inserts == ["alone" if engine.dialect.name == "postgresql" else "in a transaction"]
+    assert _until_filed(app, 1)[:2] == (0, 1)  # committed, and the thread was told: it files the text
+    with app.app_context():
+        raw = [engine.raw_connection() for _ in range(max(1, engine.pool.checkedin()))]
+        try:  # every pooled connection begins transactions again
+            assert not any(getattr(r.driver_connection, "autocommit", False) for r in raw)
+        finally:
+            for r in raw:
+                r.close()
 
 
 def test_a_replayed_text_is_filed_once(filing_app: tuple[Flask, FakeTwilioApi]) -> None:
