@@ -86,6 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     set_regional_source(app, regional_news_source)
     init_spool(app)
     skip_for_webhooks(app, before=(limiter_middleware(),))  # once every hook is registered
+    db.commit_first(app)
     _announce(app)
     return app
 

@@ -447,6 +447,15 @@ class Database:
 
         return generate()
 
+    def commit_first(self, app: Flask) -> None:
+        """Make the request's commit the first after-request hook to run (Flask runs them last registered first),
+        once every other is registered: the answer they see (headers, the rate limiter's bookkeeping, the log line)
+        is the one the client gets, a commit failure's included, and on SQLite the write lock is let go before
+        they run."""
+        hooks = app.after_request_funcs.setdefault(None, [])
+        hooks.remove(self._commit_request)
+        hooks.append(self._commit_request)
+
     def on_commit_failure(self, app: Flask, handler: CommitFailureHandler) -> None:
         """Let ``handler`` answer a request whose commit failed (returning None passes the error on)."""
         app.extensions["hotline_db"].commit_failure_handlers.append(handler)

@@ -7,9 +7,12 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as SqlSession
 
 from hotline.web.security import CONTENT_SECURITY_POLICY
+from tests.factories import sid, signed_post
 from tests.field_factories import field_sign_in, make_focal_point
 
 PAGES = ["/", "/healthz", "/readyz", "/field/sign-in", "/nothing-here", "/console/login", "/api/v1/nothing"]
@@ -54,3 +57,20 @@ def test_a_stricter_policy_of_a_view_is_kept(make_app: Callable[..., Flask]) -> 
         return "x", 200, {"Content-Security-Policy": "default-src 'none'; sandbox"}
 
     assert app.test_client().get("/strict").headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_the_answer_to_a_webhook_whose_commit_failed_carries_them_too(
+    client: FlaskClient, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def outage(_session: Session) -> None:
+        raise OperationalError("COMMIT", None, ConnectionError("the database went away"))
+
+    monkeypatch.setattr(SqlSession, "commit", outage)
+    form = {"MessageSid": sid("SM"), "AccountSid": "AC" + "0" * 32, "From": "+93701234567", "To": "+93790000000",
+            "Body": "Is the border open?", "NumMedia": "0"}
+    response = signed_post(client, "/twilio/sms", form, headers={"X-Request-Id": "abc12345-commit"})
+    # The spool answered in place of the failed commit: the hooks after the commit saw that answer.
+    assert response.status_code == 200 and b"<Response" in response.data
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Request-Id"] == "abc12345-commit"
