@@ -43,6 +43,7 @@ _IDLE_SINCE = "hotline_idle_since"  # a pooled connection's info key: when it wa
 _PING_AFTER_IDLE_SECONDS = 1.0  # a connection idle longer than this is pinged before use
 _WRITERS = "hotline_sqlite_writer"  # a connection's info key: it holds its database's WriterQueue
 _READING = "hotline_reading"  # a session's info key: it reads before writing (see read_before_writing)
+READ_ALONE = "hotline_read_alone"  # a SQLite connection's option: its reads begin no transaction (read_before_writing)
 _writer_queues: dict[str, WriterQueue] = {}  # database file -> the process's queue of writers for it
 # Request methods that must not change anything: their request session is read-only unless the view says it writes.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -95,7 +96,10 @@ def _sqlite_begin(connection: Any) -> None:
     # with "database is locked" when a read transaction later tries to write. A read-only session (see
     # Database.new_session) never writes, so it takes no lock: in WAL mode its plain BEGIN reads a snapshot while
     # writers go on, and a long export or dashboard query cannot hold every webhook off.
-    if connection.get_execution_options().get(READ_ONLY):
+    options = connection.get_execution_options()
+    if options.get(READ_ALONE):  # read_before_writing: each read is its own (implicit) transaction until it writes
+        return
+    if options.get(READ_ONLY):
         connection.exec_driver_sql("BEGIN")
         return
     writers = _writer_queues.get(connection.engine.url.database)
@@ -199,8 +203,9 @@ def read_before_writing(session: Session) -> bool:
     - on PostgreSQL its statements each commit on their own (psycopg's autocommit), so a read and a single-statement
       write cost no BEGIN and COMMIT round trips; under READ COMMITTED the read sees what it would have seen inside a
       transaction. ``commits_each_statement`` says a single statement may be written so.
-    - on SQLite it reads in a plain BEGIN, without the write lock, so other writers go on meanwhile; every write
-      rejoins a write transaction first (``commits_each_statement`` is False).
+    - on SQLite each read is a transaction of its own too (no BEGIN: a statement reads one snapshot), without the
+      write lock, so other writers go on meanwhile; every write rejoins a write transaction first
+      (``commits_each_statement`` is False).
 
     Only a session that has not begun takes it (``_unbegun_engine``).
     """
@@ -208,7 +213,7 @@ def read_before_writing(session: Session) -> bool:
     if bind is None:
         return False
     alone = bind.dialect.name == "postgresql"
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if alone else {READ_ONLY: True})
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if alone else {READ_ALONE: True})
     session.info[_READING] = "alone" if alone else "read"
     return True
 
@@ -245,15 +250,14 @@ def rejoin_transaction(session: Session) -> None:
 
     On PostgreSQL the connection goes back to the pool (as it came: its isolation level is reset there), and what
     was queued with ``after_commit`` meanwhile runs now, since what it follows is committed. On SQLite the same
-    connection ends its read and begins writing, queued as every writer is: no second checkout or session commit.
+    connection begins writing, queued as every writer is: no second checkout or session commit.
     """
     reading = session.info.pop(_READING, None)
     if reading == "alone":
         session.commit()
     elif reading == "read":
         connection = session.connection()
-        connection.exec_driver_sql("COMMIT")  # the read's snapshot: a write must see the latest rows
-        connection.execution_options(**{READ_ONLY: False})
+        connection.execution_options(**{READ_ALONE: False})
         _sqlite_begin(connection)
 
 
